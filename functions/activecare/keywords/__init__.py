@@ -1,0 +1,1 @@
+"""Keyword catalogue, Japanese normalisation, matching and query packing."""

@@ -1,0 +1,1 @@
+"""Listening: poll X for keywords and mentions, queue matches, turn them into inquiries."""

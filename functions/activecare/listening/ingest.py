@@ -1,0 +1,132 @@
+"""Turn one listened tweet into an inquiry (or a new message of an existing one).
+
+Idempotent on the tweet id: a redelivered message, or the same tweet found by two
+queries and a mention, ends in exactly one inquiry. The support accounts' own
+tweets never become inquiries (echo suppression), and a customer's reply inside a
+thread that already has their inquiry joins that inquiry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from aws_lambda_powertools import Logger
+
+from activecare.accounts import SupportAccount
+from activecare.clock import Clock
+from activecare.listening.messages import ListenedTweet, MatchInfo
+from activecare.pii import pii_kinds
+from activecare.sentiment import classify_sentiment
+from activecare.twitter.models import Tweet
+from activecare.twitter.port import TwitterError, TwitterPort
+
+logger = Logger(child=True)
+
+Outcome = Literal["created", "joined", "duplicate", "echo"]
+FALLBACK_TOPIC = MatchInfo(topic="general", department="customer_care", account="general")
+
+
+@dataclass(frozen=True)
+class NewInquiry:
+    tweet: Tweet
+    source: str
+    direct: bool
+    match: MatchInfo
+    sentiment: str
+    pii_kinds: tuple[str, ...]
+    history: list[dict[str, object]]
+    context_before: list[Tweet]
+    context_after: list[Tweet]
+    context_ok: bool
+    received_at: datetime
+
+
+class InquiryStore(Protocol):
+    def exists(self, inquiry_id: str) -> bool: ...
+
+    def find_thread(self, conversation_id: str, author_id: str) -> str | None:
+        """The inquiry this author already has in this conversation, if any."""
+        ...
+
+    def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime) -> bool:
+        """Add the tweet to the inquiry's conversation; False if it is already there."""
+        ...
+
+    def create(self, inquiry: NewInquiry) -> bool:
+        """Store a new inquiry; False if one with this id already exists."""
+        ...
+
+    def history(self, author_id: str, before: datetime, limit: int = 20) -> list[dict[str, object]]: ...
+
+
+class Ingestor:
+    def __init__(self, *, store: InquiryStore, twitter: TwitterPort | None,
+                 accounts: Sequence[SupportAccount], topic_of_account: dict[str, MatchInfo],
+                 clock: Clock, context_size: int = 5) -> None:
+        self.store = store
+        self.twitter = twitter
+        self.accounts = {a.user_id: a for a in accounts}
+        self.usernames = {a.username.lower(): a for a in accounts}
+        self.topic_of_account = topic_of_account
+        self.clock = clock
+        self.context_size = context_size
+
+    def ingest(self, message: ListenedTweet) -> Outcome:
+        tweet = message.to_tweet()
+        if tweet.author_id in self.accounts:
+            return "echo"
+        if self.store.exists(tweet.id):
+            return "duplicate"
+        now = self.clock()
+        if tweet.conversation_id and tweet.conversation_id != tweet.id:
+            parent = self.store.find_thread(tweet.conversation_id, tweet.author_id)
+            if parent:
+                joined = self.store.append_customer_message(parent, tweet, now)
+                return "joined" if joined else "duplicate"
+        addressed = self._addressed_account(tweet, message)
+        match = message.match or self.topic_of_account.get(addressed or "general", FALLBACK_TOPIC)
+        before, after, ok = self._context(tweet)
+        created = self.store.create(NewInquiry(
+            tweet=tweet,
+            source=message.source,
+            direct=addressed is not None,
+            match=match,
+            sentiment=classify_sentiment(tweet.text),
+            pii_kinds=pii_kinds(tweet.text),
+            history=self.store.history(tweet.author_id, tweet.created_at),
+            context_before=before,
+            context_after=after,
+            context_ok=ok,
+            received_at=now,
+        ))
+        return "created" if created else "duplicate"
+
+    def _addressed_account(self, tweet: Tweet, message: ListenedTweet) -> str | None:
+        """The support account the customer addressed, if they addressed one."""
+        if message.source == "mention":
+            return message.source_key
+        if tweet.in_reply_to_user_id in self.accounts:
+            return self.accounts[tweet.in_reply_to_user_id].key
+        lowered = tweet.text.lower()
+        for name, acc in self.usernames.items():
+            if f"@{name}" in lowered:
+                return acc.key
+        return None
+
+    def _context(self, tweet: Tweet) -> tuple[list[Tweet], list[Tweet], bool]:
+        """The author's tweets just before and just after this one."""
+        if self.twitter is None:
+            return [], [], False
+        try:
+            before = self.twitter.user_tweets(tweet.author_id, until_id=tweet.id,
+                                              max_results=self.context_size).tweets
+            after = self.twitter.user_tweets(tweet.author_id, since_id=tweet.id,
+                                             max_results=self.context_size).tweets
+        except TwitterError as exc:
+            logger.warning("context unavailable", extra={"tweet_id": tweet.id, "error": type(exc).__name__})
+            return [], [], False
+        return (sorted(before, key=lambda t: int(t.id))[-self.context_size:],
+                sorted(after, key=lambda t: int(t.id))[: self.context_size], True)

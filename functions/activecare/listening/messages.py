@@ -1,0 +1,77 @@
+"""The SQS message between poller and worker: one listened tweet, versioned."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from activecare.twitter.models import Tweet, User
+
+
+class MatchInfo(BaseModel):
+    topic: str
+    department: str
+    account: str
+    keywords: list[str] = Field(default_factory=list)
+
+
+class TweetBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(pattern=r"^\d{1,20}$")
+    text: str
+    author_id: str = Field(pattern=r"^\d{1,20}$")
+    created_at: datetime
+    conversation_id: str | None = None
+    in_reply_to_user_id: str | None = None
+    referenced_tweets: list[tuple[str, str]] = Field(default_factory=list)
+    lang: str | None = None
+    author_username: str = ""
+    author_name: str = ""
+
+
+class ListenedTweet(BaseModel):
+    """What the poller found: the tweet, how it was found, and the local match."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = 1
+    source: Literal["search", "mention"]
+    source_key: str  # the packed query's key or the mentioned account's key
+    tweet: TweetBody
+    match: MatchInfo | None = None
+
+    @classmethod
+    def of(cls, tweet: Tweet, source: Literal["search", "mention"], source_key: str,
+           match: MatchInfo | None) -> ListenedTweet:
+        author = tweet.author
+        body = TweetBody(
+            id=tweet.id,
+            text=tweet.text,
+            author_id=tweet.author_id,
+            created_at=tweet.created_at,
+            conversation_id=tweet.conversation_id,
+            in_reply_to_user_id=tweet.in_reply_to_user_id,
+            referenced_tweets=list(tweet.referenced_tweets),
+            lang=tweet.lang,
+            author_username=author.username if author else "",
+            author_name=author.name if author else "",
+        )
+        return cls(source=source, source_key=source_key, tweet=body, match=match)
+
+    def to_tweet(self) -> Tweet:
+        t = self.tweet
+        author = User(id=t.author_id, username=t.author_username, name=t.author_name)
+        return Tweet(
+            id=t.id,
+            text=t.text,
+            author_id=t.author_id,
+            created_at=t.created_at,
+            conversation_id=t.conversation_id,
+            in_reply_to_user_id=t.in_reply_to_user_id,
+            referenced_tweets=tuple(t.referenced_tweets),
+            lang=t.lang,
+            author=author,
+        )

@@ -1,0 +1,84 @@
+"""Runtime settings, read once from the environment (the SAM template sets them)."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from activecare.accounts import DEFAULT_ACCOUNTS, SupportAccount
+
+AccessLevel = Literal["basic", "pro", "pay_per_use", "enterprise"]
+
+# Per-tier facts from the X developer docs (see shared/reference/README.md).
+QUERY_LENGTH = {"basic": 512, "pro": 512, "pay_per_use": 512, "enterprise": 4096}
+SEARCHES_PER_15_MIN = {"basic": 60, "pro": 450, "pay_per_use": 450, "enterprise": 15_000}
+
+
+class Settings(BaseModel):
+    region: str = "ap-northeast-1"
+    inquiry_table: str = "activecare-inquiries"
+    state_table: str = "activecare-state"
+    keyword_table: str = "activecare-keywords"
+    queue_url: str = ""
+    twitter_secret_id: str = "activecare/twitter"
+    # Only for the local stack: where the fake X API listens. Empty on AWS.
+    twitter_base_url: str = ""
+    access_level: AccessLevel = "pro"
+    accounts: tuple[SupportAccount, ...] = DEFAULT_ACCOUNTS
+    # A query with no checkpoint yet starts this far back instead of 7 days.
+    first_poll_lookback_s: int = Field(default=300, ge=10, le=6 * 86400)
+    keyword_cache_s: int = Field(default=300, ge=0)
+
+    @field_validator("accounts", mode="before")
+    @classmethod
+    def _accounts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(SupportAccount(**a) for a in json.loads(value))
+        return value
+
+    @property
+    def query_length(self) -> int:
+        return QUERY_LENGTH[self.access_level]
+
+    @property
+    def searches_per_run(self) -> int:
+        """Search requests one minute's run may spend: the 15-minute budget spread evenly."""
+        return max(1, SEARCHES_PER_15_MIN[self.access_level] // 15)
+
+    def account(self, key: str) -> SupportAccount:
+        for acc in self.accounts:
+            if acc.key == key:
+                return acc
+        raise KeyError(f"unknown support account {key!r}")
+
+    @property
+    def account_ids(self) -> frozenset[str]:
+        return frozenset(a.user_id for a in self.accounts)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        mapping = {
+            "region": "AWS_REGION",
+            "inquiry_table": "INQUIRY_TABLE",
+            "state_table": "STATE_TABLE",
+            "keyword_table": "KEYWORD_TABLE",
+            "queue_url": "LISTEN_QUEUE_URL",
+            "twitter_secret_id": "TWITTER_SECRET_ID",
+            "twitter_base_url": "TWITTER_BASE_URL",
+            "access_level": "X_ACCESS_LEVEL",
+            "accounts": "SUPPORT_ACCOUNTS",
+            "first_poll_lookback_s": "FIRST_POLL_LOOKBACK_S",
+            "keyword_cache_s": "KEYWORD_CACHE_S",
+        }
+        values = {field: env[var] for field, var in mapping.items() if env.get(var)}
+        return cls(**values)
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""DynamoDB storage (pynamodb models) and the adapters built on them."""

@@ -1,0 +1,47 @@
+"""Poll checkpoints and rate-limit marks in the state table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.exceptions import UpdateError
+
+from activecare.listening.ports import Checkpoint
+from activecare.storage.conditions import condition_failed
+from activecare.storage.models import State
+
+
+class DynamoCheckpoints:
+    def load(self, keys: list[str]) -> dict[str, Checkpoint]:
+        found = {k: Checkpoint(k) for k in keys}
+        for item in State.batch_get(keys, consistent_read=True):
+            found[item.pk] = Checkpoint(item.pk, int(item.since_id) if item.since_id else None,
+                                        item.polled_at, int(item.matched_last or 0))
+        return found
+
+    def advance(self, key: str, since_id: int, *, query: str, polled_at: datetime, matched: int) -> bool:
+        try:
+            State(key).update(
+                actions=[State.since_id.set(since_id), State.query.set(query),
+                         State.polled_at.set(polled_at), State.matched_last.set(matched),
+                         State.updated_at.set(polled_at)],
+                condition=State.since_id.does_not_exist() | (State.since_id < since_id),
+            )
+        except UpdateError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def touch(self, key: str, *, query: str, polled_at: datetime, matched: int) -> None:
+        State(key).update(actions=[State.query.set(query), State.polled_at.set(polled_at),
+                                   State.matched_last.set(matched), State.updated_at.set(polled_at)])
+
+    def rate_limited_until(self, endpoint: str) -> datetime | None:
+        try:
+            return State.get(f"ratelimit#{endpoint}", consistent_read=True).reset_at
+        except State.DoesNotExist:
+            return None
+
+    def set_rate_limited(self, endpoint: str, until: datetime) -> None:
+        State(f"ratelimit#{endpoint}", reset_at=until, updated_at=until).save()

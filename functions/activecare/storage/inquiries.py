@@ -1,0 +1,99 @@
+"""The inquiry table adapter (pynamodb), implementing the listening InquiryStore."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from activecare.listening.ingest import NewInquiry
+from activecare.storage.conditions import condition_failed
+from activecare.storage.models import ContextTweet, Inquiry, Message, PastInteraction
+from activecare.twitter.models import Tweet
+
+
+def _message(tweet: Tweet, direction: str) -> Message:
+    return Message(tweet_id=tweet.id, author_id=tweet.author_id, text=tweet.text,
+                   created_at=tweet.created_at, direction=direction)
+
+
+def _context(tweets: list[Tweet]) -> list[ContextTweet]:
+    return [ContextTweet(id=t.id, text=t.text, created_at=t.created_at) for t in tweets]
+
+
+class DynamoInquiryStore:
+    def exists(self, inquiry_id: str) -> bool:
+        try:
+            Inquiry.get(inquiry_id, consistent_read=True, attributes_to_get=["inquiry_id"])
+        except Inquiry.DoesNotExist:
+            return False
+        return True
+
+    def find_thread(self, conversation_id: str, author_id: str) -> str | None:
+        for item in Inquiry.by_conversation.query(conversation_id, Inquiry.author_id == author_id, limit=1):
+            return item.inquiry_id
+        return None
+
+    def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime) -> bool:
+        try:
+            Inquiry(inquiry_id).update(
+                actions=[
+                    Inquiry.messages.set(Inquiry.messages.append([_message(tweet, "in")])),
+                    Inquiry.tweet_ids.add({tweet.id}),
+                    Inquiry.updated_at.set(at),
+                    # A customer's answer puts a closed inquiry back in front of the desk.
+                    Inquiry.status.set("new"),
+                ],
+                condition=Inquiry.inquiry_id.exists() & ~Inquiry.tweet_ids.contains(tweet.id),
+            )
+        except UpdateError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def create(self, inquiry: NewInquiry) -> bool:
+        t = inquiry.tweet
+        item = Inquiry(
+            t.id,
+            tweet_id=t.id,
+            author_id=t.author_id,
+            author_username=t.author.username if t.author else "",
+            text=t.text,
+            created_at=t.created_at,
+            received_at=inquiry.received_at,
+            updated_at=inquiry.received_at,
+            conversation_id=t.conversation_id or t.id,
+            source=inquiry.source,
+            direct=inquiry.direct,
+            account=inquiry.match.account,
+            topic=inquiry.match.topic,
+            department=inquiry.match.department,
+            sentiment=inquiry.sentiment,
+            keywords=list(inquiry.match.keywords),
+            pii_kinds=list(inquiry.pii_kinds),
+            has_pii=bool(inquiry.pii_kinds),
+            status="new",
+            history=[PastInteraction(**h) for h in inquiry.history],
+            context_before=_context(inquiry.context_before),
+            context_after=_context(inquiry.context_after),
+            context_status="ok" if inquiry.context_ok else "unavailable",
+            messages=[_message(t, "in")],
+            tweet_ids={t.id},
+        )
+        try:
+            item.save(condition=Inquiry.inquiry_id.does_not_exist())
+        except PutError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def history(self, author_id: str, before: datetime, limit: int = 20) -> list[dict[str, object]]:
+        past = Inquiry.by_author.query(author_id, Inquiry.created_at < before, scan_index_forward=False,
+                                       limit=limit)
+        return [
+            {"inquiry_id": p.inquiry_id, "created_at": p.created_at, "topic": p.topic, "status": p.status,
+             "outcome": p.outcome, "replies": sum(1 for m in p.messages if m.direction == "out")}
+            for p in past
+        ]

@@ -1,0 +1,171 @@
+"""pynamodb models for the three tables.
+
+Table names come from settings at bind time (`bind_tables`), not at import, so the
+same code serves AWS, the local stack and tests (pynamodb fixes Meta on first use).
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from activecare.settings import Settings
+
+
+class ByAuthor(GlobalSecondaryIndex["Inquiry"]):
+    """Past interactions of one author, oldest first."""
+
+    class Meta:
+        index_name = "by_author"
+        projection = AllProjection()
+
+    author_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ByStatus(GlobalSecondaryIndex["Inquiry"]):
+    """The desk's queue: inquiries in one status, oldest first."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ByConversation(GlobalSecondaryIndex["Inquiry"]):
+    """Finds the inquiry a reply in the same thread belongs to."""
+
+    class Meta:
+        index_name = "by_conversation"
+        projection = KeysOnlyProjection()
+
+    conversation_id = UnicodeAttribute(hash_key=True)
+    author_id = UnicodeAttribute(range_key=True)
+
+
+class ContextTweet(MapAttribute):
+    id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class Message(MapAttribute):
+    """One tweet in the inquiry's conversation: the customer's or ours."""
+
+    tweet_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    direction = UnicodeAttribute()  # "in" (customer) | "out" (our reply)
+
+
+class PastInteraction(MapAttribute):
+    inquiry_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    topic = UnicodeAttribute()
+    status = UnicodeAttribute()
+    outcome = UnicodeAttribute(null=True)
+    replies = NumberAttribute(default=0)
+
+
+class Inquiry(Model):
+    class Meta:
+        table_name = "activecare-inquiries"
+        region = "ap-northeast-1"
+
+    inquiry_id = UnicodeAttribute(hash_key=True)  # id of the tweet that opened it
+    tweet_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    author_username = UnicodeAttribute(default="")
+    text = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    received_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    conversation_id = UnicodeAttribute()
+    source = UnicodeAttribute()  # "search" | "mention"
+    direct = BooleanAttribute(default=False)  # the customer addressed one of our accounts
+    account = UnicodeAttribute()  # owning support account key
+    topic = UnicodeAttribute()
+    department = UnicodeAttribute()
+    sentiment = UnicodeAttribute()
+    keywords = ListAttribute(of=UnicodeAttribute, default=list)
+    pii_kinds = ListAttribute(of=UnicodeAttribute, default=list)
+    has_pii = BooleanAttribute(default=False)
+    status = UnicodeAttribute(default="new")
+    outcome = UnicodeAttribute(null=True)
+    history = ListAttribute(of=PastInteraction, default=list)
+    context_before = ListAttribute(of=ContextTweet, default=list)
+    context_after = ListAttribute(of=ContextTweet, default=list)
+    context_status = UnicodeAttribute(default="ok")  # "ok" | "unavailable"
+    messages = ListAttribute(of=Message, default=list)
+    tweet_ids = UnicodeSetAttribute(default=set)
+
+    by_author = ByAuthor()
+    by_status = ByStatus()
+    by_conversation = ByConversation()
+
+
+class State(Model):
+    """Small operational records: poll checkpoints, rate-limit resets."""
+
+    class Meta:
+        table_name = "activecare-state"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    since_id = NumberAttribute(null=True)
+    query = UnicodeAttribute(null=True)
+    polled_at = UTCDateTimeAttribute(null=True)
+    matched_last = NumberAttribute(null=True)
+    reset_at = UTCDateTimeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+class KeywordItem(Model):
+    """One row of the keyword catalogue, so ops can change keywords without a deploy."""
+
+    class Meta:
+        table_name = "activecare-keywords"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    topic = UnicodeAttribute()
+    department = UnicodeAttribute(default="")
+    account = UnicodeAttribute(default="")
+    kind = UnicodeAttribute()
+    term = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+    position = NumberAttribute(default=0)
+
+
+TABLES: dict[str, type[Model]] = {
+    "inquiry_table": Inquiry,
+    "state_table": State,
+    "keyword_table": KeywordItem,
+}
+
+
+def bind_tables(settings: Settings) -> None:
+    """Point every model at the configured table names and region."""
+    for field, model in TABLES.items():
+        model.Meta.table_name = getattr(settings, field)
+        model.Meta.region = settings.region
+        model._connection = None
+
+
+def create_tables() -> None:
+    """Create the tables (local stack and tests; on AWS the template does it)."""
+    for model in TABLES.values():
+        if not model.exists():
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)

@@ -1,0 +1,1 @@
+"""The Twitter (X) side: domain types, the port, and the tweepy gateway."""
