@@ -14,9 +14,9 @@ class SupportAccount:
 
 
 DEFAULT_ACCOUNTS: tuple[SupportAccount, ...] = (
-    SupportAccount("general", "activecare_help", "1600000000000000001"),
-    SupportAccount("signal", "activecare_signal", "1600000000000000002"),
-    SupportAccount("wifi", "activecare_wifi", "1600000000000000003"),
+    SupportAccount("general", "ac_help", "1600000000000000001"),
+    SupportAccount("signal", "ac_signal", "1600000000000000002"),
+    SupportAccount("wifi", "ac_wifi", "1600000000000000003"),
 )
 
 ACCOUNT_KEYS = frozenset(a.key for a in DEFAULT_ACCOUNTS)

@@ -64,13 +64,11 @@ class InquiryStore(Protocol):
 
 class Ingestor:
     def __init__(self, *, store: InquiryStore, twitter: TwitterPort | None,
-                 accounts: Sequence[SupportAccount], topic_of_account: dict[str, MatchInfo],
-                 clock: Clock, context_size: int = 5) -> None:
+                 accounts: Sequence[SupportAccount], clock: Clock, context_size: int = 5) -> None:
         self.store = store
         self.twitter = twitter
         self.accounts = {a.user_id: a for a in accounts}
         self.usernames = {a.username.lower(): a for a in accounts}
-        self.topic_of_account = topic_of_account
         self.clock = clock
         self.context_size = context_size
 
@@ -87,7 +85,7 @@ class Ingestor:
                 joined = self.store.append_customer_message(parent, tweet, now)
                 return "joined" if joined else "duplicate"
         addressed = self._addressed_account(tweet, message)
-        match = message.match or self.topic_of_account.get(addressed or "general", FALLBACK_TOPIC)
+        match = message.match or FALLBACK_TOPIC
         before, after, ok = self._context(tweet)
         created = self.store.create(NewInquiry(
             tweet=tweet,

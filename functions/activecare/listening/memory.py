@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from activecare.listening.ingest import NewInquiry
 from activecare.listening.ports import Checkpoint, EnqueueFailed
+from activecare.twitter.models import Tweet
 
 
 class MemoryCheckpoints:
@@ -44,3 +46,48 @@ class MemoryQueue:
             raise EnqueueFailed("injected failure")
         self.bodies.extend(bodies)
         return (len(bodies) + 9) // 10
+
+
+class MemoryInquiryStore:
+    """The InquiryStore port in a dict: inquiry id -> record."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, object]] = {}
+
+    def exists(self, inquiry_id: str) -> bool:
+        return inquiry_id in self.items
+
+    def find_thread(self, conversation_id: str, author_id: str) -> str | None:
+        for key, item in self.items.items():
+            if item["conversation_id"] == conversation_id and item["author_id"] == author_id:
+                return key
+        return None
+
+    def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime) -> bool:
+        item = self.items[inquiry_id]
+        ids: set[str] = item["tweet_ids"]  # type: ignore[assignment]
+        if tweet.id in ids:
+            return False
+        ids.add(tweet.id)
+        item["messages"].append({"tweet_id": tweet.id, "text": tweet.text, "direction": "in"})  # type: ignore[attr-defined]
+        item["status"] = "new"
+        return True
+
+    def create(self, inquiry: NewInquiry) -> bool:
+        t = inquiry.tweet
+        if t.id in self.items:
+            return False
+        self.items[t.id] = {
+            "inquiry": inquiry, "inquiry_id": t.id, "author_id": t.author_id,
+            "conversation_id": t.conversation_id or t.id,
+            "created_at": t.created_at, "topic": inquiry.match.topic, "status": "new",
+            "tweet_ids": {t.id}, "messages": [{"tweet_id": t.id, "text": t.text, "direction": "in"}],
+        }
+        return True
+
+    def history(self, author_id: str, before: datetime, limit: int = 20) -> list[dict[str, object]]:
+        past = [i for i in self.items.values() if i["author_id"] == author_id and i["created_at"] < before]
+        past.sort(key=lambda i: i["created_at"], reverse=True)  # type: ignore[arg-type,return-value]
+        return [{"inquiry_id": i["inquiry_id"], "created_at": i["created_at"],
+                 "topic": i["topic"], "status": i["status"], "outcome": None, "replies": 0}
+                for i in past[:limit]]

@@ -23,11 +23,13 @@ from activecare.listening.messages import ListenedTweet, MatchInfo
 from activecare.listening.ports import Checkpoint, CheckpointStore, EnqueueFailed, MessageQueue
 from activecare.twitter.models import Page, Tweet
 from activecare.twitter.port import RateLimited, TwitterPort, TwitterRejected, TwitterUnavailable
+from activecare.twitter.snowflake import snowflake
 
 logger = Logger(child=True)
 
 MAX_PAGES = 10  # 1,000 tweets for one source in one minute is far beyond the seed volume
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)
+SEARCH_HORIZON = timedelta(days=7) - timedelta(minutes=5)
 
 
 class KeywordMatch(Protocol):
@@ -87,6 +89,7 @@ class Poller:
         accounts: Sequence[SupportAccount],
         clock: Clock,
         search_budget: int,
+        mention_topics: dict[str, MatchInfo],
         first_lookback: timedelta = timedelta(minutes=5),
     ) -> None:
         self.twitter = twitter
@@ -98,6 +101,7 @@ class Poller:
         self.clock = clock
         self.search_budget = search_budget
         self.first_lookback = first_lookback
+        self.mention_topics = mention_topics  # a mention with no keyword goes to its account's topic
         self.own_ids = frozenset(a.user_id for a in accounts)
 
     def sources(self) -> list[Source]:
@@ -122,6 +126,7 @@ class Poller:
         now = self.clock()
         sources = self.sources()
         marks = self.checkpoints.load([s.key for s in sources])
+        self._start_new_sources(sources, marks, now)
         mentions = [s for s in sources if s.kind == "mention"]
         # Search budget (Basic tier has 4 requests a minute): stalest first, then most productive.
         searches = sorted(
@@ -142,8 +147,8 @@ class Poller:
 
     def _poll(self, source: Source, mark: Checkpoint, now: datetime, budget: dict[str, int],
               report: PollReport, blocked: dict[str, datetime | None]) -> None:
-        since = str(mark.since_id) if mark.since_id else None
-        start = None if since else now - self.first_lookback
+        since = self._since(source, mark, now, report)
+        start = None
         tweets: list[Tweet] = []
         newest: str | None = None
         token: str | None = None
@@ -192,6 +197,24 @@ class Poller:
             self.checkpoints.touch(source.key, query=source.text, polled_at=now, matched=0)
         report.sources_done += 1
 
+    def _start_new_sources(self, sources: list[Source], marks: dict[str, Checkpoint], now: datetime) -> None:
+        """A source seen for the first time starts `first_lookback` ago. That start is stored at
+        once, for every new source, so one deferred or failed by this run loses nothing later."""
+        start = int(snowflake(now - self.first_lookback))
+        for source in sources:
+            if marks[source.key].since_id is None:
+                self.checkpoints.advance(source.key, start, query=source.text, polled_at=now, matched=0)
+                marks[source.key] = Checkpoint(source.key, start, None, 0)
+
+    def _since(self, source: Source, mark: Checkpoint, now: datetime, report: PollReport) -> str:
+        assert mark.since_id is not None
+        oldest = int(snowflake(now - SEARCH_HORIZON))
+        if mark.since_id < oldest:  # the API rejects a since_id older than 7 days
+            report.failures.append(f"{source.key}: checkpoint older than 7 days; tweets before "
+                                   f"{(now - SEARCH_HORIZON).isoformat()} are out of the API's reach")
+            return str(oldest)
+        return str(mark.since_id)
+
     def _messages(self, source: Source, tweets: list[Tweet], report: PollReport) -> list[str]:
         bodies: list[str] = []
         seen: set[str] = set()
@@ -206,9 +229,11 @@ class Poller:
             if hit is None and source.kind == "search":
                 continue  # the API's tokeniser matched, our stricter local rules did not
             report.matched += 1
-            info = None if hit is None else MatchInfo(
-                topic=hit.topic, department=hit.department, account=hit.account,
-                keywords=list(hit.keywords))
+            if hit is None:
+                info = self.mention_topics[source.name]
+            else:
+                info = MatchInfo(topic=hit.topic, department=hit.department, account=hit.account,
+                                 keywords=list(hit.keywords))
             bodies.append(ListenedTweet.of(tweet, source.kind, source.name, info).model_dump_json())
         return bodies
 

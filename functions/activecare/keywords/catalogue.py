@@ -1,0 +1,403 @@
+"""The keyword catalogue: which words the listener searches for, grouped by topic.
+
+File format (``data/keywords.csv``): UTF-8 CSV (a BOM from Excel is accepted), one
+term a row, header ``topic,department,account,kind,term,note`` (columns in any
+order; ``note`` optional). Lines whose first non-blank character is ``#`` and blank
+lines are ignored. ``kind`` is ``keyword`` or ``exclude``; topic ``*`` holds global
+exclusions (department and account left empty). CSV was kept because ops edit it
+in a spreadsheet and review it in a diff: one row per term, every row
+self-describing, sortable and filterable.
+
+Order matters and is preserved: topics in order of first appearance (it breaks
+ties in the matcher and fixes the packer's output), terms in file order.
+
+Validation reports every problem at once as ``file:line: reason``: header, malformed
+CSV or field count, non-UTF-8 bytes, unknown kind or account, invalid topic or
+department name, empty term (also after normalisation), duplicate keyword anywhere
+or duplicate exclusion in a topic (after normalisation), a topic whose department or
+account differs between lines, a term too long for one query, a query-breaking
+character (double quote, parentheses, control characters), an ``@mention`` term, a
+global-topic row that is not a bare exclusion, an exclusion already global, an
+exclusion that would silence its own topic's keyword (or, if global, any keyword),
+and a topic with exclusions but no keywords.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from activecare.accounts import ACCOUNT_KEYS
+from activecare.keywords.normalize import contains_term, normalize
+from activecare.keywords.query import (
+    DEFAULT_BASE_OPERATORS,
+    SELF_SERVE_QUERY_LIMIT,
+    exclusion_size,
+    keyword_capacity,
+    keyword_size,
+    query_breaking_character,
+)
+
+__all__ = [
+    "COLUMNS",
+    "GLOBAL_TOPIC",
+    "Catalogue",
+    "CatalogueError",
+    "Topic",
+    "default_catalogue",
+    "load_catalogue",
+]
+
+COLUMNS = ("topic", "department", "account", "kind", "term", "note")
+REQUIRED_COLUMNS = COLUMNS[:5]
+GLOBAL_TOPIC = "*"
+KEYWORD = "keyword"
+EXCLUDE = "exclude"
+KINDS = (KEYWORD, EXCLUDE)
+DEFAULT_RESOURCE = "data/keywords.csv"
+
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_ITEM_PREFIX = {KEYWORD: "KW", EXCLUDE: "EX"}
+
+
+class CatalogueError(ValueError):
+    """The catalogue is invalid. `errors` lists every problem as (line, reason)."""
+
+    def __init__(self, errors: list[tuple[int, str]], source: str = "<catalogue>") -> None:
+        self.errors = errors
+        self.source = source
+        super().__init__("\n".join(f"{source}:{line}: {reason}" for line, reason in errors))
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A group of keywords owned by one department and answered by one account."""
+
+    name: str
+    department: str
+    account: str
+    keywords: tuple[str, ...]
+    exclusions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Topics in catalogue order plus exclusions that apply to every topic."""
+
+    topics: tuple[Topic, ...]
+    global_exclusions: tuple[str, ...] = ()
+    notes: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+
+    def topic(self, name: str) -> Topic:
+        """The topic called `name` (KeyError if absent)."""
+        for topic in self.topics:
+            if topic.name == name:
+                return topic
+        raise KeyError(name)
+
+    def keywords(self) -> tuple[str, ...]:
+        """Every keyword, in catalogue order (``len(c.keywords())`` is the count)."""
+        return tuple(term for topic in self.topics for term in topic.keywords)
+
+    @property
+    def keyword_count(self) -> int:
+        """Number of keywords over all topics."""
+        return sum(len(topic.keywords) for topic in self.topics)
+
+    def note(self, topic: str, term: str) -> str:
+        """The ops note attached to a term ("" if none)."""
+        return self.notes.get((topic, term), "")
+
+    def rows(self) -> list[dict[str, str]]:
+        """One dict per term (the CSV columns), topic by topic, globals last."""
+        out: list[dict[str, str]] = []
+        for topic in self.topics:
+            for kind, terms in ((KEYWORD, topic.keywords), (EXCLUDE, topic.exclusions)):
+                for term in terms:
+                    out.append(
+                        {
+                            "topic": topic.name,
+                            "department": topic.department,
+                            "account": topic.account,
+                            "kind": kind,
+                            "term": term,
+                            "note": self.note(topic.name, term),
+                        }
+                    )
+        for term in self.global_exclusions:
+            out.append(
+                {
+                    "topic": GLOBAL_TOPIC,
+                    "department": "",
+                    "account": "",
+                    "kind": EXCLUDE,
+                    "term": term,
+                    "note": self.note(GLOBAL_TOPIC, term),
+                }
+            )
+        return out
+
+    def to_items(self) -> list[dict[str, str]]:
+        """Flat string-only items for a DynamoDB table keyed by ``pk``.
+
+        ``pk`` is ``KW#<topic>#<term>`` for keywords and ``EX#<topic>#<term>`` for
+        exclusions (``EX#*#<term>`` for global ones); ``position`` (zero-padded)
+        keeps catalogue order, which a table scan does not.
+        """
+        return [
+            {"pk": f"{_ITEM_PREFIX[row['kind']]}#{row['topic']}#{row['term']}", "position": f"{i:06d}", **row}
+            for i, row in enumerate(self.rows())
+        ]
+
+    @classmethod
+    def from_items(cls, items: Iterable[Mapping[str, object]]) -> Catalogue:
+        """Rebuild a catalogue from `to_items` output, validating it.
+
+        Items are put back in catalogue order by their ``position`` (a string or a
+        number); items without one keep the order they are given in.
+        """
+        ordered = [item for _, item in sorted(enumerate(items), key=lambda pair: _position(*pair))]
+        rows: list[tuple[int, dict[str, str]]] = []
+        errors: list[tuple[int, str]] = []
+        for number, item in enumerate(ordered, start=1):
+            row = {column: str(item.get(column, "") or "") for column in COLUMNS}
+            expected = f"{_ITEM_PREFIX.get(row['kind'].lower(), '?')}#{row['topic']}#{row['term']}"
+            if "pk" in item and item["pk"] != expected:
+                errors.append((number, f"pk {item['pk']!r} does not match its row (expected {expected!r})"))
+            rows.append((number, row))
+        return _build(rows, "<items>", errors)
+
+    def dump_csv(self) -> str:
+        """The catalogue in the file format (comments are not preserved)."""
+        buffer = io.StringIO()
+        buffer.write("# activecare keyword catalogue: one term per row (see keywords/catalogue.py)\n")
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows())
+        return buffer.getvalue()
+
+
+def load_catalogue(
+    source: str | bytes | os.PathLike[str],
+    *,
+    name: str | None = None,
+    max_query_length: int = SELF_SERVE_QUERY_LIMIT,
+    base_operators: str = DEFAULT_BASE_OPERATORS,
+) -> Catalogue:
+    """Load and validate a catalogue from a path, raw bytes or CSV text.
+
+    A ``str`` is CSV text when it contains a newline, else a path.
+    Every term must fit, alone, in a `max_query_length` query with `base_operators`.
+    Raises `CatalogueError` listing every problem found.
+    """
+    if isinstance(source, bytes):
+        data, label = source, name or "<bytes>"
+    elif isinstance(source, str) and "\n" in source:
+        data, label = source.encode("utf-8"), name or "<text>"
+    else:
+        path = Path(source)
+        data, label = path.read_bytes(), name or path.name
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        reason = f"not valid UTF-8 (byte 0x{bad} at offset {exc.start})"
+        raise CatalogueError([(line, reason)], label) from None
+    return _parse(text, label, max_query_length, base_operators)
+
+
+def default_catalogue() -> Catalogue:
+    """The catalogue packaged with activecare (``activecare/data/keywords.csv``)."""
+    resource = resources.files("activecare").joinpath(DEFAULT_RESOURCE)
+    return load_catalogue(resource.read_bytes(), name="keywords.csv")
+
+
+def _parse(text: str, label: str, max_query_length: int, base_operators: str) -> Catalogue:
+    errors: list[tuple[int, str]] = []
+    columns: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, raw in enumerate(text.split("\n"), start=1):  # not splitlines: keep U+2028 etc. in place
+        line = raw.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            fields = next(csv.reader([line], strict=True))
+        except csv.Error as exc:
+            errors.append((number, f"malformed CSV ({exc})"))
+            continue
+        if columns is None:
+            columns = [f.strip().lower() for f in fields]
+            missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+            unknown = [c for c in columns if c not in COLUMNS]
+            if missing or unknown or len(set(columns)) != len(columns):
+                errors.append((number, f"bad header {fields!r}: expected columns {','.join(COLUMNS)}"))
+                raise CatalogueError(errors, label)
+            continue
+        if len(fields) != len(columns):
+            errors.append((number, f"expected {len(columns)} fields, got {len(fields)}"))
+            continue
+        row = {column: "" for column in COLUMNS}
+        row.update({c: v.strip() for c, v in zip(columns, fields, strict=True)})
+        rows.append((number, row))
+    if columns is None:
+        errors.append((1, f"missing header: expected columns {','.join(COLUMNS)}"))
+        raise CatalogueError(errors, label)
+    return _build(rows, label, errors, max_query_length, base_operators)
+
+
+@dataclass
+class _TopicDraft:
+    line: int
+    department: str
+    account: str
+    keywords: list[str] = field(default_factory=list)
+    exclusions: list[str] = field(default_factory=list)
+
+
+def _build(
+    rows: list[tuple[int, dict[str, str]]],
+    label: str,
+    errors: list[tuple[int, str]],
+    max_query_length: int = SELF_SERVE_QUERY_LIMIT,
+    base_operators: str = DEFAULT_BASE_OPERATORS,
+) -> Catalogue:
+    """Validate parsed rows (line number, columns) and assemble the catalogue."""
+    capacity = keyword_capacity(max_query_length, base_operators)
+    drafts: dict[str, _TopicDraft] = {}
+    globals_: list[str] = []
+    notes: dict[tuple[str, str], str] = {}
+    seen_keywords: dict[str, tuple[int, str]] = {}  # normalised -> (line, term)
+    seen_exclusions: dict[tuple[str, str], tuple[int, str]] = {}  # (topic, normalised) -> ...
+    topic_keyword_norms: dict[str, dict[str, int]] = {}
+
+    for line, row in rows:
+        topic, department, account = row["topic"], row["department"], row["account"]
+        kind, term = row["kind"].lower(), row["term"]
+        problems: list[str] = []
+        if topic != GLOBAL_TOPIC and not _NAME.fullmatch(topic):
+            problems.append(f"invalid topic {topic!r} (lowercase letters, digits, '_'; or '*' for global)")
+        if kind not in KINDS:
+            problems.append(f"unknown kind {row['kind']!r} (expected {', '.join(KINDS)})")
+        if topic == GLOBAL_TOPIC:
+            if kind == KEYWORD:
+                problems.append("global topic '*' holds exclusions only (kind must be 'exclude')")
+            if department or account:
+                problems.append("global exclusions (topic '*') take no department or account")
+        elif topic:
+            if not _NAME.fullmatch(department):
+                problems.append(f"invalid department {department!r} (lowercase letters, digits, '_')")
+            if account not in ACCOUNT_KEYS:
+                problems.append(f"unknown account {account!r} (expected {', '.join(sorted(ACCOUNT_KEYS))})")
+        norm = normalize(term)
+        if not term:
+            problems.append("empty term")
+        elif not norm:
+            problems.append(f"term {term!r} is empty after normalisation")
+        else:
+            bad = query_breaking_character(term)
+            if bad is not None:
+                problems.append(f"term {term!r} contains a query-breaking character {bad!r}")
+            elif term.startswith(("@", "＠")):
+                problems.append(f"term {term!r} is a mention (mentions are stripped before matching)")
+            else:
+                size = keyword_size(term) if kind != EXCLUDE else exclusion_size(term)
+                if size > capacity:
+                    shown = term if len(term) <= 20 else term[:20] + "…"
+                    problems.append(
+                        f"term {shown!r} is too long: needs {size} characters in a query, "
+                        f"at most {capacity} fit in a {max_query_length}-character query"
+                    )
+        if problems:
+            errors.extend((line, p) for p in problems)
+            continue
+
+        if topic == GLOBAL_TOPIC:
+            key = (GLOBAL_TOPIC, norm)
+            if key in seen_exclusions:
+                first_line, first = seen_exclusions[key]
+                errors.append((line, f"duplicate global exclusion {term!r} ({_same(first, term, first_line)})"))
+                continue
+            seen_exclusions[key] = (line, term)
+            globals_.append(term)
+        else:
+            draft = drafts.get(topic)
+            if draft is None:
+                draft = drafts[topic] = _TopicDraft(line, department, account)
+                topic_keyword_norms[topic] = {}
+            ok = True
+            for column, value, expected in (
+                ("department", department, draft.department),
+                ("account", account, draft.account),
+            ):
+                if value != expected:
+                    reason = f"topic {topic!r} {column} {value!r} differs from {expected!r} (line {draft.line})"
+                    errors.append((line, reason))
+                    ok = False
+            if not ok:
+                continue
+            if kind == KEYWORD:
+                if norm in seen_keywords:
+                    first_line, first = seen_keywords[norm]
+                    errors.append((line, f"duplicate keyword {term!r} ({_same(first, term, first_line)})"))
+                    continue
+                seen_keywords[norm] = (line, term)
+                topic_keyword_norms[topic][norm] = line
+                draft.keywords.append(term)
+            else:
+                key = (topic, norm)
+                if key in seen_exclusions:
+                    first_line, first = seen_exclusions[key]
+                    errors.append((line, f"duplicate exclusion {term!r} ({_same(first, term, first_line)})"))
+                    continue
+                seen_exclusions[key] = (line, term)
+                draft.exclusions.append(term)
+        if row["note"]:
+            notes[(topic, term)] = row["note"]
+
+    # Cross-row checks that need the whole file.
+    for (topic, norm), (line, term) in seen_exclusions.items():
+        if topic != GLOBAL_TOPIC and (GLOBAL_TOPIC, norm) in seen_exclusions:
+            errors.append((line, f"exclusion {term!r} is already a global exclusion"))
+            continue
+        # An exclusion inside one of its own topic's keywords would silence that keyword.
+        scope = topic_keyword_norms.items() if topic == GLOBAL_TOPIC else [(topic, topic_keyword_norms[topic])]
+        for owner, keyword_norms in scope:
+            victim = next((k for k in keyword_norms if contains_term(k, norm)), None)
+            if victim is not None:
+                keyword = seen_keywords[victim][1]
+                errors.append((line, f"exclusion {term!r} would exclude topic {owner!r}'s own keyword {keyword!r}"))
+                break
+    for topic, draft in drafts.items():
+        if not draft.keywords:
+            errors.append((draft.line, f"topic {topic!r} has no keywords"))
+    if not errors and not drafts:
+        errors.append((0, "catalogue has no keywords"))
+    if errors:
+        errors.sort(key=lambda e: e[0])
+        raise CatalogueError(errors, label)
+    topics = tuple(
+        Topic(name, draft.department, draft.account, tuple(draft.keywords), tuple(draft.exclusions))
+        for name, draft in drafts.items()
+    )
+    return Catalogue(topics, tuple(globals_), notes)
+
+
+def _position(index: int, item: Mapping[str, object]) -> tuple[float, int]:
+    """Sort key of a table item: its ``position`` if it has a numeric one, else `index`."""
+    try:
+        return float(str(item["position"])), index
+    except (KeyError, ValueError):
+        return float(index), index
+
+
+def _same(first: str, term: str, line: int) -> str:
+    if first == term:
+        return f"first on line {line}"
+    return f"same as {first!r} on line {line} after normalisation"

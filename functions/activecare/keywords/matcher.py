@@ -1,0 +1,231 @@
+"""Local matching of tweets against the catalogue.
+
+The poller's search queries are broad (X's own tokenisation, exclusions only where
+they fit), so every fetched tweet is matched again here, exactly:
+
+1. ``@mentions`` and URLs are replaced by a space (they never produce hits);
+2. the text is normalised (`normalize`), as every catalogue term was;
+3. one pass of an Aho-Corasick automaton finds every occurrence of every keyword
+   and exclusion, overlapping ones included (``Wi-Fi繋がらない`` hits ``Wi-Fi``,
+   ``Wi-Fi繋がらない`` and ``繋がらない``);
+4. Latin terms are word-bounded: a term that starts (ends) with an ASCII letter
+   only hits when the character before (after) it is not an ASCII letter, and the
+   same for digits (``4G`` does not hit ``4GB`` or ``14G``; ``SIM`` does not hit
+   ``eSIM``; ``iPhone15`` still hits ``iPhone``). Japanese terms match as substrings;
+5. a topic's exclusion anywhere in the text removes that topic's hits; a global
+   exclusion removes every hit;
+6. the topic with the most *distinct* keywords hit wins; a tie goes to the topic
+   that comes first in the catalogue (the catalogue lists specific topics before
+   generic ones).
+
+`Match.keywords` lists every distinct keyword hit (original catalogue spelling) in
+order of first occurrence in the text; `Match.topics` lists every topic still hit,
+best first.
+
+Engine: a pure-Python Aho-Corasick automaton (``engine="aho"``, the default) or one
+compiled regular expression of lookahead alternatives (``engine="regex"``); both
+return the same hits. ``tests/bench/bench_matcher.py`` measures them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from activecare.keywords.catalogue import Catalogue
+from activecare.keywords.normalize import is_latin_alnum, normalize, on_word_edges
+
+__all__ = ["Match", "Matcher", "strip_entities"]
+
+# Twitter usernames are 1-15 of [A-Za-z0-9_]; an @ glued to a word is an e-mail.
+_MENTION = re.compile(r"(?<![A-Za-z0-9_])[@＠][A-Za-z0-9_]{1,15}")
+# URLs end at the first non-ASCII or whitespace character ("https://t.co/x圏外").
+_URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)[!-~]+", re.IGNORECASE)
+
+_KEYWORD = 0
+_EXCLUDE = 1
+_GLOBAL = -1
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome of matching one tweet."""
+
+    topic: str
+    keywords: tuple[str, ...]
+    topics: tuple[str, ...]
+    department: str
+    account: str
+
+
+def strip_entities(text: str) -> str:
+    """`text` with @mentions and URLs replaced by a space."""
+    if "@" in text or "＠" in text:
+        text = _MENTION.sub(" ", text)
+    if "://" in text or "www." in text or "pic." in text:
+        text = _URL.sub(" ", text)
+    return text
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    text: str  # normalised
+    bounded: bool  # starts or ends with an ASCII letter/digit: check word edges
+    payload: tuple[tuple[int, int, str], ...]  # (kind, topic index or _GLOBAL, original term)
+
+
+class _Aho:
+    """Aho-Corasick automaton over normalised pattern strings.
+
+    Transitions are memoised into a DFA as they are used (``_delta``), so that each
+    character of a tweet costs one dict lookup once the automaton is warm. The memo
+    only grows with (state, character) pairs actually seen, and at most
+    `_MEMO_PER_STATE` extra entries per state besides the root, so a long-lived
+    Lambda container cannot grow it without bound.
+    """
+
+    _MEMO_PER_STATE = 32
+
+    def __init__(self, patterns: list[str]) -> None:
+        goto: list[dict[str, int]] = [{}]
+        outputs: list[list[int]] = [[]]
+        for index, pattern in enumerate(patterns):
+            state = 0
+            for ch in pattern:
+                nxt = goto[state].get(ch)
+                if nxt is None:
+                    nxt = len(goto)
+                    goto[state][ch] = nxt
+                    goto.append({})
+                    outputs.append([])
+                state = nxt
+            outputs[state].append(index)
+        fail = [0] * len(goto)
+        queue = list(goto[0].values())  # depth-1 states fail to the root
+        for state in queue:  # breadth-first; the list grows while iterated
+            for ch, nxt in goto[state].items():
+                queue.append(nxt)
+                f = fail[state]
+                while f and ch not in goto[f]:
+                    f = fail[f]
+                fail[nxt] = goto[f].get(ch, 0)  # a shallower state, never nxt itself
+                outputs[nxt].extend(outputs[fail[nxt]])
+        self._goto = goto
+        self._fail = fail
+        self._delta: list[dict[str, int]] = [dict(g) for g in goto]
+        self._out: list[tuple[int, ...]] = [tuple(o) for o in outputs]
+        self._lengths = [len(p) for p in patterns]
+
+    def _step(self, state: int, ch: str) -> int:
+        origin = state
+        while True:
+            nxt = self._goto[state].get(ch)
+            if nxt is not None:
+                break
+            if not state:
+                nxt = 0
+                break
+            state = self._fail[state]
+        memo = self._delta[origin]
+        if not origin or len(memo) < len(self._goto[origin]) + self._MEMO_PER_STATE:
+            memo[ch] = nxt
+        return nxt
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """(start, pattern index) for every occurrence in `text`."""
+        delta, out, lengths = self._delta, self._out, self._lengths
+        found: list[tuple[int, int]] = []
+        state = 0
+        for end, ch in enumerate(text, start=1):
+            nxt = delta[state].get(ch)
+            state = self._step(state, ch) if nxt is None else nxt
+            if state:
+                for index in out[state]:
+                    found.append((end - lengths[index], index))
+        return found
+
+
+class _RegexEngine:
+    """All occurrences via one regex: at each position the longest pattern, then
+    every shorter pattern that is a prefix of it (looked up in a dict)."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self._index = {p: i for i, p in enumerate(patterns)}
+        self._max = max((len(p) for p in patterns), default=0)
+        ordered = sorted(self._index, key=lambda p: (-len(p), p))
+        self._regex = re.compile("(?=(" + "|".join(map(re.escape, ordered)) + "))") if ordered else None
+
+    def find(self, text: str) -> Iterator[tuple[int, int]]:
+        """Yield (start, pattern index) for every occurrence in `text`."""
+        if self._regex is None:
+            return
+        index = self._index
+        for m in self._regex.finditer(text):
+            start, longest = m.start(), m.group(1)
+            for length in range(len(longest), 0, -1):
+                i = index.get(longest[:length])
+                if i is not None:
+                    yield start, i
+
+
+class Matcher:
+    """Precompiled matcher for one catalogue (build once, reuse for every tweet)."""
+
+    def __init__(self, catalogue: Catalogue, *, engine: str = "aho") -> None:
+        self.catalogue = catalogue
+        by_text: dict[str, list[tuple[int, int, str]]] = {}
+        for t, topic in enumerate(catalogue.topics):
+            for term in topic.keywords:
+                by_text.setdefault(normalize(term), []).append((_KEYWORD, t, term))
+            for term in topic.exclusions:
+                by_text.setdefault(normalize(term), []).append((_EXCLUDE, t, term))
+        for term in catalogue.global_exclusions:
+            by_text.setdefault(normalize(term), []).append((_EXCLUDE, _GLOBAL, term))
+        by_text.pop("", None)
+        texts = list(by_text)
+        self._patterns = [_Pattern(p, is_latin_alnum(p[0]) or is_latin_alnum(p[-1]), tuple(by_text[p])) for p in texts]
+        if engine == "aho":
+            self._engine: _Aho | _RegexEngine = _Aho(texts)
+        elif engine == "regex":
+            self._engine = _RegexEngine(texts)
+        else:
+            raise ValueError(f"unknown engine {engine!r} (expected 'aho' or 'regex')")
+
+    def match(self, text: str) -> Match | None:
+        """Match one tweet's text; None when no topic is left after exclusions."""
+        normalised = normalize(strip_entities(text))
+        hits: dict[int, dict[str, tuple[int, int]]] = {}  # topic -> {term: (first start, -length)}
+        excluded: set[int] = set()
+        patterns = self._patterns
+        size = len(normalised)
+        for start, index in self._engine.find(normalised):
+            pattern = patterns[index]
+            if pattern.bounded and not on_word_edges(normalised, start, start + len(pattern.text)):
+                continue
+            for kind, topic, term in pattern.payload:
+                if kind == _EXCLUDE:
+                    if topic == _GLOBAL:
+                        return None
+                    excluded.add(topic)
+                else:
+                    seen = hits.setdefault(topic, {})
+                    position = (start, -len(pattern.text))
+                    if position < seen.get(term, (size, 0)):
+                        seen[term] = position
+        for topic in excluded:
+            hits.pop(topic, None)
+        if not hits:
+            return None
+        ranked = sorted(hits, key=lambda t: (-len(hits[t]), t))
+        firsts: dict[str, tuple[int, int]] = {}
+        for topic in ranked:
+            firsts.update(hits[topic])
+        best = self.catalogue.topics[ranked[0]]
+        return Match(
+            topic=best.name,
+            keywords=tuple(sorted(firsts, key=firsts.__getitem__)),
+            topics=tuple(self.catalogue.topics[t].name for t in ranked),
+            department=best.department,
+            account=best.account,
+        )

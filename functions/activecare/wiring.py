@@ -1,0 +1,126 @@
+"""The composition root: real adapters built from settings, once per Lambda
+container. Tests and the simulation call `reset_runtime` to inject a clock or
+settings; nothing else in the domain reads the environment."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from functools import cached_property
+from typing import Any
+
+import boto3
+
+from activecare.clock import Clock, system_clock
+from activecare.keywords.catalogue import Catalogue
+from activecare.listening.ingest import FALLBACK_TOPIC, Ingestor
+from activecare.listening.messages import MatchInfo
+from activecare.listening.poll import Poller
+from activecare.settings import Settings
+from activecare.storage.checkpoints import DynamoCheckpoints
+from activecare.storage.inquiries import DynamoInquiryStore
+from activecare.storage.keywords import load_catalogue_items
+from activecare.storage.models import bind_tables
+from activecare.twitter.port import TwitterPort
+
+
+class KeywordTableEmpty(RuntimeError):
+    pass
+
+
+class Runtime:
+    def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        bind_tables(settings)
+        self._catalogue: tuple[float, int, Catalogue] | None = None
+        self._listening: tuple[Catalogue, Any, list[Any]] | None = None
+
+    @cached_property
+    def sqs(self) -> Any:
+        return boto3.client("sqs", region_name=self.settings.region)
+
+    @cached_property
+    def twitter(self) -> TwitterPort:
+        from aws_lambda_powertools.utilities import parameters
+
+        from activecare.twitter.gateway import make_gateway  # tweepy only where X is called
+
+        secret = parameters.get_secret(self.settings.twitter_secret_id, transform="json", max_age=300)
+        if not isinstance(secret, dict) or not secret.get("bearer_token"):
+            raise RuntimeError(f"secret {self.settings.twitter_secret_id} has no bearer_token")
+        return make_gateway(secret["bearer_token"], base_url=self.settings.twitter_base_url or None)
+
+    def catalogue(self) -> Catalogue:
+        """Keywords from the keyword table, cached for keyword_cache_s (ops edits land within it)."""
+        now = time.monotonic()
+        if self._catalogue and now - self._catalogue[0] < self.settings.keyword_cache_s:
+            return self._catalogue[2]
+        items = load_catalogue_items()
+        if not items:
+            raise KeywordTableEmpty(
+                f"keyword table {self.settings.keyword_table} is empty: run `activecare keywords import`")
+        fingerprint = hash(tuple(tuple(sorted(i.items())) for i in items))
+        if self._catalogue and self._catalogue[1] == fingerprint:  # unchanged: keep the compiled matcher
+            catalogue = self._catalogue[2]
+        else:
+            catalogue = Catalogue.from_items(items)
+        self._catalogue = (now, fingerprint, catalogue)
+        return catalogue
+
+    def listening(self) -> tuple[Catalogue, Any, list[Any]]:
+        """The catalogue, its compiled matcher and packed queries, rebuilt only when keywords change."""
+        from activecare.keywords.matcher import Matcher
+        from activecare.keywords.packing import pack_queries
+
+        catalogue = self.catalogue()
+        if self._listening is None or self._listening[0] is not catalogue:
+            self._listening = (catalogue, Matcher(catalogue), pack_queries(catalogue, self.settings.query_length))
+        return self._listening
+
+    def poller(self) -> Poller:
+        from activecare.queueing import SqsQueue
+
+        catalogue, matcher, queries = self.listening()
+        return Poller(
+            twitter=self.twitter,
+            queue=SqsQueue(self.sqs, self.settings.queue_url),
+            checkpoints=DynamoCheckpoints(),
+            matcher=matcher,
+            queries=queries,
+            accounts=self.settings.accounts,
+            clock=self.clock,
+            search_budget=self.settings.searches_per_run,
+            mention_topics=mention_topics(catalogue, self.settings),
+            first_lookback=timedelta(seconds=self.settings.first_poll_lookback_s),
+        )
+
+    def ingestor(self) -> Ingestor:
+        return Ingestor(store=DynamoInquiryStore(), twitter=self.twitter, accounts=self.settings.accounts,
+                        clock=self.clock)
+
+
+def mention_topics(catalogue: Catalogue, settings: Settings) -> dict[str, MatchInfo]:
+    """A mention without a keyword goes to the topic named after the account, if there is one."""
+    found: dict[str, MatchInfo] = {}
+    for acc in settings.accounts:
+        topic = next((t for t in catalogue.topics if t.name == acc.key), None)
+        found[acc.key] = (MatchInfo(topic=topic.name, department=topic.department, account=acc.key)
+                          if topic else FALLBACK_TOPIC.model_copy(update={"account": acc.key}))
+    return found
+
+
+_runtime: Runtime | None = None
+
+
+def runtime() -> Runtime:
+    global _runtime
+    if _runtime is None:
+        _runtime = Runtime(Settings.from_env())
+    return _runtime
+
+
+def reset_runtime(settings: Settings | None = None, clock: Clock | None = None) -> Runtime:
+    global _runtime
+    _runtime = Runtime(settings or Settings.from_env(), clock or system_clock)
+    return _runtime

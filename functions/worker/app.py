@@ -1,0 +1,42 @@
+"""Worker Lambda: SQS trigger with partial batch failures. Thin: parse, ingest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from activecare.listening.messages import ListenedTweet
+from activecare.wiring import runtime
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class MalformedMessage(ValueError):
+    """The body is not a listened tweet. After maxReceiveCount it rests in the DLQ."""
+
+
+def record_handler(record: SQSRecord) -> str:
+    try:
+        message = ListenedTweet.model_validate_json(record.body)
+    except ValidationError as exc:
+        # include_input=False: a tweet's text may hold personal data; never log it.
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                            for e in exc.errors(include_input=False, include_url=False))
+        logger.error("malformed message", extra={"message_id": record.message_id, "reasons": reasons})
+        raise MalformedMessage(reasons) from None
+    outcome = runtime().ingestor().ingest(message)
+    logger.info("ingested", extra={"tweet_id": message.tweet.id, "outcome": outcome,
+                                   "receive_count": record.attributes.approximate_receive_count})
+    return outcome
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                    context=context)

@@ -1,0 +1,129 @@
+"""The local stand-in for the cloud: moto in server mode and the fake X API, both
+on loopback, with the stack's resources created. One call from tests and the demo.
+
+    with LocalStack(clock) as stack:
+        stack.settings      # Settings pointing at the local resources
+        stack.twitter       # FakeTwitterState: add tweets, switch faults, read stats
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+import boto3
+
+from activecare.accounts import DEFAULT_ACCOUNTS
+from activecare.clock import Clock
+from activecare.keywords.catalogue import default_catalogue
+from activecare.settings import AccessLevel, Settings
+from activecare.storage.keywords import replace_catalogue_items
+from activecare.storage.models import bind_tables, create_tables
+from activecare.wiring import reset_runtime
+from infra.fake_twitter import FakeTwitterServer, FakeTwitterState
+
+REGION = "ap-northeast-1"
+BEARER = "local-bearer-token"
+MAX_RECEIVE_COUNT = 3  # as in template.yaml
+
+
+class LocalStack:
+    def __init__(self, clock: Clock, *, access_level: AccessLevel = "pro") -> None:
+        self.clock = clock
+        self.access_level = access_level
+        self._saved_env: dict[str, str | None] = {}
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> Settings:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.moto.start()
+        host, port = self.moto.get_host_and_port()
+        self.aws_endpoint = f"http://{host}:{port}"
+        _reset_moto(self.aws_endpoint)  # moto's backends are process-global: start empty
+        self._set_env({
+            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "POWERTOOLS_SERVICE_NAME": "activecare-local",
+        })
+        self.twitter = FakeTwitterState(self.clock, tier=self.access_level)
+        self.twitter.add_users([_user(a.user_id, a.username, "サポート") for a in DEFAULT_ACCOUNTS])
+        # BEARER stays unregistered: app-only auth, as the poller uses on AWS (the app's search budget).
+        self.twitter_server = FakeTwitterServer(self.twitter)
+        self.twitter_url = self.twitter_server.start()
+
+        self.sqs = boto3.client("sqs", region_name=REGION)
+        dlq = self.sqs.create_queue(QueueName="activecare-listen-dlq")["QueueUrl"]
+        dlq_arn = self.sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"]
+        queue = self.sqs.create_queue(QueueName="activecare-listen", Attributes={
+            "VisibilityTimeout": "360",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}),
+        })["QueueUrl"]
+        secrets = boto3.client("secretsmanager", region_name=REGION)
+        secret_arn = secrets.create_secret(Name="activecare/twitter",
+                                           SecretString=json.dumps({"bearer_token": BEARER}))["ARN"]
+        self.settings = Settings(
+            region=REGION, queue_url=queue, twitter_secret_id=secret_arn, twitter_base_url=self.twitter_url,
+            access_level=self.access_level,
+        )
+        self.dlq_url = dlq
+        bind_tables(self.settings)
+        create_tables()
+        replace_catalogue_items(default_catalogue().to_items())
+        self.runtime = reset_runtime(self.settings, self.clock)
+        return self.settings
+
+    def stop(self) -> None:
+        from aws_lambda_powertools.utilities import parameters
+
+        parameters.clear_caches()
+        self.twitter_server.stop()
+        _reset_moto(self.aws_endpoint)
+        self.moto.stop()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def queue_depth(self, url: str | None = None) -> int:
+        attrs = self.sqs.get_queue_attributes(
+            QueueUrl=url or self.settings.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"])
+
+
+def _reset_moto(endpoint: str) -> None:
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
+
+
+def _user(user_id: str, username: str, name: str) -> dict[str, Any]:
+    return {"id": user_id, "username": username, "name": name, "created_at": "2012-04-01T00:00:00.000Z",
+            "public_metrics": {"followers_count": 250000, "following_count": 10, "tweet_count": 90000,
+                               "listed_count": 900}}
+
+
+__all__ = ["BEARER", "LocalStack"]

@@ -1,0 +1,200 @@
+"""The main job: a simulated stretch of a support day on the local stack.
+
+Every simulated minute the real poller handler runs (as EventBridge Scheduler
+would call it) and the queue is drained through the real worker handler (as the
+SQS event source mapping would). Then a summary is printed.
+
+    python -m infra.simulate_day --start 09:00 --hours 3 --tweets 12000
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from activecare.clock import JST, ManualClock, iso_z
+
+DEFAULT_DATE = "2026-11-25"
+
+
+@dataclass
+class DayResult:
+    minutes: int = 0
+    generated: int = 0
+    relevant_truth: int = 0
+    fetched: int = 0
+    matched: int = 0
+    enqueued: int = 0
+    poll_failures: int = 0
+    worker_invocations: int = 0
+    worker_failures: int = 0
+    inquiries: int = 0
+    duplicates: int = 0
+    missed_relevant: int = 0
+    false_positives: int = 0
+    by_topic: Counter[str] = field(default_factory=Counter)
+    by_sentiment: Counter[str] = field(default_factory=Counter)
+    direct: int = 0
+    with_pii: int = 0
+    with_history: int = 0
+    with_context: int = 0
+    api_requests: dict[str, int] = field(default_factory=dict)
+    sqs_calls: int = 0
+    dlq_depth: int = 0
+    wall_s: float = 0.0
+    poll_ms: list[float] = field(default_factory=list)
+
+
+def _quiet_logs() -> None:
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    logging.getLogger().setLevel(logging.WARNING)
+    for name in ("werkzeug", "botocore", "urllib3", "activecare", "poller", "worker"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_level: str = "pro",
+            progress: bool = True) -> DayResult:
+    _quiet_logs()
+    from activecare.storage.models import Inquiry
+    from infra.lambda_runtime import context_for, drain_queue
+    from infra.local_stack import LocalStack
+    from infra.seed.tweets import generate_day
+    from poller import app as poller_app
+    from worker import app as worker_app
+
+    result = DayResult(minutes=minutes)
+    began = time.perf_counter()
+    clock = ManualClock(start)
+    end = start + timedelta(minutes=minutes)
+    day = generate_day(seed, start, end, tweets)
+    result.generated = len(day.tweets)
+    relevant = {tid for tid, truth in day.truth.items() if truth.relevant}
+    result.relevant_truth = len(relevant)
+
+    with LocalStack(clock, access_level=access_level) as stack:  # type: ignore[arg-type]
+        stack.twitter.add_users(day.users)
+        stack.twitter.add_tweets(day.tweets)
+        bar = _progress(progress, minutes)
+        for minute in range(1, minutes + 1):
+            clock.set(start + timedelta(minutes=minute))
+            t0 = time.perf_counter()
+            report = poller_app.handler({"scheduled_time": iso_z(clock())}, context_for("poller"))
+            result.poll_ms.append((time.perf_counter() - t0) * 1000)
+            result.fetched += report["fetched"]
+            result.matched += report["matched"]
+            result.enqueued += report["enqueued"]
+            result.sqs_calls += report["sqs_calls"]
+            result.poll_failures += len(report["failures"])
+            drained = drain_queue(stack.sqs, stack.settings.queue_url, worker_app.handler)
+            result.worker_invocations += drained.invocations
+            result.worker_failures += drained.failed
+            result.sqs_calls += drained.sqs_calls
+            bar(minute, result)
+        stored = list(Inquiry.scan())
+        result.api_requests = dict(stack.twitter.stats.by_endpoint)
+        result.dlq_depth = stack.queue_depth(stack.dlq_url)
+
+    tweet_ids = [t for inq in stored for t in inq.tweet_ids]
+    result.inquiries = len(stored)
+    result.duplicates = len(tweet_ids) - len(set(tweet_ids))
+    found = set(tweet_ids)
+    window_relevant = {tid for tid in relevant if day.truth[tid].kind != "retweet"}
+    result.missed_relevant = len(window_relevant - found)
+    result.false_positives = sum(1 for tid in found if tid in day.truth and not day.truth[tid].relevant)
+    for inq in stored:
+        result.by_topic[inq.topic] += 1
+        result.by_sentiment[inq.sentiment] += 1
+        result.direct += inq.direct
+        result.with_pii += inq.has_pii
+        result.with_history += bool(inq.history)
+        result.with_context += bool(inq.context_before or inq.context_after)
+    result.wall_s = time.perf_counter() - began
+    return result
+
+
+def _progress(enabled: bool, total: int):
+    if not enabled:
+        return lambda minute, result: None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    prog = Progress(TextColumn("simulated minutes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("{task.fields[info]}"))
+    prog.start()
+    task = prog.add_task("day", total=total, info="")
+
+    def update(minute: int, result: DayResult) -> None:
+        prog.update(task, completed=minute,
+                    info=f"fetched {result.fetched} · queued {result.enqueued}")
+        if minute == total:
+            prog.stop()
+
+    return update
+
+
+def print_summary(result: DayResult, start: datetime) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    end = start + timedelta(minutes=result.minutes)
+    table = Table(title=f"Simulated support day {start:%Y-%m-%d %H:%M}–{end:%H:%M} JST", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    rows = [
+        ("tweets posted on X (generated)", result.generated),
+        ("tweets seen (fetched by the poller)", result.fetched),
+        ("matched locally and queued", result.enqueued),
+        ("inquiries stored", result.inquiries),
+        ("  of which direct (mentions / replies to us)", result.direct),
+        ("  with personal data flagged", result.with_pii),
+        ("  returning customers (history attached)", result.with_history),
+        ("  with the author's surrounding tweets", result.with_context),
+        ("relevant tweets missed (ground truth)", result.missed_relevant),
+        ("noise stored as inquiries (ground truth)", result.false_positives),
+        ("duplicate inquiries", result.duplicates),
+        ("messages in the DLQ", result.dlq_depth),
+        ("X API requests", sum(result.api_requests.values())),
+        *((f"  {ep}", n) for ep, n in sorted(result.api_requests.items())),
+        ("SQS API calls", result.sqs_calls),
+        ("poll failures (429/5xx, retried next minute)", result.poll_failures),
+        ("median poll time (ms, local stack)", round(statistics.median(result.poll_ms or [0]), 1)),
+        ("wall time (s)", round(result.wall_s, 1)),
+    ]
+    for label, value in rows:
+        table.add_row(label, str(value))
+    console.print(table)
+    topics = Table(title="Inquiries by topic and sentiment")
+    for col in ("topic", "inquiries"):
+        topics.add_column(col)
+    for topic, n in result.by_topic.most_common():
+        topics.add_row(topic, str(n))
+    topics.add_row("— sentiment —", ", ".join(f"{k} {v}" for k, v in result.by_sentiment.most_common()))
+    console.print(topics)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--date", default=DEFAULT_DATE, help="simulated day (JST), YYYY-MM-DD")
+    parser.add_argument("--start", default="09:00", help="JST start time, HH:MM")
+    parser.add_argument("--hours", type=float, default=3.0, help="length of the stretch")
+    parser.add_argument("--tweets", type=int, default=12_000, help="tweets posted on X in the stretch")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--access-level", default="pro", choices=["basic", "pro", "pay_per_use", "enterprise"])
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    start = datetime.fromisoformat(f"{args.date}T{args.start}:00").replace(tzinfo=JST)
+    result = run_day(seed=args.seed, start=start, minutes=int(args.hours * 60), tweets=args.tweets,
+                     access_level=args.access_level, progress=not args.no_progress)
+    print_summary(result, start)
+    return 0 if result.duplicates == 0 and result.dlq_depth == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""The worker's rules (echo, idempotency, threads, context), against in-memory ports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from activecare.accounts import DEFAULT_ACCOUNTS
+from activecare.listening.ingest import Ingestor
+from activecare.listening.memory import MemoryInquiryStore
+from activecare.listening.messages import ListenedTweet, MatchInfo
+from activecare.twitter.models import Page, Tweet, User
+from activecare.twitter.port import RateLimited
+from activecare.twitter.snowflake import snowflake
+
+T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+SIGNAL = MatchInfo(topic="signal", department="network", account="signal", keywords=["圏外"])
+CUSTOMER = "1200000000000000042"
+
+
+def tw(minute: int, text: str, *, author: str = CUSTOMER, conversation: str | None = None,
+       reply_to_user: str | None = None) -> Tweet:
+    at = T0 + timedelta(minutes=minute)
+    tid = snowflake(at)
+    return Tweet(id=tid, text=text, author_id=author, created_at=at, conversation_id=conversation or tid,
+                 in_reply_to_user_id=reply_to_user, author=User(author, "sakura"))
+
+
+def msg(tweet: Tweet, source: str = "search", key: str = "q1", match: MatchInfo | None = SIGNAL) -> ListenedTweet:
+    return ListenedTweet.of(tweet, source, key, match)  # type: ignore[arg-type]
+
+
+class TimelineTwitter:
+    def __init__(self, timeline: list[Tweet], fail: bool = False) -> None:
+        self.timeline = timeline
+        self.fail = fail
+
+    def user_tweets(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
+                    max_results: int = 5) -> Page:
+        if self.fail:
+            raise RateLimited("user_tweets", None)
+        mine = [t for t in self.timeline if t.author_id == user_id
+                and (since_id is None or int(t.id) > int(since_id))
+                and (until_id is None or int(t.id) < int(until_id))]
+        mine.sort(key=lambda t: int(t.id), reverse=True)
+        return Page(tweets=mine[:max_results], result_count=len(mine[:max_results]))
+
+
+def ingestor(store: MemoryInquiryStore, twitter: TimelineTwitter | None = None) -> Ingestor:
+    return Ingestor(store=store, twitter=twitter or TimelineTwitter([]), accounts=DEFAULT_ACCOUNTS,
+                    clock=lambda: T0 + timedelta(hours=1))
+
+
+def test_a_new_tweet_becomes_one_inquiry_with_classification() -> None:
+    store = MemoryInquiryStore()
+    t = tw(0, "また圏外😡 最悪。折り返しは090-1234-5678まで")
+    assert ingestor(store).ingest(msg(t)) == "created"
+    inquiry = store.items[t.id]["inquiry"]
+    assert inquiry.match.topic == "signal"
+    assert inquiry.sentiment == "complaint"
+    assert "phone" in inquiry.pii_kinds
+    assert inquiry.direct is False
+
+
+def test_redelivery_and_second_source_never_make_a_second_inquiry() -> None:
+    store = MemoryInquiryStore()
+    t = tw(0, "圏外なんだけど")
+    ing = ingestor(store)
+    assert ing.ingest(msg(t)) == "created"
+    assert ing.ingest(msg(t)) == "duplicate"
+    assert ing.ingest(msg(t, source="mention", key="signal", match=None)) == "duplicate"
+    assert len(store.items) == 1
+
+
+def test_support_accounts_own_tweets_are_not_inquiries() -> None:
+    store = MemoryInquiryStore()
+    ours = tw(0, "圏外でお困りの方へ", author=DEFAULT_ACCOUNTS[1].user_id)
+    assert ingestor(store).ingest(msg(ours)) == "echo"
+    assert store.items == {}
+
+
+def test_a_reply_in_the_thread_joins_the_existing_inquiry() -> None:
+    store = MemoryInquiryStore()
+    first = tw(0, "圏外が続いてます")
+    ing = ingestor(store)
+    ing.ingest(msg(first))
+    answer = tw(30, "@ac_signal 再起動したら直りました！ありがとう",
+                conversation=first.id, reply_to_user=DEFAULT_ACCOUNTS[1].user_id)
+    assert ing.ingest(msg(answer, source="mention", key="signal", match=None)) == "joined"
+    assert ing.ingest(msg(answer, source="mention", key="signal", match=None)) == "duplicate"
+    assert len(store.items) == 1
+    assert [m["tweet_id"] for m in store.items[first.id]["messages"]] == [first.id, answer.id]
+
+
+def test_direct_mention_without_keyword_goes_to_the_accounts_topic() -> None:
+    store = MemoryInquiryStore()
+    t = tw(0, "@ac_wifi ルーターのランプが赤いです")
+    wifi = MatchInfo(topic="wifi", department="home_internet", account="wifi")
+    ingestor(store).ingest(msg(t, source="mention", key="wifi", match=wifi))
+    inquiry = store.items[t.id]["inquiry"]
+    assert inquiry.direct and inquiry.match.account == "wifi"
+
+
+def test_history_and_surrounding_tweets_are_attached() -> None:
+    store = MemoryInquiryStore()
+    earlier = tw(-600, "圏外ひどい")
+    before, now, after = tw(-5, "電車なう"), tw(0, "また圏外"), tw(3, "やっと繋がった")
+    ing = ingestor(store, TimelineTwitter([earlier, before, now, after]))
+    ing.ingest(msg(earlier))
+    ing.ingest(msg(now))
+    inquiry = store.items[now.id]["inquiry"]
+    assert [h["inquiry_id"] for h in inquiry.history] == [earlier.id]
+    assert [t.id for t in inquiry.context_before] == [earlier.id, before.id]
+    assert [t.id for t in inquiry.context_after] == [after.id]
+    assert inquiry.context_ok
+
+
+def test_context_failure_still_stores_the_inquiry() -> None:
+    store = MemoryInquiryStore()
+    t = tw(0, "圏外")
+    assert ingestor(store, TimelineTwitter([], fail=True)).ingest(msg(t)) == "created"
+    assert store.items[t.id]["inquiry"].context_ok is False
