@@ -22,10 +22,10 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q tests --ignore=tests/bench
+	$(PY) -m pytest -q tests
 
 bench: $(STAMP)
-	$(PY) -m pytest -q tests/bench -s
+	@for f in tests/bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

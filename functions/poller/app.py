@@ -1,4 +1,4 @@
-"""Poller Lambda: EventBridge Scheduler, every minute. Thin: parse, poll, report."""
+"""Poller Lambda: EventBridge Scheduler, every minute. Thin: check the event, poll, report."""
 
 from __future__ import annotations
 
@@ -13,12 +13,20 @@ from activecare.wiring import runtime
 logger = Logger()
 
 
+def check_event(event: object) -> None:
+    """The schedule sends {"scheduled_time": "<ISO time>"}; anything else is a clear error."""
+    if not isinstance(event, dict):
+        raise ValueError(f"poller event must be a JSON object, got {type(event).__name__}")
+    scheduled = event.get("scheduled_time")
+    if scheduled is not None:
+        try:
+            parse_iso(str(scheduled))
+        except ValueError:
+            raise ValueError(f"scheduled_time is not an ISO-8601 time: {scheduled!r}") from None
+
+
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    rt = runtime()
-    scheduled = event.get("scheduled_time") if isinstance(event, dict) else None
-    if scheduled and not str(scheduled).startswith("<"):
-        logger.append_keys(scheduled_time=scheduled)
-        parse_iso(str(scheduled))  # a malformed time is a clear error, not a silent default
-    report = rt.poller().run()
-    return report.as_dict()
+    check_event(event)
+    logger.append_keys(scheduled_time=event.get("scheduled_time"))
+    return runtime().poller().run().as_dict()

@@ -1,0 +1,134 @@
+"""Relevance of the keyword matcher against the seed generator's ground truth.
+
+For each seed, one generated day (09:00–20:00 JST, 50,000 tweets) is matched tweet by
+tweet, as the poller does: retweets are left out (``-is:retweet``: search never returns
+them) and so are the support accounts' own tweets. A tweet is *relevant* when the
+generator says so (``Truth.relevant``: trouble, praise, mention). Printed:
+
+- precision: matched tweets that are relevant / matched tweets (what agents see);
+- recall: relevant tweets matched / relevant tweets, overall and per kind. Mentions
+  of the support accounts also reach the desk through the mentions timeline whether
+  they match or not, so recall is shown both with and without them;
+- per kind: how many tweets of that kind there were and how many matched;
+- with ``--show N``: N sample false positives and false negatives.
+
+Run: .venv/bin/python tests/bench/bench_relevance.py [--seeds 1-5] [--tweets 50000] [--show 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
+
+from activecare.clock import JST  # noqa: E402
+from activecare.keywords import Matcher, default_catalogue  # noqa: E402
+from infra.seed import RELEVANT_KINDS, generate_day  # noqa: E402
+
+START = datetime(2026, 11, 25, 9, 0, tzinfo=JST)
+END = datetime(2026, 11, 25, 20, 0, tzinfo=JST)
+
+
+@dataclass
+class Tally:
+    """Counts over one or more generated days."""
+
+    total: Counter[str] = field(default_factory=Counter)  # kind -> tweets
+    matched: Counter[str] = field(default_factory=Counter)  # kind -> matched tweets
+    false_positives: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list)
+    false_negatives: list[tuple[str, str | None, str]] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        self.total.update(other.total)
+        self.matched.update(other.matched)
+        self.false_positives += other.false_positives
+        self.false_negatives += other.false_negatives
+
+    def precision(self) -> float:
+        hits = sum(self.matched.values())
+        return sum(self.matched[k] for k in RELEVANT_KINDS) / hits if hits else 1.0
+
+    def recall(self, kinds: frozenset[str] | set[str] = RELEVANT_KINDS) -> float:
+        wanted = sum(self.total[k] for k in kinds)
+        return sum(self.matched[k] for k in kinds) / wanted if wanted else 1.0
+
+
+def measure(seed: int, tweets: int = 50_000, matcher: Matcher | None = None) -> Tally:
+    """Match one generated day (seed) and count against the ground truth."""
+    matcher = matcher or Matcher(default_catalogue())
+    day = generate_day(seed, START, END, tweets)
+    own = set(day.support_user_ids)
+    tally = Tally()
+    for tweet in day.tweets:
+        truth = day.truth[tweet["id"]]
+        if truth.kind == "retweet" or tweet["author_id"] in own:
+            continue
+        tally.total[truth.kind] += 1
+        hit = matcher.match(tweet["text"])
+        if hit is not None:
+            tally.matched[truth.kind] += 1
+            if not truth.relevant:
+                tally.false_positives.append((truth.kind, hit.keywords, tweet["text"]))
+        elif truth.relevant:
+            tally.false_negatives.append((truth.kind, truth.topic, tweet["text"]))
+    return tally
+
+
+def report(tally: Tally, label: str) -> str:
+    kinds = sorted(tally.total, key=lambda k: (k not in RELEVANT_KINDS, k))
+    keyword_kinds = set(RELEVANT_KINDS) - {"mention"}
+    lines = [
+        f"{label}: precision {tally.precision():.3f}  recall {tally.recall():.3f}"
+        f"  recall w/o mentions {tally.recall(keyword_kinds):.3f}"
+        f"  matched {sum(tally.matched.values())}  (relevant {sum(tally.matched[k] for k in RELEVANT_KINDS)})",
+        f"  {'kind':<14}{'tweets':>8}{'matched':>9}{'rate':>8}",
+    ]
+    for kind in kinds:
+        total, matched = tally.total[kind], tally.matched[kind]
+        flag = "relevant" if kind in RELEVANT_KINDS else ""
+        lines.append(f"  {kind:<14}{total:>8}{matched:>9}{matched / total if total else 0:>8.1%}  {flag}")
+    return "\n".join(lines)
+
+
+def _seeds(spec: str) -> list[int]:
+    out: list[int] = []
+    for part in spec.split(","):
+        low, _, high = part.partition("-")
+        out += range(int(low), int(high or low) + 1)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", default="1-5", help="e.g. 1-5 or 1,3,7")
+    parser.add_argument("--tweets", type=int, default=50_000, help="tweets per generated day")
+    parser.add_argument("--show", type=int, default=0, help="print N sample false positives/negatives")
+    args = parser.parse_args()
+    matcher = Matcher(default_catalogue())
+    overall = Tally()
+    started = time.perf_counter()
+    for seed in _seeds(args.seeds):
+        tally = measure(seed, args.tweets, matcher)
+        print(report(tally, f"seed {seed}"))
+        overall.add(tally)
+    print()
+    print(report(overall, "overall"))
+    print(f"({time.perf_counter() - started:.1f}s)")
+    if args.show:
+        rng = random.Random(0)
+        for title, rows in (("false positives", overall.false_positives), ("false negatives", overall.false_negatives)):
+            print(f"\n{title} ({len(rows)}), sample:")
+            for row in rng.sample(rows, min(args.show, len(rows))):
+                print("  ", row)
+
+
+if __name__ == "__main__":
+    main()

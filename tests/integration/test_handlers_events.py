@@ -1,0 +1,56 @@
+"""The sample events in events/ drive the real handlers on the local stack, and
+malformed input gets a clear error without losing the good records."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from activecare.storage.models import Inquiry
+from infra.lambda_runtime import context_for
+from infra.local_stack import LocalStack
+from poller import app as poller_app
+from worker import app as worker_app
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+
+
+def load(name: str) -> dict:
+    return json.loads((EVENTS / name).read_text(encoding="utf-8"))
+
+
+def test_scheduler_event_runs_a_poll(stack: LocalStack) -> None:
+    report = poller_app.handler(load("poller_schedule.json"), context_for("poller"))
+    assert report["sources_done"] == report["requests"] > 3  # three mention sources and every query
+
+
+@pytest.mark.parametrize("event", [[], {"scheduled_time": "yesterday-ish"}])
+def test_malformed_scheduler_event_is_a_clear_error(stack: LocalStack, event: object) -> None:
+    with pytest.raises(ValueError):
+        poller_app.handler(event, context_for("poller"))  # type: ignore[arg-type]
+    assert stack.twitter.stats.total == 0
+
+
+def test_sqs_sample_event_stores_one_inquiry(stack: LocalStack) -> None:
+    event = load("worker_sqs.json")
+    assert worker_app.handler(event, context_for("worker")) == {"batchItemFailures": []}
+    assert worker_app.handler(event, context_for("worker")) == {"batchItemFailures": []}  # redelivery
+    (inquiry,) = list(Inquiry.scan())
+    assert inquiry.topic == "signal" and inquiry.status == "new"
+    assert inquiry.keywords == ["圏外", "電波が悪い"]
+
+
+def test_malformed_record_fails_alone_and_its_reason_is_logged_without_text(
+        stack: LocalStack, caplog: pytest.LogCaptureFixture) -> None:
+    event = load("worker_sqs_malformed.json")
+    with caplog.at_level(logging.INFO):
+        result = worker_app.handler(event, context_for("worker"))
+    assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][1]["messageId"]}]}
+    assert len(list(Inquiry.scan())) == 1
+    (error,) = [r for r in caplog.records if r.getMessage() == "malformed message"]
+    assert "tweet.id" in error.reasons and "tweet.author_id" in error.reasons  # type: ignore[attr-defined]
+    everything = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "電波が悪すぎる" not in everything and "not-a-number" not in everything  # no tweet content in logs
