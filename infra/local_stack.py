@@ -43,10 +43,11 @@ class LocalStack:
         self.stop()
 
     def start(self) -> Settings:
-        from moto.server import ThreadedMotoServer
+        from infra.aws_meter import AwsMeter, MeteredMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.aws_meter = AwsMeter()
+        self.moto = MeteredMotoServer(self.aws_meter)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
         self.aws_endpoint = f"http://{host}:{port}"
@@ -63,6 +64,10 @@ class LocalStack:
         self.twitter = FakeTwitterState(self.clock, tier=self.access_level)
         self.twitter.add_users([_user(a.user_id, a.username, "サポート") for a in DEFAULT_ACCOUNTS])
         # BEARER stays unregistered: app-only auth, as the poller uses on AWS (the app's search budget).
+        # Each support account posts with its own user-context token (the desk's replies).
+        self.account_tokens = {a.key: f"local-user-token-{a.key}" for a in DEFAULT_ACCOUNTS}
+        for acc in DEFAULT_ACCOUNTS:
+            self.twitter.add_token(self.account_tokens[acc.key], acc.user_id)
         self.twitter_server = FakeTwitterServer(self.twitter)
         self.twitter_url = self.twitter_server.start()
 
@@ -76,7 +81,10 @@ class LocalStack:
         })["QueueUrl"]
         secrets = boto3.client("secretsmanager", region_name=REGION)
         secret_arn = secrets.create_secret(Name="activecare/twitter",
-                                           SecretString=json.dumps({"bearer_token": BEARER}))["ARN"]
+                                           SecretString=json.dumps({
+            "bearer_token": BEARER,
+            "accounts": {key: {"access_token": token} for key, token in self.account_tokens.items()},
+        }))["ARN"]
         self.settings = Settings(
             region=REGION, queue_url=queue, twitter_secret_id=secret_arn, twitter_base_url=self.twitter_url,
             access_level=self.access_level,
@@ -86,6 +94,7 @@ class LocalStack:
         create_tables()
         replace_catalogue_items(default_catalogue().to_items())
         self.runtime = reset_runtime(self.settings, self.clock)
+        self.aws_meter.reset()  # count what the system does, not the setup
         return self.settings
 
     def stop(self) -> None:

@@ -46,7 +46,8 @@ class DayResult:
     with_history: int = 0
     with_context: int = 0
     api_requests: dict[str, int] = field(default_factory=dict)
-    sqs_calls: int = 0
+    aws_requests: dict[str, int] = field(default_factory=dict)
+    dynamodb_writes: int = 0
     dlq_depth: int = 0
     wall_s: float = 0.0
     poll_ms: list[float] = field(default_factory=list)
@@ -63,6 +64,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             progress: bool = True) -> DayResult:
     _quiet_logs()
     from activecare.storage.models import Inquiry
+    from infra.aws_meter import DYNAMODB_WRITES
     from infra.lambda_runtime import context_for, drain_queue
     from infra.local_stack import LocalStack
     from infra.seed.tweets import generate_day
@@ -90,15 +92,16 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             result.fetched += report["fetched"]
             result.matched += report["matched"]
             result.enqueued += report["enqueued"]
-            result.sqs_calls += report["sqs_calls"]
             result.poll_failures += len(report["failures"])
             drained = drain_queue(stack.sqs, stack.settings.queue_url, worker_app.handler)
             result.worker_invocations += drained.invocations
             result.worker_failures += drained.failed
-            result.sqs_calls += drained.sqs_calls
             bar(minute, result)
-        stored = list(Inquiry.scan())
+        # The system's work, counted before the summary's own reads below.
         result.api_requests = dict(stack.twitter.stats.by_endpoint)
+        result.aws_requests = dict(stack.aws_meter.by_service())
+        result.dynamodb_writes = stack.aws_meter.count("dynamodb", DYNAMODB_WRITES)
+        stored = list(Inquiry.scan())
         result.dlq_depth = stack.queue_depth(stack.dlq_url)
 
     tweet_ids = [t for inq in stored for t in inq.tweet_ids]
@@ -162,7 +165,9 @@ def print_summary(result: DayResult, start: datetime) -> None:
         ("messages in the DLQ", result.dlq_depth),
         ("X API requests", sum(result.api_requests.values())),
         *((f"  {ep}", n) for ep, n in sorted(result.api_requests.items())),
-        ("SQS API calls", result.sqs_calls),
+        ("AWS requests", sum(result.aws_requests.values())),
+        *((f"  {svc}", n) for svc, n in sorted(result.aws_requests.items())),
+        ("DynamoDB writes per inquiry", round(result.dynamodb_writes / max(1, result.inquiries), 2)),
         ("poll failures (429/5xx, retried next minute)", result.poll_failures),
         ("median poll time (ms, local stack)", round(statistics.median(result.poll_ms or [0]), 1)),
         ("wall time (s)", round(result.wall_s, 1)),
