@@ -132,7 +132,7 @@ def test_missing_header() -> None:
 def test_unknown_kind() -> None:
     assert _single_error(HEADER + "signal,network,signal,keywrd,圏外,\n") == (
         2,
-        "unknown kind 'keywrd' (expected keyword, exclude)",
+        "unknown kind 'keywrd' (expected keyword, ambiguous, context, exclude)",
     )
 
 
@@ -244,9 +244,10 @@ def test_malformed_csv_and_field_count() -> None:
 def test_global_rows() -> None:
     text = HEADER + "signal,network,signal,keyword,圏外,\n*,,,keyword,求人,\n*,network,,exclude,占い,\n"
     assert _errors(text) == [
-        (3, "global topic '*' holds exclusions only (kind must be 'exclude')"),
-        (4, "global exclusions (topic '*') take no department or account"),
+        (3, "global topic '*' holds exclusions and context only (kind 'exclude' or 'context')"),
+        (4, "global rows (topic '*') take no department or account"),
     ]
+    assert _errors(HEADER + "signal,network,signal,keyword,圏外,\n*,,,ambiguous,ショップ,\n")[0][0] == 3
 
 
 def test_exclusion_that_silences_own_keyword() -> None:
@@ -283,7 +284,7 @@ def test_every_error_is_reported_at_once() -> None:
     assert [line for line, _ in info.value.errors] == [2, 3, 4]
     assert str(info.value).splitlines() == [
         "keywords.csv:2: unknown account 'sigal' (expected general, signal, wifi)",
-        "keywords.csv:3: unknown kind 'keywrd' (expected keyword, exclude)",
+        "keywords.csv:3: unknown kind 'keywrd' (expected keyword, ambiguous, context, exclude)",
         "keywords.csv:4: empty term",
     ]
 
@@ -311,6 +312,10 @@ def test_dynamodb_items_round_trip() -> None:
     assert "KW#signal#圏外" in pks
     assert "EX#signal#恋愛圏外" in pks
     assert "EX#*#求人" in pks
+    assert "KW#shops#ショップ" in pks  # ambiguous keywords are keywords (kind tells)
+    assert "CX#*#ソフトバンク" in pks
+    assert "CX#shops#機種変更" in pks
+    assert {item["kind"] for item in items} == {"keyword", "ambiguous", "context", "exclude"}
     # A table scan returns items in any order; position restores the catalogue's.
     shuffled = sorted(items, key=lambda item: item["pk"])
     again = Catalogue.from_items(shuffled)
@@ -337,3 +342,78 @@ def test_items_are_validated() -> None:
     reasons = " / ".join(reason for _, reason in info.value.errors)
     assert "unknown account 'sigal'" in reasons
     assert "pk 'KW#wrong#pk' does not match" in reasons
+
+
+# --- strength: ambiguous keywords and context -------------------------------------------
+
+
+STRENGTH = (
+    HEADER
+    + "signal,network,signal,keyword,電波悪い,\n"
+    + "signal,network,signal,ambiguous,圏外,needs context\n"
+    + "signal,network,signal,exclude,恋愛,\n"
+    + "signal,network,signal,context,困る,\n"
+    + "*,,,context,スマホ,carrier word\n"
+    + "*,,,exclude,求人,\n"
+)
+
+
+def test_ambiguous_keywords_and_context_load() -> None:
+    catalogue = load_catalogue(STRENGTH)
+    signal = catalogue.topic("signal")
+    assert signal.keywords == ("電波悪い", "圏外")  # every keyword is searched
+    assert signal.ambiguous == ("圏外",)
+    assert signal.strong == ("電波悪い",)
+    assert signal.context == ("困る",)
+    assert catalogue.global_context == ("スマホ",)
+    assert catalogue.global_exclusions == ("求人",)
+    assert catalogue.keywords() == ("電波悪い", "圏外")
+    assert catalogue.note("*", "スマホ") == "carrier word"
+
+
+def test_old_format_means_every_keyword_is_strong() -> None:
+    catalogue = load_catalogue(HEADER + "signal,network,signal,keyword,圏外,\n")
+    assert catalogue.topic("signal").ambiguous == ()
+    assert catalogue.topic("signal").strong == ("圏外",)
+    assert catalogue.global_context == ()
+    assert Topic("t", "d", "general", ("x",)).context == ()  # positional construction unchanged
+
+
+def test_strength_round_trips() -> None:
+    catalogue = load_catalogue(STRENGTH)
+    again = load_catalogue(catalogue.dump_csv())
+    assert again == catalogue and again.notes == catalogue.notes
+    assert Catalogue.from_items(list(reversed(catalogue.to_items()))) == catalogue
+    kinds = [(row["topic"], row["kind"], row["term"]) for row in catalogue.rows()]
+    assert ("signal", "ambiguous", "圏外") in kinds
+    assert ("*", "context", "スマホ") in kinds
+
+
+def test_ambiguous_keyword_duplicates_a_strong_one() -> None:
+    text = HEADER + "signal,network,signal,keyword,けんがい,\nsignal,network,signal,ambiguous,ケンガイ,\n"
+    line, reason = _single_error(text)
+    assert line == 3 and reason.startswith("duplicate keyword 'ケンガイ'")
+
+
+def test_context_errors() -> None:
+    text = (
+        HEADER
+        + "signal,network,signal,ambiguous,圏外,\n"  # 2
+        + "signal,network,signal,context,こまる,\n"  # 3
+        + "signal,network,signal,context,ｺﾏﾙ,\n"  # 4: duplicate after normalisation
+        + "signal,network,signal,context,スマホ,\n"  # 5: already global
+        + "signal,network,signal,exclude,恋愛,\n"  # 6
+        + "signal,network,signal,context,恋愛,\n"  # 7: also an exclusion
+        + "wifi,home_internet,wifi,keyword,Wi-Fi,\n"  # 8
+        + "wifi,home_internet,wifi,context,遅い,\n"  # 9: nothing ambiguous to support
+        + "*,,,context,スマホ,\n"  # 10
+        + "*,,,context,@softbank,\n"  # 11: a mention
+        + "voice,network,signal,context,通話,\n"  # 12: a topic of context only
+    )
+    errors = _errors(text)
+    assert (4, "duplicate context 'ｺﾏﾙ' (same as 'こまる' on line 3 after normalisation)") in errors
+    assert (5, "context 'スマホ' is already global context") in errors
+    assert (7, "context '恋愛' is also an exclusion (line 6)") in errors
+    assert (9, "context '遅い': topic 'wifi' has no ambiguous keywords to support") in errors
+    assert any(line == 11 and "mention" in reason for line, reason in errors)
+    assert (12, "topic 'voice' has no keywords") in errors

@@ -41,7 +41,7 @@ SENTENCES = [
     ("eSIMの開通手続きうまくいかない", "sim_esim", "general"),
     ("詐欺SMSが届いた、不在通知って書いてある", "security", "general"),
     ("海外でスマホ使えない、ローミング設定どこ", "roaming", "general"),
-    ("サポセンに電話したらたらい回しにされた", "support_desk", "general"),
+    ("携帯のサポセンに電話したらたらい回しにされた", "support_desk", "general"),
 ]
 
 NOISE = [
@@ -113,7 +113,7 @@ def test_tie_goes_to_catalogue_order() -> None:
 
 
 def test_topic_exclusion_removes_only_that_topic(matcher: Matcher) -> None:
-    match = matcher.match("電気料金も高いし家は圏外だし")
+    match = matcher.match("電気料金も高いし家は圏外だし最悪")
     assert match is not None
     assert match.topics == ("signal",)
     assert match.keywords == ("圏外",)
@@ -175,6 +175,95 @@ def test_unknown_engine() -> None:
 
 
 def test_every_catalogue_keyword_matches_itself(matcher: Matcher) -> None:
-    for term in default_catalogue().keywords():
-        match = matcher.match(f"うちの{term}です")
-        assert match is not None and term in match.keywords, term
+    catalogue = default_catalogue()
+    for topic in catalogue.topics:
+        for term in topic.keywords:
+            if term in topic.ambiguous:
+                alone = matcher.match(f"うちの{term}です")  # not enough (料金プラン's プラン may back 料金)
+                assert alone is None or term not in alone.keywords, term
+                match = matcher.match(f"スマホの{term}です")  # global context
+            else:
+                match = matcher.match(f"うちの{term}です")
+            assert match is not None and term in match.keywords, term
+
+
+# --- strength: ambiguous keywords need context --------------------------------------
+
+STRENGTH = (
+    HEADER
+    + "signal,network,signal,keyword,電波悪い,\n"
+    + "signal,network,signal,ambiguous,圏外,\n"
+    + "signal,network,signal,context,困る,signal's own cue\n"
+    + "sim,devices,general,ambiguous,SIM,\n"
+    + "shops,shops,general,ambiguous,ショップ,\n"
+    + "shops,shops,general,exclude,ポケモン,\n"
+    + "*,,,context,スマホ,\n"
+    + "*,,,context,SIM,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def strength() -> Matcher:
+    return Matcher(load_catalogue(STRENGTH))
+
+
+def test_ambiguous_alone_is_not_a_match(strength: Matcher) -> None:
+    assert strength.match("ショップ行ってきた") is None
+    assert strength.match("圏外") is None
+
+
+def test_topic_context_supports_only_its_topic(strength: Matcher) -> None:
+    match = strength.match("圏外で困る、ショップ行く")
+    assert match is not None and match.topics == ("signal",) and match.keywords == ("圏外",)
+
+
+def test_global_context_supports_every_topic(strength: Matcher) -> None:
+    match = strength.match("スマホ圏外だからショップ行く")
+    assert match is not None and match.topics == ("signal", "shops")
+
+
+def test_a_strong_hit_supports_ambiguous_ones(strength: Matcher) -> None:
+    match = strength.match("電波悪いし圏外")
+    assert match is not None and match.keywords == ("電波悪い", "圏外")
+    match = strength.match("電波悪い、ショップ行く")
+    assert match is not None and match.topics == ("signal", "shops")
+
+
+def test_an_excluded_topic_supports_nothing(strength: Matcher) -> None:
+    catalogue = load_catalogue(STRENGTH + "shops,shops,general,keyword,ソフトバンクショップ,\n")
+    matcher = Matcher(catalogue)
+    assert matcher.match("ソフトバンクショップで圏外") is not None
+    assert matcher.match("ポケモンとソフトバンクショップで圏外") is None  # shops excluded: 圏外 alone
+
+
+def test_context_never_confirms_its_own_occurrence(strength: Matcher) -> None:
+    assert strength.match("SIM欲しい") is None  # SIM is context and ambiguous: not by itself
+    match = strength.match("SIM入れたのに圏外")  # ... but it supports another keyword
+    assert match is not None and match.topic == "signal"
+    match = strength.match("SIM2枚目もSIM")  # two occurrences do not confirm each other
+    assert match is None
+
+
+def test_a_mention_of_our_account_is_context(strength: Matcher) -> None:
+    assert strength.match("@ac_help ショップの予約どこ") is not None
+    assert strength.match("ショップの予約どこ @AC_SIGNAL") is not None
+    assert strength.match("@friend ショップの予約どこ") is None
+    custom = Matcher(load_catalogue(STRENGTH), support_usernames=["my_help"])
+    assert custom.match("@my_help ショップ") is not None
+    assert custom.match("@ac_help ショップ") is None
+
+
+def test_replies_between_users_pass_the_same_rule(matcher: Matcher) -> None:
+    assert matcher.match("@friend 再起動してみた？") is None
+    assert matcher.match("@friend うちも圏外だよ最悪") is not None
+    assert matcher.match("@friend パケ詰まりひどいよね") is not None
+
+
+def test_engines_agree_on_strength() -> None:
+    catalogue = load_catalogue(STRENGTH)
+    aho, regex = Matcher(catalogue, engine="aho"), Matcher(catalogue, engine="regex")
+    rng = random.Random(5)
+    pieces = ["圏外", "困る", "SIM", "ショップ", "ポケモン", "スマホ", "電波悪い", "今日", "、", "@ac_help ", "eSIM"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        assert aho.match(text) == regex.match(text), text

@@ -3,10 +3,25 @@
 File format (``data/keywords.csv``): UTF-8 CSV (a BOM from Excel is accepted), one
 term a row, header ``topic,department,account,kind,term,note`` (columns in any
 order; ``note`` optional). Lines whose first non-blank character is ``#`` and blank
-lines are ignored. ``kind`` is ``keyword`` or ``exclude``; topic ``*`` holds global
-exclusions (department and account left empty). CSV was kept because ops edit it
-in a spreadsheet and review it in a diff: one row per term, every row
-self-describing, sortable and filterable.
+lines are ignored. CSV was kept because ops edit it in a spreadsheet and review it in
+a diff: one row per term, every row self-describing, sortable and filterable.
+
+``kind`` is one of:
+
+- ``keyword``: a *strong* keyword — alone, it says the tweet is about carrier trouble
+  (``通信障害``, ``パケ詰まり``, ``電波が悪い``). Searched and matched.
+- ``ambiguous``: an *ambiguous* keyword — searched like any keyword, but a local hit only
+  counts when the same tweet also has supporting context (``ショップ``, ``請求``, ``圏外``,
+  ``乗り換え``, ``繋がらない``: each has common meanings that are not about the carrier).
+- ``context``: a supporting term, never searched: a carrier/service word (``スマホ``,
+  ``回線``, ``ソフトバンク``) or, per topic, a trouble cue (``直らない``, ``困る``). A
+  topic's context rows support that topic's ambiguous keywords; global ones (topic
+  ``*``) support every topic's.
+- ``exclude``: noise — drops the topic's hits (a global one drops the tweet).
+
+Topic ``*`` holds global exclusions and global context (department and account left
+empty). Files with only ``keyword``/``exclude`` rows (the original format) load
+unchanged: every keyword is then strong. The matcher's rule is in `matcher`.
 
 Order matters and is preserved: topics in order of first appearance (it breaks
 ties in the matcher and fixes the packer's output), terms in file order.
@@ -19,7 +34,10 @@ account differs between lines, a term too long for one query, a query-breaking
 character (double quote, parentheses, control characters), an ``@mention`` term, a
 global-topic row that is not a bare exclusion, an exclusion already global, an
 exclusion that would silence its own topic's keyword (or, if global, any keyword),
-and a topic with exclusions but no keywords.
+a topic with exclusions but no keywords; for context terms: duplicates, context
+already global, a term that is both context and exclusion in one scope, and topic
+context for a topic without ambiguous keywords. (A context term may be, or be part
+of, an ambiguous keyword: the matcher never lets an occurrence confirm itself.)
 """
 
 from __future__ import annotations
@@ -58,12 +76,15 @@ COLUMNS = ("topic", "department", "account", "kind", "term", "note")
 REQUIRED_COLUMNS = COLUMNS[:5]
 GLOBAL_TOPIC = "*"
 KEYWORD = "keyword"
+AMBIGUOUS = "ambiguous"
+CONTEXT = "context"
 EXCLUDE = "exclude"
-KINDS = (KEYWORD, EXCLUDE)
+KINDS = (KEYWORD, AMBIGUOUS, CONTEXT, EXCLUDE)
 DEFAULT_RESOURCE = "data/keywords.csv"
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
-_ITEM_PREFIX = {KEYWORD: "KW", EXCLUDE: "EX"}
+# Strong and ambiguous keywords share "KW": a keyword is unique in the whole catalogue.
+_ITEM_PREFIX = {KEYWORD: "KW", AMBIGUOUS: "KW", CONTEXT: "CX", EXCLUDE: "EX"}
 
 
 class CatalogueError(ValueError):
@@ -77,22 +98,36 @@ class CatalogueError(ValueError):
 
 @dataclass(frozen=True)
 class Topic:
-    """A group of keywords owned by one department and answered by one account."""
+    """A group of keywords owned by one department and answered by one account.
+
+    `keywords` lists every keyword, strong and ambiguous, in file order (all of them
+    are searched); `ambiguous` is the subset that needs context; `context` the
+    topic's own supporting terms (never searched).
+    """
 
     name: str
     department: str
     account: str
     keywords: tuple[str, ...]
     exclusions: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+
+    @property
+    def strong(self) -> tuple[str, ...]:
+        """The keywords that need no context, in file order."""
+        weak = set(self.ambiguous)
+        return tuple(term for term in self.keywords if term not in weak)
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Topics in catalogue order plus exclusions that apply to every topic."""
+    """Topics in catalogue order plus exclusions and context that apply to every topic."""
 
     topics: tuple[Topic, ...]
     global_exclusions: tuple[str, ...] = ()
     notes: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+    global_context: tuple[str, ...] = ()
 
     def topic(self, name: str) -> Topic:
         """The topic called `name` (KeyError if absent)."""
@@ -118,25 +153,30 @@ class Catalogue:
         """One dict per term (the CSV columns), topic by topic, globals last."""
         out: list[dict[str, str]] = []
         for topic in self.topics:
-            for kind, terms in ((KEYWORD, topic.keywords), (EXCLUDE, topic.exclusions)):
-                for term in terms:
-                    out.append(
-                        {
-                            "topic": topic.name,
-                            "department": topic.department,
-                            "account": topic.account,
-                            "kind": kind,
-                            "term": term,
-                            "note": self.note(topic.name, term),
-                        }
-                    )
-        for term in self.global_exclusions:
+            weak = set(topic.ambiguous)
+            terms = [(AMBIGUOUS if term in weak else KEYWORD, term) for term in topic.keywords]
+            terms += [(EXCLUDE, term) for term in topic.exclusions]
+            terms += [(CONTEXT, term) for term in topic.context]
+            for kind, term in terms:
+                out.append(
+                    {
+                        "topic": topic.name,
+                        "department": topic.department,
+                        "account": topic.account,
+                        "kind": kind,
+                        "term": term,
+                        "note": self.note(topic.name, term),
+                    }
+                )
+        globals_ = [(EXCLUDE, term) for term in self.global_exclusions]
+        globals_ += [(CONTEXT, term) for term in self.global_context]
+        for kind, term in globals_:
             out.append(
                 {
                     "topic": GLOBAL_TOPIC,
                     "department": "",
                     "account": "",
-                    "kind": EXCLUDE,
+                    "kind": kind,
                     "term": term,
                     "note": self.note(GLOBAL_TOPIC, term),
                 }
@@ -146,9 +186,10 @@ class Catalogue:
     def to_items(self) -> list[dict[str, str]]:
         """Flat string-only items for a DynamoDB table keyed by ``pk``.
 
-        ``pk`` is ``KW#<topic>#<term>`` for keywords and ``EX#<topic>#<term>`` for
-        exclusions (``EX#*#<term>`` for global ones); ``position`` (zero-padded)
-        keeps catalogue order, which a table scan does not.
+        ``pk`` is ``KW#<topic>#<term>`` for keywords (strong or ambiguous: ``kind``
+        tells), ``EX#<topic>#<term>`` for exclusions and ``CX#<topic>#<term>`` for
+        context terms (``EX#*#<term>``, ``CX#*#<term>`` for global ones); ``position``
+        (zero-padded) keeps catalogue order, which a table scan does not.
         """
         return [
             {"pk": f"{_ITEM_PREFIX[row['kind']]}#{row['topic']}#{row['term']}", "position": f"{i:06d}", **row}
@@ -259,6 +300,8 @@ class _TopicDraft:
     account: str
     keywords: list[str] = field(default_factory=list)
     exclusions: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
 
 
 def _build(
@@ -272,10 +315,12 @@ def _build(
     capacity = keyword_capacity(max_query_length, base_operators)
     drafts: dict[str, _TopicDraft] = {}
     globals_: list[str] = []
+    global_context: list[str] = []
     notes: dict[tuple[str, str], str] = {}
     seen_keywords: dict[str, tuple[int, str]] = {}  # normalised -> (line, term)
     seen_exclusions: dict[tuple[str, str], tuple[int, str]] = {}  # (topic, normalised) -> ...
     topic_keyword_norms: dict[str, dict[str, int]] = {}
+    seen_context: dict[tuple[str, str], tuple[int, str]] = {}  # (topic, normalised) -> (line, term)
 
     for line, row in rows:
         topic, department, account = row["topic"], row["department"], row["account"]
@@ -286,10 +331,10 @@ def _build(
         if kind not in KINDS:
             problems.append(f"unknown kind {row['kind']!r} (expected {', '.join(KINDS)})")
         if topic == GLOBAL_TOPIC:
-            if kind == KEYWORD:
-                problems.append("global topic '*' holds exclusions only (kind must be 'exclude')")
+            if kind in (KEYWORD, AMBIGUOUS):
+                problems.append("global topic '*' holds exclusions and context only (kind 'exclude' or 'context')")
             if department or account:
-                problems.append("global exclusions (topic '*') take no department or account")
+                problems.append("global rows (topic '*') take no department or account")
         elif topic:
             if not _NAME.fullmatch(department):
                 problems.append(f"invalid department {department!r} (lowercase letters, digits, '_')")
@@ -307,7 +352,7 @@ def _build(
             elif term.startswith(("@", "＠")):
                 problems.append(f"term {term!r} is a mention (mentions are stripped before matching)")
             else:
-                size = keyword_size(term) if kind != EXCLUDE else exclusion_size(term)
+                size = keyword_size(term) if kind in (KEYWORD, AMBIGUOUS) else exclusion_size(term)
                 if size > capacity:
                     shown = term if len(term) <= 20 else term[:20] + "…"
                     problems.append(
@@ -318,7 +363,24 @@ def _build(
             errors.extend((line, p) for p in problems)
             continue
 
-        if topic == GLOBAL_TOPIC:
+        if kind == CONTEXT:
+            key = (topic, norm)
+            if key in seen_context:
+                first_line, first = seen_context[key]
+                errors.append((line, f"duplicate context {term!r} ({_same(first, term, first_line)})"))
+                continue
+            if topic != GLOBAL_TOPIC:
+                draft = drafts.get(topic)
+                if draft is None:
+                    draft = drafts[topic] = _TopicDraft(line, department, account)
+                    topic_keyword_norms[topic] = {}
+                if not _consistent(topic, department, account, draft, line, errors):
+                    continue
+                draft.context.append(term)
+            else:
+                global_context.append(term)
+            seen_context[key] = (line, term)
+        elif topic == GLOBAL_TOPIC:
             key = (GLOBAL_TOPIC, norm)
             if key in seen_exclusions:
                 first_line, first = seen_exclusions[key]
@@ -331,18 +393,9 @@ def _build(
             if draft is None:
                 draft = drafts[topic] = _TopicDraft(line, department, account)
                 topic_keyword_norms[topic] = {}
-            ok = True
-            for column, value, expected in (
-                ("department", department, draft.department),
-                ("account", account, draft.account),
-            ):
-                if value != expected:
-                    reason = f"topic {topic!r} {column} {value!r} differs from {expected!r} (line {draft.line})"
-                    errors.append((line, reason))
-                    ok = False
-            if not ok:
+            if not _consistent(topic, department, account, draft, line, errors):
                 continue
-            if kind == KEYWORD:
+            if kind in (KEYWORD, AMBIGUOUS):
                 if norm in seen_keywords:
                     first_line, first = seen_keywords[norm]
                     errors.append((line, f"duplicate keyword {term!r} ({_same(first, term, first_line)})"))
@@ -350,6 +403,8 @@ def _build(
                 seen_keywords[norm] = (line, term)
                 topic_keyword_norms[topic][norm] = line
                 draft.keywords.append(term)
+                if kind == AMBIGUOUS:
+                    draft.ambiguous.append(term)
             else:
                 key = (topic, norm)
                 if key in seen_exclusions:
@@ -374,6 +429,17 @@ def _build(
                 keyword = seen_keywords[victim][1]
                 errors.append((line, f"exclusion {term!r} would exclude topic {owner!r}'s own keyword {keyword!r}"))
                 break
+    for (topic, norm), (line, term) in seen_context.items():
+        if topic != GLOBAL_TOPIC and (GLOBAL_TOPIC, norm) in seen_context:
+            errors.append((line, f"context {term!r} is already global context"))
+            continue
+        clash = seen_exclusions.get((topic, norm)) or seen_exclusions.get((GLOBAL_TOPIC, norm))
+        if clash is not None:
+            errors.append((line, f"context {term!r} is also an exclusion (line {clash[0]})"))
+            continue
+        if topic != GLOBAL_TOPIC and topic in drafts and not drafts[topic].ambiguous:
+            errors.append((line, f"context {term!r}: topic {topic!r} has no ambiguous keywords to support"))
+            continue
     for topic, draft in drafts.items():
         if not draft.keywords:
             errors.append((draft.line, f"topic {topic!r} has no keywords"))
@@ -383,10 +449,30 @@ def _build(
         errors.sort(key=lambda e: e[0])
         raise CatalogueError(errors, label)
     topics = tuple(
-        Topic(name, draft.department, draft.account, tuple(draft.keywords), tuple(draft.exclusions))
+        Topic(
+            name,
+            draft.department,
+            draft.account,
+            tuple(draft.keywords),
+            tuple(draft.exclusions),
+            tuple(draft.ambiguous),
+            tuple(draft.context),
+        )
         for name, draft in drafts.items()
     )
-    return Catalogue(topics, tuple(globals_), notes)
+    return Catalogue(topics, tuple(globals_), notes, tuple(global_context))
+
+
+def _consistent(
+    topic: str, department: str, account: str, draft: _TopicDraft, line: int, errors: list[tuple[int, str]]
+) -> bool:
+    """True when the row's department and account are the topic's (else record why not)."""
+    ok = True
+    for column, value, expected in (("department", department, draft.department), ("account", account, draft.account)):
+        if value != expected:
+            errors.append((line, f"topic {topic!r} {column} {value!r} differs from {expected!r} (line {draft.line})"))
+            ok = False
+    return ok
 
 
 def _position(index: int, item: Mapping[str, object]) -> tuple[float, int]:

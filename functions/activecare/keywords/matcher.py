@@ -14,9 +14,21 @@ they fit), so every fetched tweet is matched again here, exactly:
    ``eSIM``; ``iPhone15`` still hits ``iPhone``). Japanese terms match as substrings;
 5. a topic's exclusion anywhere in the text removes that topic's hits; a global
    exclusion removes every hit;
-6. the topic with the most *distinct* keywords hit wins; a tie goes to the topic
+6. strength: a *strong* keyword hit counts alone. An *ambiguous* keyword hit
+   (``ショップ``, ``請求``, ``圏外``...) only counts when the tweet is known to be about
+   the carrier's service: it also holds one of its topic's context terms, a global
+   context term, a strong keyword hit of any topic left after exclusions, or an
+   @mention of one of our support accounts (someone talking *to* us). Context terms
+   are matched like keywords (same folding, same Latin word edges);
+7. the topic with the most *distinct* keywords hit wins; a tie goes to the topic
    that comes first in the catalogue (the catalogue lists specific topics before
    generic ones).
+
+Replies between other users (text starting with ``@someone`` who is not one of our
+accounts: a friend answering a friend) are not dropped: ``@friend うちも圏外だよ、
+最悪`` is a real complaint. They pass the same rule as every tweet — their mentions
+are stripped, so a friend's ``@friend 再起動してみた？`` (an ambiguous keyword, no
+context) is not matched, and only the text itself can support an ambiguous hit.
 
 `Match.keywords` lists every distinct keyword hit (original catalogue spelling) in
 order of first occurrence in the text; `Match.topics` lists every topic still hit,
@@ -30,9 +42,10 @@ return the same hits. ``tests/bench/bench_matcher.py`` measures them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.keywords.catalogue import Catalogue
 from activecare.keywords.normalize import is_latin_alnum, normalize, on_word_edges
 
@@ -45,6 +58,8 @@ _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)[!-~]+", re.IGNORECASE
 
 _KEYWORD = 0
 _EXCLUDE = 1
+_AMBIGUOUS = 2
+_CONTEXT = 3
 _GLOBAL = -1
 
 
@@ -172,16 +187,32 @@ class _RegexEngine:
 class Matcher:
     """Precompiled matcher for one catalogue (build once, reuse for every tweet)."""
 
-    def __init__(self, catalogue: Catalogue, *, engine: str = "aho") -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        *,
+        engine: str = "aho",
+        support_usernames: Iterable[str] | None = None,
+    ) -> None:
+        """`support_usernames`: our accounts' @names (default: `DEFAULT_ACCOUNTS`); a
+        mention of one of them is context for ambiguous keywords."""
         self.catalogue = catalogue
+        names = support_usernames if support_usernames is not None else (a.username for a in DEFAULT_ACCOUNTS)
+        self._support = frozenset(name.casefold() for name in names)
         by_text: dict[str, list[tuple[int, int, str]]] = {}
         for t, topic in enumerate(catalogue.topics):
+            weak = set(topic.ambiguous)
             for term in topic.keywords:
-                by_text.setdefault(normalize(term), []).append((_KEYWORD, t, term))
+                kind = _AMBIGUOUS if term in weak else _KEYWORD
+                by_text.setdefault(normalize(term), []).append((kind, t, term))
             for term in topic.exclusions:
                 by_text.setdefault(normalize(term), []).append((_EXCLUDE, t, term))
+            for term in topic.context:
+                by_text.setdefault(normalize(term), []).append((_CONTEXT, t, term))
         for term in catalogue.global_exclusions:
             by_text.setdefault(normalize(term), []).append((_EXCLUDE, _GLOBAL, term))
+        for term in catalogue.global_context:
+            by_text.setdefault(normalize(term), []).append((_CONTEXT, _GLOBAL, term))
         by_text.pop("", None)
         texts = list(by_text)
         self._patterns = [_Pattern(p, is_latin_alnum(p[0]) or is_latin_alnum(p[-1]), tuple(by_text[p])) for p in texts]
@@ -192,29 +223,54 @@ class Matcher:
         else:
             raise ValueError(f"unknown engine {engine!r} (expected 'aho' or 'regex')")
 
+    def addresses_us(self, text: str) -> bool:
+        """True when `text` @mentions one of our support accounts."""
+        if "@" not in text and "＠" not in text:
+            return False
+        return any(m.group()[1:].casefold() in self._support for m in _MENTION.finditer(text))
+
     def match(self, text: str) -> Match | None:
-        """Match one tweet's text; None when no topic is left after exclusions."""
+        """Match one tweet's text; None when no topic is left after exclusions and
+        the strength rule (module docstring)."""
         normalised = normalize(strip_entities(text))
         hits: dict[int, dict[str, tuple[int, int]]] = {}  # topic -> {term: (first start, -length)}
+        weak: dict[int, dict[str, list[tuple[int, int]]]] = {}  # topic -> {ambiguous term: [(start, end)]}
         excluded: set[int] = set()
+        context: list[tuple[int, int, int]] = []  # (start, end, topic or _GLOBAL)
         patterns = self._patterns
         size = len(normalised)
         for start, index in self._engine.find(normalised):
             pattern = patterns[index]
-            if pattern.bounded and not on_word_edges(normalised, start, start + len(pattern.text)):
+            end = start + len(pattern.text)
+            if pattern.bounded and not on_word_edges(normalised, start, end):
                 continue
             for kind, topic, term in pattern.payload:
-                if kind == _EXCLUDE:
-                    if topic == _GLOBAL:
-                        return None
-                    excluded.add(topic)
-                else:
+                if kind == _KEYWORD:
                     seen = hits.setdefault(topic, {})
                     position = (start, -len(pattern.text))
                     if position < seen.get(term, (size, 0)):
                         seen[term] = position
+                elif kind == _AMBIGUOUS:
+                    weak.setdefault(topic, {}).setdefault(term, []).append((start, end))
+                elif kind == _CONTEXT:
+                    context.append((start, end, topic))
+                elif topic == _GLOBAL:
+                    return None
+                else:
+                    excluded.add(topic)
         for topic in excluded:
             hits.pop(topic, None)
+            weak.pop(topic, None)
+        if weak:
+            # A strong hit (of a topic left), a mention of our account: every ambiguous hit counts.
+            everywhere = bool(hits) or self.addresses_us(text)
+            for topic, terms in weak.items():
+                for term, spans in terms.items():
+                    if everywhere or _supported(spans, context, topic):
+                        seen = hits.setdefault(topic, {})
+                        position = (spans[0][0], spans[0][0] - spans[0][1])
+                        if position < seen.get(term, (size, 0)):
+                            seen[term] = position
         if not hits:
             return None
         ranked = sorted(hits, key=lambda t: (-len(hits[t]), t))
@@ -229,3 +285,13 @@ class Matcher:
             department=best.department,
             account=best.account,
         )
+
+
+def _supported(spans: list[tuple[int, int]], context: list[tuple[int, int, int]], topic: int) -> bool:
+    """True when a context term of `topic` (or a global one) occurs outside every
+    occurrence of the ambiguous keyword (`spans`): ``SIM`` as context does not confirm
+    the ambiguous keyword ``SIM`` by itself, but does confirm ``圏外`` next to it."""
+    for c_start, c_end, owner in context:
+        if owner in (topic, _GLOBAL) and not any(s <= c_start and c_end <= e for s, e in spans):
+            return True
+    return False

@@ -21,13 +21,17 @@ restarts):
    With keywords of ~10 characters in ~490-character queries the contiguous packing
    almost always reaches the bound or the bound + 1.
 3. The free space left in each query is filled with exclusions, only those that fit:
-   first the exclusions of the topics whose keywords are in that query (catalogue
-   order), then global exclusions. An exclusion that does not fit is skipped (the
-   local `Matcher` applies every exclusion anyway); it never causes an extra query.
+   global exclusions (they drop only tweets the matcher drops anyway), then, in a query
+   that holds a single topic, that topic's exclusions (in a query shared by topics they
+   would drop the other topics' tweets, which the matcher keeps). An
+   exclusion that does not fit is skipped (the local `Matcher` applies every
+   exclusion anyway); it never causes an extra query.
    An exclusion found inside one of the query's own keywords is skipped too (it
    would stop the query from ever fetching that keyword).
    Note that a negated term drops the tweet for every topic in the query, so topic
    exclusions are specific compounds (``電気料金``, ``恋愛圏外``), not context words.
+   Context terms (catalogue kind ``context``) are never written into a query: they
+   only decide locally whether an ambiguous keyword's hit counts.
 
 Optional ``elide_covered=True``: a keyword that literally contains another keyword
 (case-insensitively, every search form, Latin words kept whole: ``Wi-Fi繋がらない``
@@ -242,8 +246,12 @@ def _render(
     query = f"{head} {base}" if base else head
     riders = [rider for item in group for rider in item.riders]
     topic_indexes = sorted({item.topic for item in group} | {topic for _, topic, _ in riders})
-    candidates = [term for t in topic_indexes for term in topics[t].exclusions]
-    candidates += [term for term in global_exclusions if term not in candidates]
+    # Global exclusions drop only tweets the matcher drops anyway. A topic's exclusion would
+    # also drop the other topics' tweets of this query ('アニメ見てたら圏外'), which the matcher
+    # keeps: so topic exclusions go only into a query that holds that one topic alone.
+    candidates = list(dict.fromkeys(global_exclusions))
+    if len(topic_indexes) == 1:
+        candidates += [term for term in topics[topic_indexes[0]].exclusions if term not in candidates]
     # A negated term inside one of this query's keywords would stop the query from
     # ever fetching that keyword (roaming's -クレカ next to billing's クレカ): skip it.
     keyword_norms = [normalize(item.term) for item in group] + [normalize(term) for _, _, term in riders]

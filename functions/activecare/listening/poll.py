@@ -193,7 +193,9 @@ class Poller:
         if newest:
             self.checkpoints.advance(source.key, int(newest), query=source.text, polled_at=now,
                                      matched=len(bodies))
-        else:
+        elif source.kind == "search" and self.search_budget < len(self.queries):
+            # Only a rotating poller (budget below one request per query) needs to know when an
+            # empty query last ran; otherwise an empty minute costs no write.
             self.checkpoints.touch(source.key, query=source.text, polled_at=now, matched=0)
         report.sources_done += 1
 
