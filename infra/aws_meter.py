@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -19,9 +20,13 @@ DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteI
 
 
 class AwsMeter:
+    """Counts (service, operation) per channel: what the simulation is doing at the time,
+    e.g. "listening" or "desk", so each part's traffic is reported on its own."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.calls: Counter[tuple[str, str]] = Counter()
+        self.current = "listening"
+        self.calls: Counter[tuple[str, str, str]] = Counter()
 
     def record(self, environ: dict[str, Any]) -> None:
         scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
@@ -30,17 +35,27 @@ class AwsMeter:
             return
         operation = target.rsplit(".", 1)[-1] if target else environ.get("REQUEST_METHOD", "?")
         with self._lock:
-            self.calls[(scope.group(1), operation)] += 1
+            self.calls[(self.current, scope.group(1), operation)] += 1
 
-    def by_service(self) -> Counter[str]:
+    @contextmanager
+    def channel(self, name: str) -> Iterator[None]:
+        previous, self.current = self.current, name
+        try:
+            yield
+        finally:
+            self.current = previous
+
+    def by_service(self, channel: str = "listening") -> Counter[str]:
         out: Counter[str] = Counter()
-        for (service, _), n in self.calls.items():
-            out[service] += n
+        for (ch, service, _), n in self.calls.items():
+            if ch == channel:
+                out[service] += n
         return out
 
-    def count(self, service: str, operations: Iterable[str] | None = None) -> int:
+    def count(self, service: str, operations: Iterable[str] | None = None, channel: str = "listening") -> int:
         ops = None if operations is None else set(operations)
-        return sum(n for (s, op), n in self.calls.items() if s == service and (ops is None or op in ops))
+        return sum(n for (ch, s, op), n in self.calls.items()
+                   if ch == channel and s == service and (ops is None or op in ops))
 
     def reset(self) -> None:
         with self._lock:

@@ -4,7 +4,7 @@ Every simulated minute the real poller handler runs (as EventBridge Scheduler
 would call it) and the queue is drained through the real worker handler (as the
 SQS event source mapping would). Then a summary is printed.
 
-    python -m infra.simulate_day --start 09:00 --hours 3 --tweets 12000
+    python -m infra.simulate_day --start 09:00 --hours 3
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from activecare.clock import JST, ManualClock, iso_z
 
 DEFAULT_DATE = "2026-11-25"
+SEED_VOLUME_PER_HOUR = 50_000 / 11
 
 
 @dataclass
@@ -49,6 +51,7 @@ class DayResult:
     aws_requests: dict[str, int] = field(default_factory=dict)
     dynamodb_writes: int = 0
     dlq_depth: int = 0
+    desk: dict[str, Any] = field(default_factory=dict)
     wall_s: float = 0.0
     poll_ms: list[float] = field(default_factory=list)
 
@@ -64,6 +67,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             progress: bool = True) -> DayResult:
     _quiet_logs()
     from activecare.storage.models import Inquiry
+    from infra.agents import DeskAgents, work_queue
     from infra.aws_meter import DYNAMODB_WRITES
     from infra.lambda_runtime import context_for, drain_queue
     from infra.local_stack import LocalStack
@@ -83,6 +87,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
     with LocalStack(clock, access_level=access_level) as stack:  # type: ignore[arg-type]
         stack.twitter.add_users(day.users)
         stack.twitter.add_tweets(day.tweets)
+        team = DeskAgents(stack, agents=10, seed=seed)
         bar = _progress(progress, minutes)
         for minute in range(1, minutes + 1):
             clock.set(start + timedelta(minutes=minute))
@@ -96,11 +101,14 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             drained = drain_queue(stack.sqs, stack.settings.queue_url, worker_app.handler)
             result.worker_invocations += drained.invocations
             result.worker_failures += drained.failed
+            with stack.aws_meter.channel("desk"):  # the desk's AWS traffic is reported apart
+                work_queue(team)
             bar(minute, result)
         # The system's work, counted before the summary's own reads below.
         result.api_requests = dict(stack.twitter.stats.by_endpoint)
         result.aws_requests = dict(stack.aws_meter.by_service())
         result.dynamodb_writes = stack.aws_meter.count("dynamodb", DYNAMODB_WRITES)
+        result.desk = team.summary()
         stored = list(Inquiry.scan())
         result.dlq_depth = stack.queue_depth(stack.dlq_url)
 
@@ -165,9 +173,18 @@ def print_summary(result: DayResult, start: datetime) -> None:
         ("messages in the DLQ", result.dlq_depth),
         ("X API requests", sum(result.api_requests.values())),
         *((f"  {ep}", n) for ep, n in sorted(result.api_requests.items())),
-        ("AWS requests", sum(result.aws_requests.values())),
+        ("desk: inquiries handled by 10 agents", result.desk["handled"]),
+        ("  replies sent (API / by hand via intent link)",
+         f'{result.desk["replies"]} ({result.desk["api_posts"]} / {result.desk["manual_posts"]})'),
+        ("  median first-response time (min)", _or_dash(result.desk["median_first_response_min"])),
+        ("  e-mail form guidance", result.desk["email_form_guidance"]),
+        ("  refusals by reason", ", ".join(f"{k} {v}" for k, v in result.desk["refusals"].items()) or "0"),
+        ("  X API cost of posts (USD, pay-per-use prices)",
+         f'{result.desk["api_cost_usd"]:.2f} ({result.desk["api_posts_with_url"]} with URL)'),
+        ("listening: AWS requests", sum(result.aws_requests.values())),
         *((f"  {svc}", n) for svc, n in sorted(result.aws_requests.items())),
-        ("DynamoDB writes per inquiry", round(result.dynamodb_writes / max(1, result.inquiries), 2)),
+        ("  DynamoDB writes per inquiry (incl. checkpoints)",
+         round(result.dynamodb_writes / max(1, result.inquiries), 2)),
         ("poll failures (429/5xx, retried next minute)", result.poll_failures),
         ("median poll time (ms, local stack)", round(statistics.median(result.poll_ms or [0]), 1)),
         ("wall time (s)", round(result.wall_s, 1)),
@@ -184,18 +201,24 @@ def print_summary(result: DayResult, start: datetime) -> None:
     console.print(topics)
 
 
+def _or_dash(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--date", default=DEFAULT_DATE, help="simulated day (JST), YYYY-MM-DD")
     parser.add_argument("--start", default="09:00", help="JST start time, HH:MM")
     parser.add_argument("--hours", type=float, default=3.0, help="length of the stretch")
-    parser.add_argument("--tweets", type=int, default=12_000, help="tweets posted on X in the stretch")
+    parser.add_argument("--tweets", type=int, default=None,
+                        help="tweets posted on X in the stretch (default: seed volume, 50,000 per 11-hour day)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--access-level", default="pro", choices=["basic", "pro", "pay_per_use", "enterprise"])
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     start = datetime.fromisoformat(f"{args.date}T{args.start}:00").replace(tzinfo=JST)
-    result = run_day(seed=args.seed, start=start, minutes=int(args.hours * 60), tweets=args.tweets,
+    tweets = args.tweets if args.tweets is not None else round(SEED_VOLUME_PER_HOUR * args.hours)
+    result = run_day(seed=args.seed, start=start, minutes=int(args.hours * 60), tweets=tweets,
                      access_level=args.access_level, progress=not args.no_progress)
     print_summary(result, start)
     return 0 if result.duplicates == 0 and result.dlq_depth == 0 else 1

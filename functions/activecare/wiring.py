@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -23,6 +23,9 @@ from activecare.storage.keywords import load_catalogue_items
 from activecare.storage.models import bind_tables
 from activecare.twitter.port import TwitterPort
 
+if TYPE_CHECKING:
+    from activecare.desk.service import DeskService
+
 
 class KeywordTableEmpty(RuntimeError):
     pass
@@ -35,21 +38,56 @@ class Runtime:
         bind_tables(settings)
         self._catalogue: tuple[float, int, Catalogue] | None = None
         self._listening: tuple[Catalogue, Any, list[Any]] | None = None
+        self._posters: dict[str, TwitterPort] = {}
 
     @cached_property
     def sqs(self) -> Any:
         return boto3.client("sqs", region_name=self.settings.region)
 
-    @cached_property
-    def twitter(self) -> TwitterPort:
+    def _secret(self) -> dict[str, Any]:
         from aws_lambda_powertools.utilities import parameters
-
-        from activecare.twitter.gateway import make_gateway  # tweepy only where X is called
 
         secret = parameters.get_secret(self.settings.twitter_secret_id, transform="json", max_age=300)
         if not isinstance(secret, dict) or not secret.get("bearer_token"):
             raise RuntimeError(f"secret {self.settings.twitter_secret_id} has no bearer_token")
-        return make_gateway(secret["bearer_token"], base_url=self.settings.twitter_base_url or None)
+        return secret
+
+    @cached_property
+    def twitter(self) -> TwitterPort:
+        from activecare.twitter.gateway import make_gateway  # tweepy only where X is called
+
+        return make_gateway(self._secret()["bearer_token"], base_url=self.settings.twitter_base_url or None)
+
+    def poster(self, account_key: str) -> TwitterPort:
+        """X as one support account (its user-context credentials from the secret's "accounts"):
+        {"access_token": ...} is an OAuth 2.0 user token; consumer_key/consumer_secret/access_token/
+        access_token_secret are OAuth 1.0a keys."""
+        from activecare.twitter.gateway import make_gateway
+
+        if account_key not in self._posters:
+            self.settings.account(account_key)  # unknown keys fail here
+            creds = (self._secret().get("accounts") or {}).get(account_key)
+            if not isinstance(creds, dict) or not creds.get("access_token"):
+                raise RuntimeError(f"secret {self.settings.twitter_secret_id} has no credentials for account "
+                                   f"{account_key!r}")
+            base = self.settings.twitter_base_url or None
+            if creds.get("access_token_secret"):
+                keys = {k: creds[k] for k in ("consumer_key", "consumer_secret", "access_token",
+                                              "access_token_secret")}
+                self._posters[account_key] = make_gateway(self._secret()["bearer_token"], base_url=base,
+                                                          user_auth=keys)
+            else:
+                self._posters[account_key] = make_gateway(creds["access_token"], base_url=base)
+        return self._posters[account_key]
+
+    def desk(self) -> DeskService:
+        """The agent desk over DynamoDB and X (reads app-only, posts as the owning account)."""
+        from activecare.desk.dynamo import DynamoDeskInquiries, DynamoReservations, DynamoTally
+        from activecare.desk.service import DeskService
+
+        return DeskService(settings=self.settings, inquiries=DynamoDeskInquiries(),
+                           reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
+                           poster_for=self.poster, clock=self.clock)
 
     def catalogue(self) -> Catalogue:
         """Keywords from the keyword table, cached for keyword_cache_s (ops edits land within it)."""
@@ -75,7 +113,8 @@ class Runtime:
 
         catalogue = self.catalogue()
         if self._listening is None or self._listening[0] is not catalogue:
-            self._listening = (catalogue, Matcher(catalogue), pack_queries(catalogue, self.settings.query_length))
+            matcher = Matcher(catalogue, support_usernames=[a.username for a in self.settings.accounts])
+            self._listening = (catalogue, matcher, pack_queries(catalogue, self.settings.query_length))
         return self._listening
 
     def poller(self) -> Poller:

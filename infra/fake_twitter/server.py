@@ -14,6 +14,8 @@ process drive the state:
     POST /_fake/reset_limits
     GET  /_fake/stats    request counts, 429s, faults, tier, clock, posted count
     GET  /_fake/posted   {"data": [posts created through POST /2/tweets]}
+    POST /_fake/by_hand  {"token": "<user token>", "text": "...", "in_reply_to": "<id>"}: a post a
+                         person sends in the X app (intent link); the API's reply rule does not apply
 """
 
 from __future__ import annotations
@@ -250,6 +252,16 @@ def _admin_action(state: FakeTwitterState, method: str, path: str, data: Any) ->
         tweets = _items(data, "tweets")
         state.add_tweets(tweets)
         return {"added": len(tweets)}
+    if route == ("POST", "/_fake/by_hand"):
+        user_id = state.user_for_token(str(data["token"]))
+        if user_id is None:
+            raise LookupError("unknown token")
+        reply_to = data.get("in_reply_to")
+        try:
+            tweet = state.post_by_hand(user_id, str(data["text"]), reply_to=str(reply_to) if reply_to else None)
+        except ApiError as err:
+            raise ValueError(str(err.body.get("detail"))) from None
+        return {"data": {"id": tweet["id"], "text": tweet["text"]}}
     if route == ("POST", "/_fake/tokens"):
         state.add_token(str(data["token"]), str(data["user_id"]))
         return {"ok": True}

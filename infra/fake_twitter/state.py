@@ -75,6 +75,7 @@ class FakeTwitterState:
         self.stats = Stats()
         self.limiter = RateLimiter()
         self.posted: list[JSON] = []
+        self.posted_by_hand: list[JSON] = []  # sent in the X app (an agent), not through the API
         self.enforce_reply_rules = True
         self._users: dict[str, JSON] = {}
         self._user_ids: dict[str, str] = {}  # lower-case username -> id
@@ -329,6 +330,21 @@ class FakeTwitterState:
             self.posted.append(normalized)
             return normalized
 
+    def post_by_hand(self, user_id: str, text: str, *, reply_to: str | None = None) -> JSON:
+        """A post a person sends in the X app (e.g. an agent opening an intent link): the API's
+        self-serve reply rule does not apply, duplicate content and length still do. Not counted
+        as an API request and not in `posted`."""
+        with self.lock:
+            enforced = self.enforce_reply_rules
+            self.enforce_reply_rules = False
+            try:
+                tweet = self.create_tweet(user_id, text, reply_to=reply_to)
+            finally:
+                self.enforce_reply_rules = enforced
+            self.posted.remove(tweet)
+            self.posted_by_hand.append(tweet)
+            return tweet
+
     def _engaged(self, parent: JSON, user_id: str) -> bool:
         """Self-serve reply rule: the parent's author mentioned, replied to or quoted `user_id`."""
         user = self._users.get(user_id) or {}
@@ -394,6 +410,7 @@ class FakeTwitterState:
                 store.clear()
             self._ids.clear()
             self.posted.clear()
+            self.posted_by_hand.clear()
             self.faults.clear()
             self.stats.reset()
             self.limiter.reset()

@@ -96,3 +96,28 @@ def test_twitter_credentials_live_in_secrets_manager(transformed: dict[str, Any]
     text = TEMPLATE.read_text(encoding="utf-8").lower()
     for needle in ("aaaaaaaa", "consumer_secret:", "access_token_secret:"):
         assert needle not in text
+
+
+def test_desk_api_is_iam_authorised_and_routes_to_the_desk_function(transformed: dict[str, Any]) -> None:
+    (api,) = _of_type(transformed, "AWS::ApiGatewayV2::Api").values()
+    body = api["Properties"]["Body"]
+    schemes = body["components"]["securitySchemes"]
+    assert schemes["AWS_IAM"]["x-amazon-apigateway-authtype"] == "awsSigv4"
+    operations = [op for path in body["paths"].values() for op in path.values()]
+    assert operations
+    for op in operations:
+        assert op["security"] == [{"AWS_IAM": []}]
+        integration = op["x-amazon-apigateway-integration"]
+        assert integration["payloadFormatVersion"] == "2.0"
+        assert "DeskFunction.Arn" in json.dumps(integration["uri"])
+
+
+def test_desk_function_may_touch_only_its_tables_and_the_secret(transformed: dict[str, Any]) -> None:
+    role = transformed["Resources"]["DeskFunctionRole"]["Properties"]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    actions = {a for s in statements for a in s["Action"]}
+    assert actions == {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem",
+                       "dynamodb:PutItem", "dynamodb:DeleteItem", "secretsmanager:GetSecretValue"}
+    assert not any("Scan" in a or "sqs:" in a for a in actions)
+    text = json.dumps(statements)
+    assert "KeywordTable" not in text and "ListenQueue" not in text

@@ -68,6 +68,10 @@ class Message(MapAttribute):
     text = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     direction = UnicodeAttribute()  # "in" (customer) | "out" (our reply)
+    agent = UnicodeAttribute(null=True)  # out: the agent who sent it
+    account = UnicodeAttribute(null=True)  # out: the support account it was posted from
+    in_reply_to = UnicodeAttribute(null=True)  # out: the customer's tweet it answers
+    mode = UnicodeAttribute(null=True)  # out: "api" | "manual" (sent by hand through an intent link)
 
 
 class PastInteraction(MapAttribute):
@@ -77,6 +81,16 @@ class PastInteraction(MapAttribute):
     status = UnicodeAttribute()
     outcome = UnicodeAttribute(null=True)
     replies = NumberAttribute(default=0)
+
+
+class DeskEvent(MapAttribute):
+    """One desk action on an inquiry, for audit and quality review (never holds refused text)."""
+
+    kind = UnicodeAttribute()  # claim | reply | prepared | refused | resolve | reopen
+    agent = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    detail = UnicodeAttribute(default="")
+    tweet_id = UnicodeAttribute(null=True)
 
 
 class Inquiry(Model):
@@ -110,6 +124,16 @@ class Inquiry(Model):
     context_status = UnicodeAttribute(default="ok")  # "ok" | "unavailable"
     messages = ListAttribute(of=Message, default=list)
     tweet_ids = UnicodeSetAttribute(default=set)
+    # The agent desk (all optional: the worker never writes them).
+    claimed_by = UnicodeAttribute(null=True)
+    claim_expires_at = UTCDateTimeAttribute(null=True)
+    first_response_at = UTCDateTimeAttribute(null=True)
+    first_response_by = UnicodeAttribute(null=True)
+    last_reply_at = UTCDateTimeAttribute(null=True)
+    replied_by = UnicodeAttribute(null=True)
+    resolved_at = UTCDateTimeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)
+    desk_events = ListAttribute(of=DeskEvent, null=True)
 
     by_author = ByAuthor()
     by_status = ByStatus()
@@ -130,6 +154,51 @@ class State(Model):
     matched_last = NumberAttribute(null=True)
     reset_at = UTCDateTimeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
+
+
+class ReplyReservation(Model):
+    """The desk's reply idempotency record ("reply#<client token>"), in the state table."""
+
+    class Meta:
+        table_name = "activecare-state"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()  # pending | prepared | posted
+    inquiry_id = UnicodeAttribute()
+    text_hash = UnicodeAttribute()
+    text = UnicodeAttribute()
+    agent = UnicodeAttribute()
+    account = UnicodeAttribute()
+    in_reply_to = UnicodeAttribute()
+    mode = UnicodeAttribute()  # api | manual
+    reserved_at = UTCDateTimeAttribute()
+    intent_url = UnicodeAttribute(null=True)
+    tweet_id = UnicodeAttribute(null=True)
+    posted_at = UTCDateTimeAttribute(null=True)
+
+
+class DeskTally(Model):
+    """Counters of one desk day ("tally#<JST date>" and "tally#<date>#<agent>"), in the state table."""
+
+    class Meta:
+        table_name = "activecare-state"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    agents = UnicodeSetAttribute(null=True)
+    replies = NumberAttribute(null=True)
+    api_posts = NumberAttribute(null=True)
+    manual_posts = NumberAttribute(null=True)
+    posts_with_url = NumberAttribute(null=True)
+    email_form = NumberAttribute(null=True)
+    resolved = NumberAttribute(null=True)
+    reopened = NumberAttribute(null=True)
+    refused_personal_data = NumberAttribute(null=True)
+    refused_out_of_hours = NumberAttribute(null=True)
+    refused_too_long = NumberAttribute(null=True)
+    refused_duplicate = NumberAttribute(null=True)
+    first_response_s = ListAttribute(of=NumberAttribute, null=True)
 
 
 class KeywordItem(Model):
@@ -154,14 +223,17 @@ TABLES: dict[str, type[Model]] = {
     "state_table": State,
     "keyword_table": KeywordItem,
 }
+# Further models that live in a table above (bound with it, never created on their own).
+SHARED: dict[str, tuple[type[Model], ...]] = {"state_table": (ReplyReservation, DeskTally)}
 
 
 def bind_tables(settings: Settings) -> None:
     """Point every model at the configured table names and region."""
     for field, model in TABLES.items():
-        model.Meta.table_name = getattr(settings, field)
-        model.Meta.region = settings.region
-        model._connection = None
+        for each in (model, *SHARED.get(field, ())):
+            each.Meta.table_name = getattr(settings, field)
+            each.Meta.region = settings.region
+            each._connection = None
 
 
 def create_tables() -> None:

@@ -1,0 +1,203 @@
+"""DynamoDB adapters of the desk ports (pynamodb): inquiries, reply reservations, day tallies."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from activecare.desk.errors import BadRequest
+from activecare.desk.models import ContextPost, DeskInquiry, Event, ListQuery, Msg, Reservation
+from activecare.desk.ports import TALLY_FIELDS
+from activecare.storage.conditions import condition_failed
+from activecare.storage.models import DeskEvent, DeskTally, Inquiry, Message, ReplyReservation
+
+
+def to_desk(i: Inquiry) -> DeskInquiry:
+    return DeskInquiry(
+        inquiry_id=i.inquiry_id, tweet_id=i.tweet_id, author_id=i.author_id, text=i.text, created_at=i.created_at,
+        account=i.account, topic=i.topic, author_username=i.author_username, conversation_id=i.conversation_id,
+        source=i.source, direct=bool(i.direct), department=i.department, sentiment=i.sentiment,
+        keywords=list(i.keywords or []), pii_kinds=list(i.pii_kinds or []), status=i.status, outcome=i.outcome,
+        context_before=[ContextPost(c.id, c.text, c.created_at) for c in i.context_before or []],
+        context_after=[ContextPost(c.id, c.text, c.created_at) for c in i.context_after or []],
+        context_status=i.context_status,
+        messages=[Msg(m.tweet_id, m.author_id, m.text, m.created_at, m.direction, m.agent, m.account,
+                      m.in_reply_to, m.mode) for m in i.messages or []],
+        claimed_by=i.claimed_by, claim_expires_at=i.claim_expires_at, first_response_at=i.first_response_at,
+        first_response_by=i.first_response_by, last_reply_at=i.last_reply_at, replied_by=i.replied_by,
+        resolved_at=i.resolved_at, resolved_by=i.resolved_by,
+        events=[Event(e.kind, e.agent, e.at, e.detail, e.tweet_id) for e in i.desk_events or []],
+        past_inquiries=len(i.history or []),
+    )
+
+
+def _desk_event(e: Event) -> DeskEvent:
+    return DeskEvent(kind=e.kind, agent=e.agent, at=e.at, detail=e.detail, tweet_id=e.tweet_id)
+
+
+def _append_event(e: Event) -> Any:
+    return Inquiry.desk_events.set((Inquiry.desk_events | []).append([_desk_event(e)]))
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("cursor is not one this list returned", code="bad_cursor") from None
+    if not isinstance(key, dict) or not {"inquiry_id", "status", "created_at"} <= set(key):
+        raise BadRequest("cursor is not one this list returned", code="bad_cursor")
+    return key
+
+
+class DynamoDeskInquiries:
+    def get(self, inquiry_id: str) -> DeskInquiry | None:
+        try:
+            return to_desk(Inquiry.get(inquiry_id, consistent_read=True))
+        except Inquiry.DoesNotExist:
+            return None
+
+    def page(self, query: ListQuery) -> tuple[list[DeskInquiry], str | None]:
+        filt = None
+        if query.topic:
+            filt = Inquiry.topic == query.topic
+        if query.account:
+            cond = Inquiry.account == query.account
+            filt = cond if filt is None else filt & cond
+        rng = Inquiry.created_at < query.older_than if query.older_than else None
+        results = Inquiry.by_status.query(query.status, rng, filter_condition=filt, limit=query.limit,
+                                          last_evaluated_key=decode_cursor(query.cursor))
+        rows = [to_desk(i) for i in results]
+        more = len(rows) == query.limit and results.last_evaluated_key
+        return rows, encode_cursor(results.last_evaluated_key) if more else None
+
+    def by_author(self, author_id: str, limit: int = 50) -> list[DeskInquiry]:
+        return [to_desk(i) for i in Inquiry.by_author.query(author_id, limit=limit)]
+
+    def claim(self, inquiry_id: str, agent: str, now: datetime, until: datetime) -> bool:
+        free = (Inquiry.claimed_by.does_not_exist() | Inquiry.claim_expires_at.does_not_exist()
+                | (Inquiry.claim_expires_at <= now) | (Inquiry.claimed_by == agent))
+        return self._update(inquiry_id, [Inquiry.claimed_by.set(agent), Inquiry.claim_expires_at.set(until)],
+                            Inquiry.inquiry_id.exists() & free)
+
+    def release(self, inquiry_id: str, agent: str) -> bool:
+        return self._update(inquiry_id, [Inquiry.claimed_by.remove(), Inquiry.claim_expires_at.remove()],
+                            Inquiry.inquiry_id.exists() & (Inquiry.claimed_by == agent))
+
+    def add_reply(self, inquiry_id: str, msg: Msg, at: datetime) -> bool:
+        message = Message(tweet_id=msg.tweet_id, author_id=msg.author_id, text=msg.text, created_at=msg.created_at,
+                          direction="out", agent=msg.agent, account=msg.account, in_reply_to=msg.in_reply_to,
+                          mode=msg.mode)
+        actions = [
+            Inquiry.messages.set(Inquiry.messages.append([message])),
+            Inquiry.tweet_ids.add({msg.tweet_id}),
+            Inquiry.status.set("replied"),
+            Inquiry.updated_at.set(at),
+            Inquiry.last_reply_at.set(at),
+            Inquiry.replied_by.set(msg.agent or ""),
+            Inquiry.first_response_at.set(Inquiry.first_response_at | at),
+            Inquiry.first_response_by.set(Inquiry.first_response_by | (msg.agent or "")),
+            _append_event(Event("reply", msg.agent or "", at, msg.mode or "", msg.tweet_id)),
+        ]
+        return self._update(inquiry_id, actions,
+                            Inquiry.inquiry_id.exists() & ~Inquiry.tweet_ids.contains(msg.tweet_id))
+
+    def add_event(self, inquiry_id: str, event: Event) -> None:
+        self._update(inquiry_id, [_append_event(event)], Inquiry.inquiry_id.exists())
+
+    def set_status(self, inquiry_id: str, status: str, event: Event, *, outcome: str | None = None,
+                   expect: tuple[str, ...] = ()) -> bool:
+        actions = [Inquiry.status.set(status), Inquiry.updated_at.set(event.at), _append_event(event)]
+        if status == "resolved":
+            actions += [Inquiry.outcome.set(outcome), Inquiry.resolved_at.set(event.at),
+                        Inquiry.resolved_by.set(event.agent), Inquiry.claimed_by.remove(),
+                        Inquiry.claim_expires_at.remove()]
+        else:
+            actions += [Inquiry.outcome.remove()]
+        cond = Inquiry.inquiry_id.exists()
+        if expect:
+            cond = cond & Inquiry.status.is_in(*expect)
+        return self._update(inquiry_id, actions, cond)
+
+    @staticmethod
+    def _update(inquiry_id: str, actions: list[Any], condition: Any) -> bool:
+        try:
+            Inquiry(inquiry_id).update(actions=actions, condition=condition)
+        except UpdateError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
+
+
+_RES_FIELDS = ("status", "inquiry_id", "text_hash", "text", "agent", "account", "in_reply_to", "mode",
+               "reserved_at", "intent_url", "tweet_id", "posted_at")
+
+
+class DynamoReservations:
+    def get(self, token: str) -> Reservation | None:
+        try:
+            item = ReplyReservation.get(f"reply#{token}", consistent_read=True)
+        except ReplyReservation.DoesNotExist:
+            return None
+        return Reservation(token=token, **{f: getattr(item, f) for f in _RES_FIELDS})
+
+    def reserve(self, reservation: Reservation) -> bool:
+        item = ReplyReservation(f"reply#{reservation.token}",
+                                **{f: getattr(reservation, f) for f in _RES_FIELDS})
+        try:
+            item.save(condition=ReplyReservation.pk.does_not_exist())
+        except PutError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def update(self, token: str, **changes: object) -> None:
+        actions = [getattr(ReplyReservation, k).set(v) for k, v in changes.items()]
+        ReplyReservation(f"reply#{token}").update(actions=actions, condition=ReplyReservation.pk.exists())
+
+    def drop(self, token: str) -> None:
+        try:
+            ReplyReservation(f"reply#{token}").delete(condition=ReplyReservation.status == "pending")
+        except DeleteError as exc:
+            if not condition_failed(exc):
+                raise
+
+
+class DynamoTally:
+    def add(self, day: str, agent: str, counts: dict[str, int], first_response_s: float | None = None) -> None:
+        for pk in (f"tally#{day}", f"tally#{day}#{agent}"):
+            actions = [getattr(DeskTally, k).add(n) for k, n in counts.items() if n]
+            if first_response_s is not None:
+                actions.append(DeskTally.first_response_s.set(
+                    (DeskTally.first_response_s | []).append([round(first_response_s, 1)])))
+            if pk == f"tally#{day}":
+                actions.append(DeskTally.agents.add({agent}))
+            if actions:
+                DeskTally(pk).update(actions=actions)
+
+    def read(self, day: str) -> dict[str, dict[str, object]]:
+        try:
+            total = DeskTally.get(f"tally#{day}", consistent_read=True)
+        except DeskTally.DoesNotExist:
+            return {}
+        agents = sorted(total.agents or [])
+        out = {"": _counts(total)}
+        for item in DeskTally.batch_get([f"tally#{day}#{a}" for a in agents]):
+            out[item.pk.split("#", 2)[2]] = _counts(item)
+        return out
+
+
+def _counts(item: DeskTally) -> dict[str, object]:
+    return {**{f: int(getattr(item, f) or 0) for f in TALLY_FIELDS},
+            "first_response_s": [float(x) for x in item.first_response_s or []]}

@@ -1,0 +1,73 @@
+"""The desk's ports: inquiry storage, reply reservations, day tallies, and X per account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from activecare.desk.models import DeskInquiry, Event, ListQuery, Msg, Reservation
+from activecare.twitter.port import TwitterPort
+
+TALLY_FIELDS: tuple[str, ...] = (
+    "replies", "api_posts", "manual_posts", "posts_with_url", "email_form", "resolved", "reopened",
+    "refused_personal_data", "refused_out_of_hours", "refused_too_long", "refused_duplicate",
+)
+
+
+class InquiryRepo(Protocol):
+    def get(self, inquiry_id: str) -> DeskInquiry | None: ...
+
+    def page(self, query: ListQuery) -> tuple[list[DeskInquiry], str | None]:
+        """One page of inquiries in `query.status`, oldest first, and the cursor of the next page."""
+        ...
+
+    def by_author(self, author_id: str, limit: int = 50) -> list[DeskInquiry]:
+        """The author's inquiries, oldest first."""
+        ...
+
+    def claim(self, inquiry_id: str, agent: str, now: datetime, until: datetime) -> bool:
+        """Conditional: succeeds unless another agent holds a live claim. Unknown id: False."""
+        ...
+
+    def release(self, inquiry_id: str, agent: str) -> bool:
+        """Drop the agent's own claim; False if the agent does not hold it."""
+        ...
+
+    def add_reply(self, inquiry_id: str, msg: Msg, at: datetime) -> bool:
+        """Record our posted reply (out-message, reply event, first response); False if already there."""
+        ...
+
+    def add_event(self, inquiry_id: str, event: Event) -> None: ...
+
+    def set_status(self, inquiry_id: str, status: str, event: Event, *, outcome: str | None = None,
+                   expect: tuple[str, ...] = ()) -> bool:
+        """Change the status (resolve/reopen); with `expect`, only from one of those statuses."""
+        ...
+
+
+class ReservationStore(Protocol):
+    def get(self, token: str) -> Reservation | None: ...
+
+    def reserve(self, reservation: Reservation) -> bool:
+        """Conditional put: False if the token is already reserved."""
+        ...
+
+    def update(self, token: str, **changes: object) -> None: ...
+
+    def drop(self, token: str) -> None:
+        """Forget a pending reservation whose post was rejected for good."""
+        ...
+
+
+class Tally(Protocol):
+    def add(self, day: str, agent: str, counts: dict[str, int], first_response_s: float | None = None) -> None:
+        """Add to the day's counters, for the agent and for the whole desk."""
+        ...
+
+    def read(self, day: str) -> dict[str, dict[str, object]]:
+        """Counters by agent ("" = the whole desk); each has the TALLY_FIELDS and first_response_s."""
+        ...
+
+
+PosterFor = Callable[[str], TwitterPort]  # support account key -> X with that account's user token

@@ -1,0 +1,462 @@
+"""DeskService: the agent desk's operations, with every rule in one place.
+
+Replies are idempotent with a client token that survives a crash between posting and
+recording: the token is reserved (conditional put, status pending) *before* posting; after
+posting the tweet id is stored (posted) and the reply is recorded on the inquiry. A retry
+with a pending token first looks for the reply on the account's timeline, and posts only
+if it is not there. A token reused for another text or inquiry is a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from activecare.clock import Clock
+from activecare.desk.errors import BadRequest, Conflict, NotFound, Refused, Unavailable
+from activecare.desk.figures import day_figures
+from activecare.desk.hours import in_service_hours, jst_date
+from activecare.desk.models import OUTCOMES, STATUSES, DeskInquiry, Event, ListQuery, Msg, Reservation
+from activecare.desk.policy import KIND_LABELS, api_may_reply, intent_url, personal_data
+from activecare.desk.ports import InquiryRepo, PosterFor, ReservationStore, Tally
+from activecare.desk.templates import TemplateBook, default_templates
+from activecare.desk.text_rules import MAX_WEIGHTED_LENGTH, comparable, has_url, weighted_length
+from activecare.settings import Settings
+from activecare.twitter.port import (
+    DuplicateContent,
+    RateLimited,
+    TwitterPort,
+    TwitterRejected,
+    TwitterUnavailable,
+)
+from activecare.twitter.snowflake import snowflake
+
+CLAIM_TTL = timedelta(minutes=15)
+RECONCILE_SLACK = timedelta(minutes=1)
+PRIORITY_SCAN = 1000  # new inquiries read to order the queue by priority
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_AGENT_RE = re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$")
+_REPLY_RULE = "not allowed because you have not been mentioned"
+
+
+def _text_hash(inquiry_id: str, text: str) -> str:
+    return hashlib.sha256(f"{inquiry_id}\n{unicodedata.normalize('NFC', text)}".encode()).hexdigest()
+
+
+def check_agent(agent: str) -> str:
+    if not agent or not _AGENT_RE.match(agent):
+        raise BadRequest("agent must be 1-64 characters of letters, digits and _+=,.@-", code="bad_agent")
+    return agent
+
+
+class DeskService:
+    def __init__(self, *, settings: Settings, inquiries: InquiryRepo, reservations: ReservationStore,
+                 tally: Tally, reader: TwitterPort, poster_for: PosterFor, clock: Clock,
+                 templates: TemplateBook | None = None, claim_ttl: timedelta = CLAIM_TTL) -> None:
+        self.settings = settings
+        self.inquiries = inquiries
+        self.reservations = reservations
+        self.tally = tally
+        self.reader = reader
+        self.poster_for = poster_for
+        self.clock = clock
+        self.templates = templates or default_templates()
+        self.claim_ttl = claim_ttl
+
+    # --- reading -----------------------------------------------------------------------
+
+    def list(self, *, status: str = "new", topic: str | None = None, account: str | None = None,
+             min_age_minutes: int | None = None, limit: int = 20, cursor: str | None = None,
+             order: str = "age") -> dict[str, Any]:
+        """Inquiries in one status, oldest first (order="age") or by priority (order="priority":
+        direct mentions, then returning customers, then age), one page at a time."""
+        if status not in STATUSES:
+            raise BadRequest(f"status must be one of {', '.join(STATUSES)}", code="bad_status")
+        if not 1 <= limit <= 100:
+            raise BadRequest("limit must be between 1 and 100", code="bad_limit")
+        if order not in ("age", "priority"):
+            raise BadRequest("order must be 'age' or 'priority'", code="bad_order")
+        now = self.clock()
+        older = now - timedelta(minutes=min_age_minutes) if min_age_minutes else None
+        if order == "age":
+            rows, nxt = self.inquiries.page(ListQuery(status, topic, account, older, limit, cursor))
+        else:
+            start = _offset(cursor)
+            ordered = self._by_priority(ListQuery(status, topic, account, older, 100))
+            rows = ordered[start : start + limit]
+            nxt = str(start + limit) if start + limit < len(ordered) else None
+        return {"items": [self._summary(i, now) for i in rows], "next_cursor": nxt, "order": order}
+
+    def _by_priority(self, query: ListQuery) -> list[DeskInquiry]:
+        rows: list[DeskInquiry] = []
+        cursor: str | None = None
+        while len(rows) < PRIORITY_SCAN:
+            page, cursor = self.inquiries.page(replace(query, cursor=cursor))
+            rows += page
+            if not cursor:
+                break
+        return sorted(rows, key=priority_key)
+
+    def show(self, inquiry_id: str) -> dict[str, Any]:
+        """One inquiry, history first: the author's earlier inquiries with our replies and outcomes,
+        then the tweet with its keywords, topic, sentiment and PII flags, the author's posts around
+        it, the conversation so far and what the desk did."""
+        inq = self._get(inquiry_id)
+        now = self.clock()
+        others = [p for p in self.inquiries.by_author(inq.author_id) if p.inquiry_id != inq.inquiry_id]
+        earlier = [p for p in others if p.created_at < inq.created_at]
+        later = [p for p in others if p.created_at >= inq.created_at]
+        account = self.settings.account(inq.account)
+        latest = inq.latest_customer_message
+        mode = "api" if api_may_reply(self.settings.access_level, target_text=latest.text,
+                                      account_username=account.username,
+                                      answers_us=inq.answers_us(account.user_id)) else "manual"
+        return {
+            "history": {
+                "returning_customer": bool(earlier),
+                "earlier_inquiries": [self._past(p) for p in earlier],
+                "later_inquiries": [self._past(p) for p in later],
+            },
+            "inquiry": {
+                **self._summary(inq, now),
+                "tweet": {"id": inq.tweet_id, "text": inq.text, "author_id": inq.author_id,
+                          "author_username": inq.author_username, "created_at": _iso(inq.created_at),
+                          "url": f"https://x.com/{inq.author_username or 'i'}/status/{inq.tweet_id}"},
+                "keywords": inq.keywords,
+                "department": inq.department,
+                "sentiment": inq.sentiment,
+                "pii_kinds": inq.pii_kinds,
+                "has_pii": bool(inq.pii_kinds),
+                "source": inq.source,
+                "outcome": inq.outcome,
+                "first_response_at": _iso(inq.first_response_at),
+                "resolved_at": _iso(inq.resolved_at),
+                "resolved_by": inq.resolved_by,
+            },
+            "context": {
+                "status": inq.context_status,
+                "before": [_post(p) for p in inq.context_before],
+                "after": [_post(p) for p in inq.context_after],
+            },
+            "conversation": [_msg(m) for m in sorted(inq.messages, key=lambda m: int(m.tweet_id))],
+            "desk_events": [_event(e) for e in inq.events],
+            "reply": {"account": account.username, "in_reply_to": latest.tweet_id, "mode": mode,
+                      "access_level": self.settings.access_level},
+            "suggested_templates": [{"key": t.key, "title": t.title}
+                                    for t in self.templates.for_topic(inq.topic)],
+        }
+
+    def templates_for(self, inquiry_id: str | None = None, topic: str | None = None) -> dict[str, Any]:
+        """Saved replies; for an inquiry they are rendered with the customer's name, its topic's first."""
+        if inquiry_id:
+            inq = self._get(inquiry_id)
+            chosen = self.templates.for_topic(inq.topic)
+            rest = [t for t in self.templates.templates if t not in chosen]
+            return {"form_url": self.templates.form_url, "templates": [
+                {**t.as_dict(), "rendered": t.render(inq.author_username),
+                 "weighted_length": weighted_length(t.render(inq.author_username))} for t in chosen + rest]}
+        chosen = self.templates.for_topic(topic) if topic else list(self.templates.templates)
+        return {"form_url": self.templates.form_url, "templates": [t.as_dict() for t in chosen]}
+
+    def figures(self, day: str | None = None) -> dict[str, Any]:
+        day = day or jst_date(self.clock())
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            raise BadRequest("day must be YYYY-MM-DD", code="bad_day")
+        return day_figures(day, self.tally.read(day))
+
+    # --- claims ------------------------------------------------------------------------
+
+    def claim(self, inquiry_id: str, agent: str) -> dict[str, Any]:
+        """Hold the inquiry for `claim_ttl`; two agents never hold it at once (conditional write)."""
+        check_agent(agent)
+        inq = self._get(inquiry_id)
+        if inq.status == "resolved":
+            raise Conflict("the inquiry is resolved; reopen it first", code="resolved")
+        return self._hold(inq, agent)
+
+    def _hold(self, inq: DeskInquiry, agent: str) -> dict[str, Any]:
+        now = self.clock()
+        until = now + self.claim_ttl
+        if not self.inquiries.claim(inq.inquiry_id, agent, now, until):
+            current = self.inquiries.get(inq.inquiry_id)
+            holder = current.holder(now) if current else None
+            raise Conflict(f"claimed by {holder} until {_iso(current.claim_expires_at if current else None)}",
+                           code="claimed", claimed_by=holder)
+        return {"inquiry_id": inq.inquiry_id, "claimed_by": agent, "claim_expires_at": _iso(until)}
+
+    def release(self, inquiry_id: str, agent: str) -> dict[str, Any]:
+        check_agent(agent)
+        self._get(inquiry_id)
+        if not self.inquiries.release(inquiry_id, agent):
+            raise Conflict(f"{agent} does not hold this inquiry", code="not_claimed")
+        return {"inquiry_id": inquiry_id, "released": True}
+
+    def claim_next(self, agent: str, *, topic: str | None = None, account: str | None = None) -> dict[str, Any]:
+        """Claim the most urgent unclaimed new inquiry (direct, returning, oldest first)."""
+        check_agent(agent)
+        now = self.clock()
+        for inq in self._by_priority(ListQuery("new", topic, account, None, 100)):
+            if inq.holder(now) not in (None, agent):
+                continue
+            try:
+                claimed = self._hold(inq, agent)
+            except Conflict:
+                continue  # another agent was quicker
+            return {**claimed, "inquiry": self._summary(inq, now)}
+        raise NotFound("the queue is empty", code="queue_empty")
+
+    # --- replying -----------------------------------------------------------------------
+
+    def reply(self, inquiry_id: str, agent: str, text: str, client_token: str, *,
+              override_hours: bool = False) -> dict[str, Any]:
+        """Reply in the open thread from the account that owns the topic (see module docstring)."""
+        check_agent(agent)
+        if not _TOKEN_RE.match(client_token or ""):
+            raise BadRequest("client_token must be 8-64 characters of letters, digits, - and _",
+                             code="bad_client_token")
+        text = (text or "").strip()
+        if not text:
+            raise BadRequest("the reply text is empty", code="empty_text")
+        inq = self._get(inquiry_id)
+        existing = self.reservations.get(client_token)
+        if existing is not None:
+            return self._resume(existing, inq, text)
+        self._check_reply(inq, agent, text, override_hours)
+        account = self.settings.account(inq.account)
+        target = inq.latest_customer_message
+        api = api_may_reply(self.settings.access_level, target_text=target.text, account_username=account.username,
+                            answers_us=inq.answers_us(account.user_id))
+        now = self.clock()
+        res = Reservation(client_token, "pending", inq.inquiry_id, _text_hash(inq.inquiry_id, text), text, agent,
+                          account.key, target.tweet_id, "api" if api else "manual", now)
+        if not self.reservations.reserve(res):  # the same token raced us
+            current = self.reservations.get(client_token)
+            if current is None:
+                raise Conflict("the client token is being used by another request; retry", code="token_busy")
+            return self._resume(current, inq, text)
+        if override_hours and not in_service_hours(now):
+            self.inquiries.add_event(inq.inquiry_id, Event("override_hours", agent, now))
+        return self._send(res)
+
+    def _check_reply(self, inq: DeskInquiry, agent: str, text: str, override_hours: bool) -> None:
+        if inq.status == "resolved":
+            raise Conflict("the inquiry is resolved; reopen it before replying", code="resolved")
+        self._hold(inq, agent)  # refresh our claim, or 409 if someone else holds it
+        now = self.clock()
+        kinds = personal_data(text)
+        if kinds:
+            offer = self.templates.email_form
+            self._refused(inq, agent, "personal_data", "refused_personal_data", ",".join(kinds))
+            labels = "・".join(KIND_LABELS[k] for k in kinds)
+            raise Refused(f"the reply contains personal data ({labels}); personal data is never posted on "
+                          "Twitter - send the e-mail form reply instead", code="personal_data",
+                          kinds=list(kinds), offer={"template": offer.key, "title": offer.title,
+                                                    "text": offer.render(inq.author_username)})
+        length = weighted_length(text)
+        if length > MAX_WEIGHTED_LENGTH:
+            self._refused(inq, agent, "too_long", "refused_too_long", str(length))
+            raise Refused(f"the reply weighs {length} (Japanese characters count 2, URLs 23); the maximum is "
+                          f"{MAX_WEIGHTED_LENGTH}", code="too_long", weighted_length=length,
+                          max_weighted_length=MAX_WEIGHTED_LENGTH)
+        if not in_service_hours(now) and not override_hours:
+            self._refused(inq, agent, "out_of_service_hours", "refused_out_of_hours", "")
+            raise Refused("outside service hours (09:00-20:00 JST); set override_hours to reply anyway",
+                          code="out_of_service_hours")
+
+    def _refused(self, inq: DeskInquiry, agent: str, reason: str, counter: str, detail: str) -> None:
+        now = self.clock()
+        self.inquiries.add_event(inq.inquiry_id, Event("refused", agent, now, f"{reason} {detail}".strip()))
+        self.tally.add(jst_date(now), agent, {counter: 1})
+
+    def _resume(self, res: Reservation, inq: DeskInquiry, text: str) -> dict[str, Any]:
+        """A known client token: replay its result, or finish what a crashed call started."""
+        if res.inquiry_id != inq.inquiry_id or res.text_hash != _text_hash(inq.inquiry_id, text):
+            raise Conflict("this client_token was used for another reply; use a new token for a new reply",
+                           code="token_reused")
+        if res.status == "posted":
+            return self._record(res, replayed=True)
+        if res.status == "prepared":
+            return self._prepared_result(res, replayed=True)
+        found = self._find_posted(res)
+        if found is not None:
+            return self._finish(res, *found)
+        return self._send(res)
+
+    def _send(self, res: Reservation) -> dict[str, Any]:
+        if res.mode == "manual":
+            url = intent_url(res.in_reply_to, res.text)
+            self.reservations.update(res.token, status="prepared", intent_url=url)
+            self.inquiries.add_event(res.inquiry_id, Event("prepared", res.agent, self.clock(), res.token))
+            return self._prepared_result(replace(res, status="prepared", intent_url=url), replayed=False)
+        try:
+            tweet_id = self.poster_for(res.account).post(res.text, in_reply_to=res.in_reply_to)
+        except DuplicateContent:
+            found = self._find_posted(res)
+            if found is not None:
+                return self._finish(res, *found)
+            self.reservations.drop(res.token)
+            self.tally.add(jst_date(self.clock()), res.agent, {"refused_duplicate": 1})
+            raise Conflict("X refused the text as duplicate content (this account posted the same text in the "
+                           "last 24 hours); edit the reply and send it with a new client_token",
+                           code="duplicate_content") from None
+        except (RateLimited, TwitterUnavailable) as exc:
+            raise Unavailable(f"X is unavailable ({type(exc).__name__}); retry with the same client_token",
+                              client_token=res.token) from None
+        except TwitterRejected as exc:
+            if exc.status == 403 and _REPLY_RULE in exc.detail.lower():
+                manual = replace(res, mode="manual")  # the tier forbids it: an agent sends it by hand
+                self.reservations.update(res.token, mode="manual")
+                return self._send(manual)
+            self.reservations.drop(res.token)
+            raise Conflict(f"X rejected the reply: {exc.detail}", code="x_rejected") from None
+        return self._finish(res, tweet_id, self.clock())
+
+    def _prepared_result(self, res: Reservation, *, replayed: bool) -> dict[str, Any]:
+        account = self.settings.account(res.account)
+        return {"status": "prepared", "mode": "manual", "inquiry_id": res.inquiry_id, "client_token": res.token,
+                "intent_url": res.intent_url, "account": account.username, "in_reply_to": res.in_reply_to,
+                "replayed": replayed,
+                "next": "open intent_url logged in as @" + account.username + ", send it, then confirm"}
+
+    def confirm(self, inquiry_id: str, agent: str, client_token: str) -> dict[str, Any]:
+        """Find a reply an agent sent by hand on the account's timeline and record it."""
+        check_agent(agent)
+        self._get(inquiry_id)
+        res = self.reservations.get(client_token or "")
+        if res is None:
+            raise NotFound("unknown client_token", code="unknown_client_token")
+        if res.inquiry_id != inquiry_id:
+            raise Conflict("this client_token belongs to another inquiry", code="token_reused")
+        if res.status == "posted":
+            return self._record(res, replayed=True)
+        found = self._find_posted(res)
+        if found is None:
+            account = self.settings.account(res.account)
+            raise Conflict(f"no reply with this text to tweet {res.in_reply_to} on @{account.username}'s timeline "
+                           "yet; send it through intent_url, then confirm again", code="not_posted_yet",
+                           intent_url=res.intent_url)
+        return self._finish(res, *found)
+
+    def _find_posted(self, res: Reservation) -> tuple[str, datetime] | None:
+        """Our reply on the account's timeline since the reservation: replying to the same tweet, same text."""
+        account = self.settings.account(res.account)
+        since = snowflake(res.reserved_at - RECONCILE_SLACK)
+        try:
+            page = self.reader.user_tweets(account.user_id, since_id=since, max_results=100)
+        except (RateLimited, TwitterUnavailable) as exc:
+            raise Unavailable(f"cannot read @{account.username}'s timeline ({type(exc).__name__}); retry",
+                              client_token=res.token) from None
+        want = comparable(res.text)
+        for t in page.tweets:
+            if t.replied_to == res.in_reply_to and comparable(t.text) == want:
+                return t.id, t.created_at
+        return None
+
+    def _finish(self, res: Reservation, tweet_id: str, at: datetime) -> dict[str, Any]:
+        self.reservations.update(res.token, status="posted", tweet_id=tweet_id, posted_at=at)
+        return self._record(replace(res, status="posted", tweet_id=tweet_id, posted_at=at), replayed=False)
+
+    def _record(self, res: Reservation, *, replayed: bool) -> dict[str, Any]:
+        """Put the posted reply on the inquiry (idempotent on the tweet id) and count it once."""
+        assert res.tweet_id is not None and res.posted_at is not None
+        account = self.settings.account(res.account)
+        before = self._get(res.inquiry_id)
+        msg = Msg(res.tweet_id, account.user_id, res.text, res.posted_at, "out", res.agent, account.key,
+                  res.in_reply_to, res.mode)
+        if self.inquiries.add_reply(res.inquiry_id, msg, res.posted_at):
+            first = before.first_response_at is None
+            url = res.mode == "api" and has_url(res.text)
+            counts = {"replies": 1, f"{res.mode}_posts": 1, "posts_with_url": int(url),
+                      "email_form": int(self.templates.form_url in res.text)}
+            elapsed = (res.posted_at - before.created_at).total_seconds() if first else None
+            self.tally.add(jst_date(res.posted_at), res.agent, counts, elapsed)
+        return {"status": "posted", "mode": res.mode, "inquiry_id": res.inquiry_id, "tweet_id": res.tweet_id,
+                "client_token": res.token, "account": account.username, "in_reply_to": res.in_reply_to,
+                "posted_at": _iso(res.posted_at), "agent": res.agent, "replayed": replayed}
+
+    # --- closing -------------------------------------------------------------------------
+
+    def resolve(self, inquiry_id: str, agent: str, outcome: str) -> dict[str, Any]:
+        check_agent(agent)
+        if outcome not in OUTCOMES:
+            raise BadRequest(f"outcome must be one of {', '.join(OUTCOMES)}", code="bad_outcome")
+        inq = self._get(inquiry_id)
+        now = self.clock()
+        holder = inq.holder(now)
+        if holder not in (None, agent):
+            raise Conflict(f"claimed by {holder}", code="claimed", claimed_by=holder)
+        if not self.inquiries.set_status(inquiry_id, "resolved", Event("resolve", agent, now, outcome),
+                                         outcome=outcome, expect=("new", "replied")):
+            raise Conflict("the inquiry is already resolved", code="resolved")
+        self.tally.add(jst_date(now), agent, {"resolved": 1})
+        return {"inquiry_id": inquiry_id, "status": "resolved", "outcome": outcome, "resolved_by": agent}
+
+    def reopen(self, inquiry_id: str, agent: str, reason: str = "") -> dict[str, Any]:
+        check_agent(agent)
+        self._get(inquiry_id)
+        now = self.clock()
+        if not self.inquiries.set_status(inquiry_id, "new", Event("reopen", agent, now, reason[:200]),
+                                         expect=("resolved", "replied")):
+            raise Conflict("the inquiry is already open (status new)", code="already_open")
+        self.tally.add(jst_date(now), agent, {"reopened": 1})
+        return {"inquiry_id": inquiry_id, "status": "new"}
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _get(self, inquiry_id: str) -> DeskInquiry:
+        if not inquiry_id or not inquiry_id.isdigit() or len(inquiry_id) > 19:
+            raise NotFound(f"no inquiry {inquiry_id!r} (inquiry ids are tweet ids)", code="unknown_inquiry")
+        inq = self.inquiries.get(inquiry_id)
+        if inq is None:
+            raise NotFound(f"no inquiry {inquiry_id}", code="unknown_inquiry")
+        return inq
+
+    def _summary(self, inq: DeskInquiry, now: datetime) -> dict[str, Any]:
+        return {
+            "inquiry_id": inq.inquiry_id, "status": inq.status, "created_at": _iso(inq.created_at),
+            "age_minutes": int((now - inq.created_at).total_seconds() // 60), "topic": inq.topic,
+            "account": inq.account, "direct": inq.direct, "returning_customer": inq.returning,
+            "sentiment": inq.sentiment, "has_pii": bool(inq.pii_kinds), "author_username": inq.author_username,
+            "text": inq.text, "claimed_by": inq.holder(now), "claim_expires_at": _iso(inq.claim_expires_at)
+            if inq.holder(now) else None, "replies": len(inq.our_replies),
+            "messages": len(inq.messages),
+        }
+
+    def _past(self, p: DeskInquiry) -> dict[str, Any]:
+        return {"inquiry_id": p.inquiry_id, "created_at": _iso(p.created_at), "topic": p.topic,
+                "status": p.status, "outcome": p.outcome, "text": p.text, "resolved_by": p.resolved_by,
+                "our_replies": [{"agent": m.agent, "text": m.text, "at": _iso(m.created_at), "tweet_id": m.tweet_id}
+                                for m in p.our_replies]}
+
+
+def priority_key(inq: DeskInquiry) -> tuple[int, int, datetime, str]:
+    """Direct mentions first, then returning customers, then the oldest."""
+    return (0 if inq.direct else 1, 0 if inq.returning else 1, inq.created_at, inq.inquiry_id)
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    if not cursor.isdigit():
+        raise BadRequest("cursor is not one this list returned", code="bad_cursor")
+    return int(cursor)
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
+
+
+def _post(p: Any) -> dict[str, Any]:
+    return {"id": p.id, "text": p.text, "created_at": _iso(p.created_at)}
+
+
+def _msg(m: Msg) -> dict[str, Any]:
+    return {**asdict(m), "created_at": _iso(m.created_at)}
+
+
+def _event(e: Event) -> dict[str, Any]:
+    return {**asdict(e), "at": _iso(e.at)}
