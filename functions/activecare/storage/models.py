@@ -227,13 +227,32 @@ TABLES: dict[str, type[Model]] = {
 SHARED: dict[str, tuple[type[Model], ...]] = {"state_table": (ReplyReservation, DeskTally)}
 
 
+_bound: Settings | None = None
+
+
 def bind_tables(settings: Settings) -> None:
     """Point every model at the configured table names and region."""
+    global _bound
+    _bound = settings
     for field, model in TABLES.items():
         for each in (model, *SHARED.get(field, ())):
-            each.Meta.table_name = getattr(settings, field)
-            each.Meta.region = settings.region
-            each._connection = None
+            _bind(each, field, settings)
+
+
+def register_shared(field: str, *models: type[Model]) -> None:
+    """A feature module's models that live in one of the tables above (single-table design).
+
+    Bound now if the tables are bound already, and on every later `bind_tables`."""
+    SHARED[field] = (*SHARED.get(field, ()), *(m for m in models if m not in SHARED.get(field, ())))
+    if _bound is not None:
+        for model in models:
+            _bind(model, field, _bound)
+
+
+def _bind(model: type[Model], field: str, settings: Settings) -> None:
+    model.Meta.table_name = getattr(settings, field)
+    model.Meta.region = settings.region
+    model._connection = None
 
 
 def create_tables() -> None:

@@ -1,82 +1,14 @@
-"""The `activecare` command line for ops and agents.
-
-    activecare keywords validate FILE     check a catalogue file (errors name line and reason)
-    activecare keywords import FILE       make the keyword table hold exactly FILE's rows
-    activecare keywords export [FILE]     write the keyword table back as a catalogue file
-    activecare keywords queries           show the packed search queries for the access level
-
-    activecare desk list [--status new] [--order priority] [--topic T] [--account A] [--min-age M]
-    activecare desk show ID               history first, then the tweet, context and conversation
-    activecare desk next | claim ID | release ID
-    activecare desk reply ID (--text T | --template KEY) [--token TOKEN] [--override-hours]
-    activecare desk confirm ID --token TOKEN      a reply sent by hand through the intent link
-    activecare desk resolve ID --outcome answered|email_form|no_reply_needed
-    activecare desk reopen ID [--reason R]
-    activecare desk templates [--inquiry ID | --topic T]
-    activecare desk figures [--day YYYY-MM-DD]
-
-The desk commands act as the agent named by --agent or $ACTIVECARE_AGENT, and run the
-same DeskService as the desk Lambda.
-
-Table names and region come from the environment (as set by the SAM template:
-KEYWORD_TABLE, AWS_REGION, X_ACCESS_LEVEL ...).
-"""
+"""`activecare desk ...`: the same operations as the desk API, on the same DeskService."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from activecare.keywords.catalogue import Catalogue, CatalogueError, load_catalogue
-from activecare.settings import Settings
+from activecare.cli.common import CliError
+from activecare.desk.errors import DeskError
 
-
-def _load(path: str) -> Catalogue:
-    return load_catalogue(Path(path))
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    catalogue = _load(args.file)
-    print(f"ok: {sum(len(t.keywords) for t in catalogue.topics)} keywords in {len(catalogue.topics)} topics")
-    return 0
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    from activecare.storage.keywords import replace_catalogue_items
-    from activecare.storage.models import bind_tables
-
-    catalogue = _load(args.file)  # validated before anything is written
-    bind_tables(Settings.from_env())
-    written, deleted = replace_catalogue_items(catalogue.to_items())
-    print(f"imported {written} rows, removed {deleted} stale rows")
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from activecare.storage.keywords import load_catalogue_items
-    from activecare.storage.models import bind_tables
-
-    bind_tables(Settings.from_env())
-    text = Catalogue.from_items(load_catalogue_items()).dump_csv()
-    if args.file:
-        Path(args.file).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-def cmd_queries(args: argparse.Namespace) -> int:
-    from activecare.keywords.catalogue import default_catalogue
-    from activecare.keywords.packing import pack_queries
-
-    settings = Settings.from_env()
-    catalogue = _load(args.file) if args.file else default_catalogue()
-    queries = pack_queries(catalogue, settings.query_length)
-    for q in queries:
-        print(f"{q.key}\t{len(q.query)}\t{q.query}")
-    print(f"{len(queries)} queries for {settings.access_level} ({settings.query_length} characters)")
-    return 0
+ERRORS = (DeskError,)
 
 
 def _desk_agent(args: argparse.Namespace) -> str:
@@ -84,12 +16,8 @@ def _desk_agent(args: argparse.Namespace) -> str:
 
     agent = args.agent or os.environ.get("ACTIVECARE_AGENT", "")
     if not agent:
-        raise DeskCliError("name the agent with --agent or ACTIVECARE_AGENT")
+        raise CliError("name the agent with --agent or ACTIVECARE_AGENT")
     return agent
-
-
-class DeskCliError(Exception):
-    pass
 
 
 def cmd_desk(args: argparse.Namespace) -> int:
@@ -127,7 +55,7 @@ def cmd_desk(args: argparse.Namespace) -> int:
                 inq = desk.show(args.id)["inquiry"]
                 body = desk.templates.get(args.template).render(inq["author_username"])
             if not body:
-                raise DeskCliError("give --text or --template")
+                raise CliError("give --text or --template")
             token = args.token or uuid.uuid4().hex
             print(f"client_token: {token}（再送するときは --token {token}）", file=sys.stderr)
             result = desk.reply(args.id, agent, body, token, override_hours=args.override_hours)
@@ -148,7 +76,7 @@ def cmd_desk(args: argparse.Namespace) -> int:
     return 0
 
 
-def _desk_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--agent", help="the agent acting (default: $ACTIVECARE_AGENT)")
     common.add_argument("--json", action="store_true", help="print the API's JSON instead of text")
@@ -193,47 +121,11 @@ def _desk_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--day")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="activecare", description="activecare operations")
-    sub = parser.add_subparsers(dest="group", required=True)
-    kw = sub.add_parser("keywords", help="the keyword catalogue").add_subparsers(dest="action", required=True)
-    p = kw.add_parser("validate")
-    p.add_argument("file")
-    p.set_defaults(func=cmd_validate)
-    p = kw.add_parser("import")
-    p.add_argument("file")
-    p.set_defaults(func=cmd_import)
-    p = kw.add_parser("export")
-    p.add_argument("file", nargs="?")
-    p.set_defaults(func=cmd_export)
-    p = kw.add_parser("queries")
-    p.add_argument("file", nargs="?")
-    p.set_defaults(func=cmd_queries)
-    _desk_parser(sub)
-    return parser
 
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except CatalogueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except DeskCliError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        from activecare.desk.errors import DeskError
-
-        if not isinstance(exc, DeskError):
-            raise
-        print(f"error ({exc.status} {exc.code}): {exc.reason}", file=sys.stderr)
-        if "offer" in exc.extra:
-            print(f"代わりにこちらをどうぞ [{exc.extra['offer']['template']}]:\n{exc.extra['offer']['text']}",
-                  file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def report_error(exc: Exception) -> int:
+    assert isinstance(exc, DeskError)
+    print(f"error ({exc.status} {exc.code}): {exc.reason}", file=sys.stderr)
+    if "offer" in exc.extra:
+        print(f"代わりにこちらをどうぞ [{exc.extra['offer']['template']}]:\n{exc.extra['offer']['text']}",
+              file=sys.stderr)
+    return 1
