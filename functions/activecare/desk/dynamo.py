@@ -7,12 +7,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
-
 from activecare.desk.errors import BadRequest
 from activecare.desk.models import ContextPost, DeskInquiry, Event, ListQuery, Msg, Reservation
 from activecare.desk.ports import TALLY_FIELDS
-from activecare.storage.conditions import condition_failed
+from activecare.storage.conditions import delete_if, save_if, update_if
 from activecare.storage.models import DeskEvent, DeskTally, Inquiry, Message, ReplyReservation
 
 
@@ -130,13 +128,7 @@ class DynamoDeskInquiries:
 
     @staticmethod
     def _update(inquiry_id: str, actions: list[Any], condition: Any) -> bool:
-        try:
-            Inquiry(inquiry_id).update(actions=actions, condition=condition)
-        except UpdateError as exc:
-            if condition_failed(exc):
-                return False
-            raise
-        return True
+        return update_if(Inquiry(inquiry_id), actions, condition)
 
 
 _RES_FIELDS = ("status", "inquiry_id", "text_hash", "text", "agent", "account", "in_reply_to", "mode",
@@ -154,24 +146,14 @@ class DynamoReservations:
     def reserve(self, reservation: Reservation) -> bool:
         item = ReplyReservation(f"reply#{reservation.token}",
                                 **{f: getattr(reservation, f) for f in _RES_FIELDS})
-        try:
-            item.save(condition=ReplyReservation.pk.does_not_exist())
-        except PutError as exc:
-            if condition_failed(exc):
-                return False
-            raise
-        return True
+        return save_if(item, ReplyReservation.pk.does_not_exist())
 
     def update(self, token: str, **changes: object) -> None:
         actions = [getattr(ReplyReservation, k).set(v) for k, v in changes.items()]
         ReplyReservation(f"reply#{token}").update(actions=actions, condition=ReplyReservation.pk.exists())
 
     def drop(self, token: str) -> None:
-        try:
-            ReplyReservation(f"reply#{token}").delete(condition=ReplyReservation.status == "pending")
-        except DeleteError as exc:
-            if not condition_failed(exc):
-                raise
+        delete_if(ReplyReservation(f"reply#{token}"), ReplyReservation.status == "pending")
 
 
 class DynamoTally:

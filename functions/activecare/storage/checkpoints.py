@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import UpdateError
-
 from activecare.listening.ports import Checkpoint
-from activecare.storage.conditions import condition_failed
+from activecare.storage.conditions import update_if
 from activecare.storage.models import State
 
 
@@ -20,18 +18,12 @@ class DynamoCheckpoints:
         return found
 
     def advance(self, key: str, since_id: int, *, query: str, polled_at: datetime, matched: int) -> bool:
-        try:
-            State(key).update(
-                actions=[State.since_id.set(since_id), State.query.set(query),
-                         State.polled_at.set(polled_at), State.matched_last.set(matched),
-                         State.updated_at.set(polled_at)],
-                condition=State.since_id.does_not_exist() | (State.since_id < since_id),
-            )
-        except UpdateError as exc:
-            if condition_failed(exc):
-                return False
-            raise
-        return True
+        return update_if(
+            State(key),
+            [State.since_id.set(since_id), State.query.set(query), State.polled_at.set(polled_at),
+             State.matched_last.set(matched), State.updated_at.set(polled_at)],
+            State.since_id.does_not_exist() | (State.since_id < since_id),
+        )
 
     def touch(self, key: str, *, query: str, polled_at: datetime, matched: int) -> None:
         State(key).update(actions=[State.query.set(query), State.polled_at.set(polled_at),

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import PutError, UpdateError
-
 from activecare.listening.ingest import NewInquiry
-from activecare.storage.conditions import condition_failed
+from activecare.storage.conditions import save_if, update_if
 from activecare.storage.models import ContextTweet, Inquiry, Message, PastInteraction
 from activecare.twitter.models import Tweet
 
@@ -35,22 +33,17 @@ class DynamoInquiryStore:
         return None
 
     def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime) -> bool:
-        try:
-            Inquiry(inquiry_id).update(
-                actions=[
-                    Inquiry.messages.set(Inquiry.messages.append([_message(tweet, "in")])),
-                    Inquiry.tweet_ids.add({tweet.id}),
-                    Inquiry.updated_at.set(at),
-                    # A customer's answer puts a closed inquiry back in front of the desk.
-                    Inquiry.status.set("new"),
-                ],
-                condition=Inquiry.inquiry_id.exists() & ~Inquiry.tweet_ids.contains(tweet.id),
-            )
-        except UpdateError as exc:
-            if condition_failed(exc):
-                return False
-            raise
-        return True
+        return update_if(
+            Inquiry(inquiry_id),
+            [
+                Inquiry.messages.set(Inquiry.messages.append([_message(tweet, "in")])),
+                Inquiry.tweet_ids.add({tweet.id}),
+                Inquiry.updated_at.set(at),
+                # A customer's answer puts a closed inquiry back in front of the desk.
+                Inquiry.status.set("new"),
+            ],
+            Inquiry.inquiry_id.exists() & ~Inquiry.tweet_ids.contains(tweet.id),
+        )
 
     def create(self, inquiry: NewInquiry) -> bool:
         t = inquiry.tweet
@@ -81,13 +74,7 @@ class DynamoInquiryStore:
             messages=[_message(t, "in")],
             tweet_ids={t.id},
         )
-        try:
-            item.save(condition=Inquiry.inquiry_id.does_not_exist())
-        except PutError as exc:
-            if condition_failed(exc):
-                return False
-            raise
-        return True
+        return save_if(item, Inquiry.inquiry_id.does_not_exist())
 
     def history(self, author_id: str, before: datetime, limit: int = 20) -> list[dict[str, object]]:
         past = Inquiry.by_author.query(author_id, Inquiry.created_at < before, scan_index_forward=False,

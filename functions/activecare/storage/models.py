@@ -218,10 +218,23 @@ class KeywordItem(Model):
     position = NumberAttribute(default=0)
 
 
+class CampaignRecord(Model):
+    """The campaign table's keys (pk = campaign id, sk = meta | e#<user> | w#<user>); the campaign
+    package's models (activecare.campaign.dynamo) live in it."""
+
+    class Meta:
+        table_name = "activecare-campaigns"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
 TABLES: dict[str, type[Model]] = {
     "inquiry_table": Inquiry,
     "state_table": State,
     "keyword_table": KeywordItem,
+    "campaign_table": CampaignRecord,
 }
 # Further models that live in a table above (bound with it, never created on their own).
 SHARED: dict[str, tuple[type[Model], ...]] = {"state_table": (ReplyReservation, DeskTally)}
