@@ -64,8 +64,10 @@ def _quiet_logs() -> None:
 
 
 def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_level: str = "pro",
-            progress: bool = True) -> DayResult:
-    _quiet_logs()
+            progress: bool = True, mix: Any = None, quiet: bool = True) -> DayResult:
+    """Run the stretch; `mix` (a SeedMix) changes the generated day, `quiet=False` keeps INFO logs."""
+    if quiet:
+        _quiet_logs()
     from activecare.storage.models import Inquiry
     from infra.agents import DeskAgents, work_queue
     from infra.aws_meter import DYNAMODB_WRITES
@@ -79,7 +81,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
     began = time.perf_counter()
     clock = ManualClock(start)
     end = start + timedelta(minutes=minutes)
-    day = generate_day(seed, start, end, tweets)
+    day = generate_day(seed, start, end, tweets, **({"mix": mix} if mix is not None else {}))
     result.generated = len(day.tweets)
     relevant = {tid for tid, truth in day.truth.items() if truth.relevant}
     result.relevant_truth = len(relevant)
