@@ -19,7 +19,7 @@ from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import Clock
 from activecare.keywords.catalogue import default_catalogue
 from activecare.settings import AccessLevel, Settings
-from activecare.storage.keywords import replace_catalogue_items
+from activecare.storage.keywords import replace_catalogue
 from activecare.storage.models import bind_tables, create_tables
 from activecare.wiring import reset_runtime
 from infra.fake_twitter import FakeTwitterServer, FakeTwitterState
@@ -85,14 +85,24 @@ class LocalStack:
             "bearer_token": BEARER,
             "accounts": {key: {"access_token": token} for key, token in self.account_tokens.items()},
         }))["ARN"]
+        # The campaign's own secret with DM-capable user tokens (only the campaign function reads it).
+        self.dm_tokens = {a.key: f"local-dm-token-{a.key}" for a in DEFAULT_ACCOUNTS}
+        for acc in DEFAULT_ACCOUNTS:
+            self.twitter.add_token(self.dm_tokens[acc.key], acc.user_id)
+        campaign_secret_arn = secrets.create_secret(Name="activecare/twitter-dm", SecretString=json.dumps({
+            "accounts": {key: {"access_token": token} for key, token in self.dm_tokens.items()}}))["ARN"]
         self.settings = Settings(
             region=REGION, queue_url=queue, twitter_secret_id=secret_arn, twitter_base_url=self.twitter_url,
             access_level=self.access_level,
         )
+        self.settings = self.settings.model_copy(update={"campaign_secret_id": campaign_secret_arn})
+        # Reports (reporting/): moto's SES accepts mail only from a verified identity, as SES in production.
+        self.ses = boto3.client("ses", region_name=REGION)
+        self.ses.verify_email_identity(EmailAddress=self.settings.report_sender)
         self.dlq_url = dlq
         bind_tables(self.settings)
         create_tables()
-        replace_catalogue_items(default_catalogue().to_items())
+        replace_catalogue(default_catalogue())
         self.runtime = reset_runtime(self.settings, self.clock)
         self.aws_meter.reset()  # count what the system does, not the setup
         return self.settings

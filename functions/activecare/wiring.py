@@ -19,12 +19,13 @@ from activecare.listening.poll import Poller
 from activecare.settings import Settings
 from activecare.storage.checkpoints import DynamoCheckpoints
 from activecare.storage.inquiries import DynamoInquiryStore
-from activecare.storage.keywords import load_catalogue_items
+from activecare.storage.keywords import load_catalogue_rows
 from activecare.storage.models import bind_tables
 from activecare.twitter.port import TwitterPort
 
 if TYPE_CHECKING:
     from activecare.desk.service import DeskService
+    from activecare.publishing.service import Publisher
 
 
 class KeywordTableEmpty(RuntimeError):
@@ -89,12 +90,68 @@ class Runtime:
                            reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
                            poster_for=self.poster, clock=self.clock)
 
+    def publisher(self) -> Publisher:
+        """Scheduled posts: the calendar and post records in the state table, posting as each account."""
+        from activecare.publishing.dynamo import DynamoPublishStore
+        from activecare.publishing.service import Publisher
+
+        return Publisher(accounts=self.settings.accounts, store=DynamoPublishStore(), poster_for=self.poster,
+                         reader=self.twitter, clock=self.clock)
+
+    def reporter(self, mailer: Any = None) -> Any:
+        """The voice-of-the-customer reporter over the inquiry table (by_status), the state table's ledger and SES."""
+        from activecare.reporting.dynamo import DynamoReportInquiries, DynamoReportLedger
+        from activecare.reporting.routing import load_routing
+        from activecare.reporting.service import Reporter
+        from activecare.reporting.ses import SesMailer, ses_client
+        from activecare.reporting.windows import Schedule
+
+        s = self.settings
+        return Reporter(inquiries=DynamoReportInquiries(), ledger=DynamoReportLedger(),
+                        mailer=mailer or SesMailer(ses_client(s.region)), routing=load_routing(s.report_routing_file),
+                        schedule=Schedule.from_spec(s.report_times), sender=s.report_sender, clock=self.clock,
+                        keep_handles=tuple(a.username for a in s.accounts), retry_windows=s.report_retry_windows)
+
+    def campaign(self, *, x_factory: Any = None) -> Any:
+        """The campaign lottery over its table and X as the campaign's account, with the DM-capable
+        credentials of the campaign's own secret (only the campaign function may read it).
+        `x_factory(gateway, account_id)` replaces the tweepy adapter (tests inject a crash there)."""
+        from aws_lambda_powertools.utilities import parameters
+
+        from activecare.campaign.dynamo import DynamoCampaignStore
+        from activecare.campaign.service import CampaignService
+        from activecare.campaign.x import TweepyCampaignX
+        from activecare.twitter.gateway import make_gateway
+
+        settings, factory = self.settings, x_factory or TweepyCampaignX
+        adapters: dict[str, Any] = {}
+
+        def x_for(account_key: str) -> Any:
+            if account_key not in adapters:
+                secret = parameters.get_secret(settings.campaign_secret_id, transform="json", max_age=300)
+                creds = ((secret or {}).get("accounts") or {}).get(account_key) if isinstance(secret, dict) else None
+                if not isinstance(creds, dict) or not creds.get("access_token"):
+                    raise RuntimeError(f"secret {settings.campaign_secret_id} has no DM credentials for account "
+                                       f"{account_key!r}")
+                base = settings.twitter_base_url or None
+                if creds.get("access_token_secret"):
+                    keys = {k: creds[k] for k in ("consumer_key", "consumer_secret", "access_token",
+                                                  "access_token_secret")}
+                    gateway = make_gateway(creds.get("bearer_token") or "unused", base_url=base, user_auth=keys)
+                else:
+                    gateway = make_gateway(creds["access_token"], base_url=base)
+                adapters[account_key] = factory(gateway, settings.account(account_key).user_id)
+            return adapters[account_key]
+
+        return CampaignService(store=DynamoCampaignStore(), source_for=x_for, messenger_for=x_for, clock=self.clock,
+                               known_accounts=frozenset(a.key for a in settings.accounts))
+
     def catalogue(self) -> Catalogue:
         """Keywords from the keyword table, cached for keyword_cache_s (ops edits land within it)."""
         now = time.monotonic()
         if self._catalogue and now - self._catalogue[0] < self.settings.keyword_cache_s:
             return self._catalogue[2]
-        items = load_catalogue_items()
+        items = load_catalogue_rows()
         if not items:
             raise KeywordTableEmpty(
                 f"keyword table {self.settings.keyword_table} is empty: run `activecare keywords import`")

@@ -23,22 +23,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from activecare.storage.keywords import replace_catalogue_items
+    from activecare.storage.keywords import replace_catalogue
     from activecare.storage.models import bind_tables
 
     catalogue = _load(args.file)  # validated before anything is written
     bind_tables(Settings.from_env())
-    written, deleted = replace_catalogue_items(catalogue.to_items())
-    print(f"imported {written} rows, removed {deleted} stale rows")
+    written, deleted = replace_catalogue(catalogue)
+    print(f"imported {catalogue.keyword_count} keywords in {written} topic items, removed {deleted} stale topics")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from activecare.storage.keywords import load_catalogue_items
+    from activecare.storage.keywords import load_catalogue_rows
     from activecare.storage.models import bind_tables
 
     bind_tables(Settings.from_env())
-    text = Catalogue.from_items(load_catalogue_items()).dump_csv()
+    text = Catalogue.from_items(load_catalogue_rows()).dump_csv()
     if args.file:
         Path(args.file).write_text(text, encoding="utf-8")
     else:

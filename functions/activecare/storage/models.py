@@ -201,21 +201,27 @@ class DeskTally(Model):
     first_response_s = ListAttribute(of=NumberAttribute, null=True)
 
 
+class CatalogueTerm(MapAttribute):
+    kind = UnicodeAttribute()  # keyword | ambiguous | context | exclude
+    term = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+
+
 class KeywordItem(Model):
-    """One row of the keyword catalogue, so ops can change keywords without a deploy."""
+    """One topic of the keyword catalogue (topic `*`: the global terms), so ops can change
+    keywords without a deploy. A topic an item keeps the import to a few writes and the
+    poller's read to one scan page (a topic holds at most a few hundred short terms)."""
 
     class Meta:
         table_name = "activecare-keywords"
         region = "ap-northeast-1"
 
-    pk = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(hash_key=True)  # "TOPIC#<name>"
     topic = UnicodeAttribute()
     department = UnicodeAttribute(default="")
     account = UnicodeAttribute(default="")
-    kind = UnicodeAttribute()
-    term = UnicodeAttribute()
-    note = UnicodeAttribute(default="")
-    position = NumberAttribute(default=0)
+    position = NumberAttribute(default=0)  # the topic's place in the catalogue
+    terms = ListAttribute(of=CatalogueTerm, default=list)
 
 
 class CampaignRecord(Model):
