@@ -23,6 +23,10 @@ class Settings(BaseModel):
     inquiry_table: str = "activecare-inquiries"
     state_table: str = "activecare-state"
     keyword_table: str = "activecare-keywords"
+    campaign_table: str = "activecare-campaigns"
+    # The campaign's own secret: DM-capable user tokens per account ({"accounts": {key: {...}}}).
+    # Only the campaign function may read it (template.yaml); every other function lacks DM credentials.
+    campaign_secret_id: str = "activecare/twitter-dm"
     queue_url: str = ""
     twitter_secret_id: str = "activecare/twitter"
     # Only for the local stack: where the fake X API listens. Empty on AWS.
@@ -32,6 +36,11 @@ class Settings(BaseModel):
     # A query with no checkpoint yet starts this far back instead of 7 days.
     first_poll_lookback_s: int = Field(default=300, ge=10, le=6 * 86400)
     keyword_cache_s: int = Field(default=300, ge=0)
+    # Voice-of-the-customer reports (reporting/): JST report times, each covering the time since the previous one.
+    report_times: str = "14:00,20:00"
+    report_sender: str = "voc-report@activecare.example.jp"
+    report_routing_file: str = ""  # empty: the packaged data/report_routing.json
+    report_retry_windows: int = Field(default=4, ge=1, le=14)  # failed reports of this many windows are retried
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -67,6 +76,8 @@ class Settings(BaseModel):
             "inquiry_table": "INQUIRY_TABLE",
             "state_table": "STATE_TABLE",
             "keyword_table": "KEYWORD_TABLE",
+            "campaign_table": "CAMPAIGN_TABLE",
+            "campaign_secret_id": "CAMPAIGN_SECRET_ID",
             "queue_url": "LISTEN_QUEUE_URL",
             "twitter_secret_id": "TWITTER_SECRET_ID",
             "twitter_base_url": "TWITTER_BASE_URL",
@@ -74,6 +85,10 @@ class Settings(BaseModel):
             "accounts": "SUPPORT_ACCOUNTS",
             "first_poll_lookback_s": "FIRST_POLL_LOOKBACK_S",
             "keyword_cache_s": "KEYWORD_CACHE_S",
+            "report_times": "REPORT_TIMES",
+            "report_sender": "REPORT_SENDER",
+            "report_routing_file": "REPORT_ROUTING_FILE",
+            "report_retry_windows": "REPORT_RETRY_WINDOWS",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)
