@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install system-deps demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m infra.simulate_day $(ARGS)
 
+# tests/e2e/test_report_render.py screenshots the HTML report in Debian's headless Chromium; a Japanese
+# font makes the screenshot show the text rather than empty boxes. Installed once, as root (as CI runs).
+system-deps:
+	@command -v chromium >/dev/null && fc-list :lang=ja 2>/dev/null | grep -q . || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic; }
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q tests
 

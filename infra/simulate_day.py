@@ -52,6 +52,9 @@ class DayResult:
     dynamodb_writes: int = 0
     dlq_depth: int = 0
     desk: dict[str, Any] = field(default_factory=dict)
+    reports: list[tuple[str, object]] = field(default_factory=list)
+    posts: dict[str, Any] = field(default_factory=dict)
+    campaign: list[tuple[str, str]] = field(default_factory=list)
     wall_s: float = 0.0
     poll_ms: list[float] = field(default_factory=list)
 
@@ -64,15 +67,19 @@ def _quiet_logs() -> None:
 
 
 def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_level: str = "pro",
-            progress: bool = True, mix: Any = None, quiet: bool = True) -> DayResult:
+            progress: bool = True, mix: Any = None, quiet: bool = True,
+            campaign_retweeters: int = 3000) -> DayResult:
     """Run the stretch; `mix` (a SeedMix) changes the generated day, `quiet=False` keeps INFO logs."""
     if quiet:
         _quiet_logs()
     from activecare.storage.models import Inquiry
     from infra.agents import DeskAgents, work_queue
     from infra.aws_meter import DYNAMODB_WRITES
+    from infra.campaign_sim import CampaignSim
     from infra.lambda_runtime import context_for, drain_queue
     from infra.local_stack import LocalStack
+    from infra.publishing_sim import PublishingDay
+    from infra.reporting_sim import DayReports
     from infra.seed.tweets import generate_day
     from poller import app as poller_app
     from worker import app as worker_app
@@ -90,9 +97,21 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         stack.twitter.add_users(day.users)
         stack.twitter.add_tweets(day.tweets)
         team = DeskAgents(stack, agents=10, seed=seed)
+        day_reports = DayReports(stack)  # writes out/reports/<date>/<HHMM>/<department>.html (+ .txt, .eml)
+        posts = PublishingDay(stack)  # imports the content calendar
+        campaign = (CampaignSim(stack, clock, retweeters=campaign_retweeters, winners=100)
+                    if campaign_retweeters else None)
+        if campaign:
+            with stack.aws_meter.channel("campaign"):
+                campaign.start()  # ops draw the lottery by hand at the start of the stretch
         bar = _progress(progress, minutes)
         for minute in range(1, minutes + 1):
             clock.set(start + timedelta(minutes=minute))
+            with stack.aws_meter.channel("publisher"):
+                posts.publish_minute()  # the publisher's 5-minute schedule, in service hours
+            if campaign:
+                with stack.aws_meter.channel("campaign"):
+                    campaign.maybe_tick()  # the 15-minute DM drain
             t0 = time.perf_counter()
             report = poller_app.handler({"scheduled_time": iso_z(clock())}, context_for("poller"))
             result.poll_ms.append((time.perf_counter() - t0) * 1000)
@@ -105,12 +124,17 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             result.worker_failures += drained.failed
             with stack.aws_meter.channel("desk"):  # the desk's AWS traffic is reported apart
                 work_queue(team)
+            with stack.aws_meter.channel("reports"):
+                day_reports.tick(clock())  # the reporter handler at the report times (14:00, 20:00 JST)
             bar(minute, result)
         # The system's work, counted before the summary's own reads below.
         result.api_requests = dict(stack.twitter.stats.by_endpoint)
         result.aws_requests = dict(stack.aws_meter.by_service())
         result.dynamodb_writes = stack.aws_meter.count("dynamodb", DYNAMODB_WRITES)
         result.desk = team.summary()
+        result.reports = day_reports.summary_rows()
+        result.posts = posts.summary()
+        result.campaign = campaign.rows() if campaign else []
         stored = list(Inquiry.scan())
         result.dlq_depth = stack.queue_depth(stack.dlq_url)
 
@@ -155,6 +179,8 @@ def print_summary(result: DayResult, start: datetime) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from infra.publishing_sim import summary_rows
+
     console = Console()
     end = start + timedelta(minutes=result.minutes)
     table = Table(title=f"Simulated support day {start:%Y-%m-%d %H:%M}–{end:%H:%M} JST", show_header=False)
@@ -183,6 +209,9 @@ def print_summary(result: DayResult, start: datetime) -> None:
         ("  refusals by reason", ", ".join(f"{k} {v}" for k, v in result.desk["refusals"].items()) or "0"),
         ("  X API cost of posts (USD, pay-per-use prices)",
          f'{result.desk["api_cost_usd"]:.2f} ({result.desk["api_posts_with_url"]} with URL)'),
+        *summary_rows(result.posts),
+        *result.campaign,
+        *result.reports,
         ("listening: AWS requests", sum(result.aws_requests.values())),
         *((f"  {svc}", n) for svc, n in sorted(result.aws_requests.items())),
         ("  DynamoDB writes per inquiry (incl. checkpoints)",
@@ -223,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     result = run_day(seed=args.seed, start=start, minutes=int(args.hours * 60), tweets=tweets,
                      access_level=args.access_level, progress=not args.no_progress)
     print_summary(result, start)
-    return 0 if result.duplicates == 0 and result.dlq_depth == 0 else 1
+    ok = (result.duplicates == 0 and result.dlq_depth == 0 and not result.posts.get("over_cap")
+          and result.posts.get("duplicates_on_x", 0) == 0)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

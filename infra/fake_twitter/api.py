@@ -369,3 +369,130 @@ def create_tweet(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
                                quote_of=str(quote) if quote is not None else None)
     return 201, {"data": {"edit_history_tweet_ids": tweet["edit_history_tweet_ids"], "id": tweet["id"],
                           "text": tweet["text"]}}
+
+
+# --- the campaign: retweeters, followers, direct messages -------------------------------------
+
+USERS_PAGE_PARAMS = frozenset({"max_results", "pagination_token", "expansions", "tweet.fields", "post.fields",
+                               "user.fields"})
+DM_EVENT_FIELDS = frozenset({"id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id",
+                             "participant_ids", "referenced_tweets", "attachments"})
+DM_BODY_KEYS = frozenset({"text", "attachments"})
+
+
+def _tweet_not_found(tweet_id: str) -> JSON:
+    return {"value": tweet_id, "detail": f"Could not find tweet with id: [{tweet_id}].", "title": "Not Found Error",
+            "resource_type": "tweet", "parameter": "id", "resource_id": tweet_id,
+            "type": "https://api.x.com/2/problems/resource-not-found"}
+
+
+def _render_users(state: FakeTwitterState, ids: list[str], shape: Shape, viewer: str | None) -> list[JSON]:
+    out = []
+    for uid in ids:
+        user = state.render_user(uid, shape.user_fields - {"connection_status"})
+        if user is None:
+            continue
+        if "connection_status" in shape.user_fields and viewer is not None:
+            user["connection_status"] = state.social.connection_status(viewer, uid)
+        out.append(user)
+    return out
+
+
+def _users_page(state: FakeTwitterState, req: ApiRequest, key: tuple[Any, ...], select: Callable[[], list[str]],
+                max_hi: int) -> JSON:
+    p = req.params
+    _check_known(p, USERS_PAGE_PARAMS)
+    max_results = _int(p, "max_results", 1, max_hi, 100)
+    shape = Shape.parse(p, USER_EXPANSIONS)
+    token = p.get("pagination_token")
+    with state.lock:
+        result = state.snapshot_page(key, None if token else select(), token, max_results)
+        if result is None:
+            raise invalid_request(f"The `pagination_token` query parameter value [{token}] is not valid for this "
+                                  "request", {"pagination_token": [token or ""]})
+        ids, next_token = result
+        meta: JSON = {"result_count": len(ids)}
+        if next_token:
+            meta["next_token"] = next_token
+        if not ids:
+            return {"meta": meta}
+        return {"data": _render_users(state, ids, shape, req.user_id), "meta": meta}
+
+
+def retweeted_by(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/tweets/:id/retweeted_by: users who retweeted, newest first (max_results 1-100).
+    `connection_status` (user.fields) is relative to the user-context caller."""
+    tid = req.path_id
+    if not _ID_RE.match(tid):
+        raise invalid_request(f"The `id` query parameter value [{tid}] does not match ^[0-9]{{1,19}}$", {"id": [tid]})
+    if state.tweet(tid) is None or not state.is_visible(tid):
+        _check_known(req.params, USERS_PAGE_PARAMS)
+        return 200, {"errors": [_tweet_not_found(tid)]}
+    return 200, _users_page(state, req, ("retweeted_by", tid, req.user_id),
+                            lambda: state.social.retweeters(tid), 100)
+
+
+def users_followers(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/users/:id/followers: newest first (max_results 1-1000)."""
+    uid = req.path_id
+    if state.user(uid) is None:
+        return 200, {"errors": [user_not_found(uid)]}
+    return 200, _users_page(state, req, ("followers", uid, req.user_id), lambda: state.social.follower_ids(uid),
+                            1000)
+
+
+def dm_send(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """POST /2/dm_conversations/with/:participant_id/messages {"text"} (user context only)."""
+    if req.user_id is None:
+        raise unsupported_authentication()
+    participant = req.path_id
+    if not _ID_RE.match(participant):
+        raise invalid_request("$.participant_id: does not match the regex pattern ^[0-9]{1,19}$")
+    try:
+        body = json.loads(req.body.decode("utf-8") or "null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise invalid_request(f"The request body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict) or any(k not in DM_BODY_KEYS for k in body):
+        raise invalid_request("$: expected {text, attachments}")
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise invalid_request("$.text: a message needs text")
+    if participant == req.user_id:
+        raise invalid_request("$.participant_id: you cannot send a message to yourself")
+    event = state.social.send_dm(req.user_id, participant, text, state.now())
+    return 201, {"data": {"dm_conversation_id": event["dm_conversation_id"], "dm_event_id": event["id"]}}
+
+
+def dm_events(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/dm_conversations/with/:participant_id/dm_events: newest first (user context only)."""
+    if req.user_id is None:
+        raise unsupported_authentication()
+    p = req.params
+    _check_known(p, {"max_results", "pagination_token", "event_types", "dm_event.fields", "expansions",
+                     "user.fields", "tweet.fields", "post.fields", "media.fields"})
+    max_results = _int(p, "max_results", 1, 100, 100)
+    fields = _list(p, "dm_event.fields", DM_EVENT_FIELDS)
+    participant = req.path_id
+    token = p.get("pagination_token")
+    with state.lock:
+        events = {e["id"]: e for e in state.social.dm_events(req.user_id, participant)}
+        result = state.snapshot_page(("dm_events", req.user_id, participant), None if token else list(events),
+                                     token, max_results)
+        if result is None:
+            raise invalid_request(f"The `pagination_token` query parameter value [{token}] is not valid",
+                                  {"pagination_token": [token or ""]})
+        ids, next_token = result
+        every = {e["id"]: e for e in state.social.dms}
+        data = []
+        for eid in ids:
+            e = every[eid]
+            item = {"id": e["id"], "event_type": e["event_type"], "text": e["text"]}
+            for f in fields & {"created_at", "sender_id", "dm_conversation_id"}:
+                item[f] = e[f]
+            if "participant_ids" in fields:
+                item["participant_ids"] = [e["sender_id"], e["participant_id"]]
+            data.append(item)
+    meta: JSON = {"result_count": len(data)}
+    if next_token:
+        meta["next_token"] = next_token
+    return 200, ({"data": data, "meta": meta} if data else {"meta": meta})

@@ -35,6 +35,11 @@ LIMITS: dict[str, dict[str, tuple[int, int]]] = {
     "pay_per_use": _SELF_SERVE,
     "enterprise": {ep: (_GENEROUS, _GENEROUS) for ep in ENDPOINTS} | {"post": (100, 100)},
 }
+# The campaign's endpoints (per app, per user) / 15 min, the same on every tier: retweeted_by 75,
+# followers 15, DM lookups 300, DM sends 15 per user (and 1,440 / 24 h, enforced by the state).
+CAMPAIGN_LIMITS = {"retweeted_by": (75, 75), "followers": (15, 15), "dm_events": (300, 300), "dm_send": (15, 15)}
+for _limits in LIMITS.values():
+    _limits.update(CAMPAIGN_LIMITS)
 
 
 def check_tier(tier: str) -> str:

@@ -45,6 +45,10 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str, Handler], ...] = (
     ("GET", re.compile(r"^/2/users/([^/]+)/mentions$"), "mentions", api.users_mentions),
     ("GET", re.compile(r"^/2/users/([^/]+)/tweets$"), "user_tweets", api.users_tweets),
     ("POST", re.compile(r"^/2/tweets$"), "post", api.create_tweet),
+    ("GET", re.compile(r"^/2/tweets/([^/]+)/retweeted_by$"), "retweeted_by", api.retweeted_by),
+    ("GET", re.compile(r"^/2/users/([^/]+)/followers$"), "followers", api.users_followers),
+    ("POST", re.compile(r"^/2/dm_conversations/with/([^/]+)/messages$"), "dm_send", api.dm_send),
+    ("GET", re.compile(r"^/2/dm_conversations/with/([^/]+)/dm_events$"), "dm_events", api.dm_events),
 )
 _OAUTH_TOKEN_RE = re.compile(r'oauth_token="([^"]*)"')
 JSON_TYPE = "application/json; charset=utf-8"

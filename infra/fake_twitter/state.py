@@ -89,6 +89,9 @@ class FakeTwitterState:
         self._snapshots: OrderedDict[str, Snapshot] = OrderedDict()
         self._sequence = 0
         self._ids_follow_time = True  # every id is the snowflake of its created_at (lets us bisect by time)
+        from infra.fake_twitter.social import Social
+
+        self.social = Social(self)  # retweets, follows and DMs (the campaign)
 
     # --- configuration ---------------------------------------------------------------
 
@@ -414,4 +417,5 @@ class FakeTwitterState:
             self.faults.clear()
             self.stats.reset()
             self.limiter.reset()
+            self.social.clear()
 

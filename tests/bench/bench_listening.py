@@ -31,7 +31,8 @@ def main() -> None:
     parser.add_argument("--access-level", default="pro")
     args = parser.parse_args()
     result = run_day(seed=11, start=datetime(2026, 11, 25, 12, 0, tzinfo=JST), minutes=args.minutes,
-                     tweets=args.tweets, access_level=args.access_level, progress=False)
+                     tweets=args.tweets, access_level=args.access_level, progress=False,
+                     campaign_retweeters=0)
     queries = len(pack_queries(default_catalogue(), QUERY_LENGTH[args.access_level]))
     optimum = queries + len(DEFAULT_ACCOUNTS)
     x_requests = sum(result.api_requests.values())

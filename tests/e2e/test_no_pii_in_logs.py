@@ -18,7 +18,7 @@ def test_a_pii_heavy_stretch_logs_no_personal_data(caplog: pytest.LogCaptureFixt
     mix = SeedMix(trouble=0.05, mention=0.03, pii_rate_trouble=0.6, pii_rate_mention=0.6)
     with caplog.at_level(logging.INFO):
         result = run_day(seed=5, start=datetime(2026, 11, 25, 10, 0, tzinfo=JST), minutes=10, tweets=600,
-                         progress=False, mix=mix, quiet=False)
+                         progress=False, mix=mix, quiet=False, campaign_retweeters=0)
     assert result.with_pii >= 5, "the stretch must carry personal data for this test to mean anything"
     assert len(caplog.records) > 50
     standard = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}

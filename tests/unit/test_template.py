@@ -71,7 +71,8 @@ def test_queue_has_dlq_and_visibility_of_six_timeouts(transformed: dict[str, Any
 
 
 def test_poller_runs_every_minute_in_tokyo_one_at_a_time(transformed: dict[str, Any]) -> None:
-    (schedule,) = _of_type(transformed, "AWS::Scheduler::Schedule").values()
+    (schedule,) = [s for s in _of_type(transformed, "AWS::Scheduler::Schedule").values()
+                   if "PollerFunction" in json.dumps(s["Properties"]["Target"])]
     props = schedule["Properties"]
     assert props["ScheduleExpression"] == "rate(1 minute)"
     assert props["ScheduleExpressionTimezone"] == "Asia/Tokyo"
@@ -121,3 +122,81 @@ def test_desk_function_may_touch_only_its_tables_and_the_secret(transformed: dic
     assert not any("Scan" in a or "sqs:" in a for a in actions)
     text = json.dumps(statements)
     assert "KeywordTable" not in text and "ListenQueue" not in text
+
+
+# ---- voice-of-the-customer reports ----
+
+
+def test_reporter_runs_at_the_two_report_times_in_tokyo(transformed: dict[str, Any]) -> None:
+    schedules = [s["Properties"] for s in _of_type(transformed, "AWS::Scheduler::Schedule").values()
+                 if "ReporterFunction" in json.dumps(s["Properties"]["Target"])]
+    assert len(schedules) == 2
+    for props in schedules:
+        assert props["ScheduleExpressionTimezone"] == "Asia/Tokyo"
+        assert "Name" not in props
+        assert "<aws.scheduler.scheduled-time>" in props["Target"]["Input"]
+        assert "cron(${M} ${H} * * ? *)" in json.dumps(props["ScheduleExpression"])
+    params = {p: transformed["Parameters"][p]["Default"] for p in ("FirstReportTime", "SecondReportTime")}
+    assert params == {"FirstReportTime": "14:00", "SecondReportTime": "20:00"}
+    env = transformed["Resources"]["ReporterFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["REPORT_TIMES"] == {"Fn::Sub": "${FirstReportTime},${SecondReportTime}"}
+
+
+def test_reporter_may_send_only_from_its_ses_identity(transformed: dict[str, Any]) -> None:
+    assert _of_type(transformed, "AWS::SES::EmailIdentity")
+    role = transformed["Resources"]["ReporterFunctionRole"]["Properties"]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    actions = {a for s in statements for a in s["Action"]}
+    assert actions == {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem",
+                       "dynamodb:UpdateItem", "ses:SendRawEmail"}
+    (ses,) = [s for s in statements if s["Action"] == ["ses:SendRawEmail"]]
+    assert ":identity/${ReportSender}" in json.dumps(ses["Resource"])
+    assert ses["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "ReportSender"}
+    (query,) = [s for s in statements if s["Action"] == ["dynamodb:Query"]]
+    assert json.dumps(query["Resource"]).endswith('/index/by_status"}')
+    alarms = {a["Properties"]["MetricName"] for a in _of_type(transformed, "AWS::CloudWatch::Alarm").values()}
+    assert {"ReportsInDoubt", "ReportSendFailures"} <= alarms
+
+
+# ---- scheduled posts ----
+
+
+def test_publisher_runs_every_five_minutes_in_service_hours_in_tokyo(transformed: dict[str, Any]) -> None:
+    (props,) = [s["Properties"] for s in _of_type(transformed, "AWS::Scheduler::Schedule").values()
+                if "PublisherFunction" in json.dumps(s["Properties"]["Target"])]
+    assert props["ScheduleExpression"] == "cron(0/5 9-19 * * ? *)"  # 09:00-19:55, never at 20:00
+    assert props["ScheduleExpressionTimezone"] == "Asia/Tokyo"
+    assert "Name" not in props
+    assert "<aws.scheduler.scheduled-time>" in props["Target"]["Input"]
+
+
+def test_publisher_may_touch_only_its_state_items_and_the_secret(transformed: dict[str, Any]) -> None:
+    role = transformed["Resources"]["PublisherFunctionRole"]["Properties"]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    actions = {a for s in statements for a in s["Action"]}
+    assert actions == {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                       "secretsmanager:GetSecretValue"}
+    (dynamo,) = [s for s in statements if "dynamodb:PutItem" in s["Action"]]
+    assert dynamo["Resource"] == {"Fn::GetAtt": ["StateTable", "Arn"]}
+    assert dynamo["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["cal#*", "post#*", "cap#*"]
+
+
+def test_campaign_function_drains_dms_every_15_minutes_alone_with_its_own_table_and_secret(
+        transformed: dict[str, Any]) -> None:
+    res = transformed["Resources"]
+    props = res["CampaignFunction"]["Properties"]
+    assert props["ReservedConcurrentExecutions"] == 1
+    rules = [r for r in _of_type(transformed, "AWS::Events::Rule").values()
+             if "CampaignFunction" in json.dumps(r["Properties"]["Targets"])]
+    assert [r["Properties"]["ScheduleExpression"] for r in rules] == ["rate(15 minutes)"]
+    assert json.loads(rules[0]["Properties"]["Targets"][0]["Input"]) == {"action": "tick"}
+    table = res["CampaignTable"]["Properties"]
+    assert {k["KeyType"] for k in table["KeySchema"]} == {"HASH", "RANGE"}
+    statements = [s for p in res["CampaignFunctionRole"]["Properties"]["Policies"]
+                  for s in p["PolicyDocument"]["Statement"]]
+    text = json.dumps(statements)
+    assert "CampaignDmSecret" in text and "TwitterSecret" not in text
+    assert not any(t in text for t in ("InquiryTable", "StateTable", "KeywordTable", "Scan"))
+    for name, role in _of_type(transformed, "AWS::IAM::Role").items():  # nobody else reads the DM secret
+        if name != "CampaignFunctionRole":
+            assert "CampaignDmSecret" not in json.dumps(role), name

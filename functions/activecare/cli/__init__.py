@@ -15,6 +15,16 @@
     activecare desk templates [--inquiry ID | --topic T]
     activecare desk figures [--day YYYY-MM-DD]
 
+    activecare report preview [--at 2026-11-25T14:00] [--out out/reports] [--department D]
+    activecare report status [--at T] [--windows N]    the ledger: sent / failed / in_doubt per department
+    activecare report routing [FILE]                   check routing, list departments and recipients
+
+    activecare posts validate FILE | import FILE | export [FILE]   the content calendar (scheduled posts)
+    activecare posts plan --account A [--day YYYY-MM-DD] [--file FILE]   a day's posts and their status
+
+    activecare campaign draw --campaign ID --tweet ID [--winners 100] [--dry-run] ...   the lottery
+    activecare campaign status|certificate|retry|close ID ; campaign tick ; campaign verify FILE
+
 The desk commands act as the agent named by --agent or $ACTIVECARE_AGENT, and run the
 same DeskService as the desk Lambda.
 
@@ -33,7 +43,7 @@ from activecare.cli.common import CliError
 
 # One module per command group, each with register(subparsers), ERRORS and report_error(exc).
 # A feature adds its group here and in a module of its own.
-GROUPS = ("keywords", "desk")
+GROUPS = ("keywords", "desk", "report", "posts", "campaign")
 
 
 def _groups() -> list[ModuleType]:

@@ -1,0 +1,173 @@
+"""`activecare campaign ...`: the campaign lottery, on the same CampaignService as the campaign Lambda.
+
+    activecare campaign draw --campaign ID --tweet TWEET_ID [--account general] [--winners 100]
+        [--exclude-user ID ...] [--exclude-file FILE] [--exclude-winners-of CAMPAIGN ...]
+        [--min-followers N] [--min-account-age-days D] [--cutoff 2026-12-01T23:59:59+09:00]
+        [--no-follow-required] [--message TEXT | --message-file FILE] [--salt S] [--dry-run]
+    activecare campaign status ID          collection, draw record, DM queue progress
+    activecare campaign tick               one scheduled run now: resume collections, send due DMs
+    activecare campaign certificate ID [--out FILE]   the publishable draw certificate (JSON)
+    activecare campaign verify FILE        re-run a certificate's draw; exit 1 if it does not reproduce
+    activecare campaign retry ID           failed DMs back to the queue (sent ones are never resent)
+    activecare campaign close ID [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from activecare.campaign.errors import CampaignError
+from activecare.cli.common import CliError
+
+ERRORS = (CampaignError,)
+
+
+def _exclusions(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """--exclude-user values and --exclude-file lines: numeric ids, or @usernames."""
+    values = list(args.exclude_user or [])
+    if args.exclude_file:
+        try:
+            text = Path(args.exclude_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot read {args.exclude_file}: {exc.strerror}") from None
+        values += [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    values = [v for v in values if v]
+    return [v for v in values if v.isdigit()], [v for v in values if not v.isdigit()]
+
+
+def _request(args: argparse.Namespace) -> dict[str, Any]:
+    ids, names = _exclusions(args)
+    rules: dict[str, Any] = {"require_follow": not args.no_follow_required, "min_followers": args.min_followers,
+                             "min_account_age_days": args.min_account_age_days, "exclude_user_ids": ids,
+                             "exclude_usernames": names, "exclude_winners_of": args.exclude_winners_of or []}
+    if args.cutoff:
+        rules["cutoff"] = args.cutoff
+    req: dict[str, Any] = {"campaign_id": args.campaign, "tweet_id": args.tweet, "account": args.account,
+                           "winners": args.winners, "rules": rules, "salt": args.salt, "dry_run": args.dry_run}
+    if args.message_file:
+        req["message"] = Path(args.message_file).read_text(encoding="utf-8").strip()
+    elif args.message:
+        req["message"] = args.message
+    return req
+
+
+def _status_text(s: dict[str, Any]) -> str:
+    if s.get("dry_run"):
+        return (f"[dry run] {s['campaign_id']}: 応募 {s['counts'].get('retweeters', 0)} 件、有効 {s['entrants']} 件、"
+                f"当選予定 {s['would_win']} 名（API {sum(s['api_calls'].values())} 回）\n"
+                f"内訳: {json.dumps(s['counts'], ensure_ascii=False)}\nentrants sha256: {s['entrants_sha256']}")
+    c = s["collection"]
+    lines = [f"{s['campaign_id']} ({s['status']}) tweet {s['tweet_id']} account {s['account']}",
+             f"収集: {c['retweeters']} 人 / {c['pages']} ページ" + (" 完了" if c["done"] else " 継続中")
+             + (f"（{c['resume_after']} 以降に再開）" if c.get("resume_after") else "")]
+    if "draw" in s:
+        d = s["draw"]
+        lines.append(f"抽選: 有効 {d['entrants']} 名から {s['winners']} 名（希望 {s['winners_wanted']}）"
+                     f" seed {d['seed'][:16]}… entrants sha256 {d['entrants_sha256'][:16]}…")
+        lines.append(f"内訳: {json.dumps(d['counts'], ensure_ascii=False)}")
+        q, b = s["dms"], s["dm_budget"]
+        done = q["sent"] + q["failed"]
+        lines.append(f"DM: 送信済 {q['sent']} / 失敗 {q['failed']} / 未送信 {q['pending'] + q['sending']}"
+                     f"（{done}/{s['winners']}）今の15分枠 {b['window_used']}/{b['window_limit']}、"
+                     f"24時間 {b['day_used']}/{b['day_limit']}、費用 ${s['dm_cost_usd']}")
+        lines += [f"  失敗 #{f['rank']} {f['user_id']}: {f['error']}" for f in s.get("failures", [])]
+    return "\n".join(lines)
+
+
+def cmd_campaign(args: argparse.Namespace) -> int:
+    from activecare.campaign import draw as drawing
+
+    if args.action == "verify":
+        try:
+            cert = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CliError(f"cannot read certificate {args.file}: {exc}") from None
+        problems = drawing.verify(cert)
+        for p in problems:
+            print(f"NG: {p}", file=sys.stderr)
+        if not problems:
+            print(f"OK: {cert['entrants_count']} entrants (sha256 {cert['entrants_sha256']}), seed {cert['seed']}: "
+                  f"the draw reproduces {len(cert['winners'])} winners")
+        return 1 if problems else 0
+
+    from activecare.wiring import runtime
+
+    service = runtime().campaign()
+    if args.action == "draw":
+        result = service.draw(_request(args))
+    elif args.action == "status":
+        result = service.status(args.id)
+    elif args.action == "tick":
+        result = service.tick()
+        print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else
+              "\n\n".join(_status_text(r) if "collection" in r else json.dumps(r) for r in result["campaigns"])
+              or "open campaigns: none")
+        return 0
+    elif args.action == "certificate":
+        cert = service.certificate(args.id)
+        text = json.dumps(cert, ensure_ascii=False, indent=2)
+        if args.out:
+            Path(args.out).write_text(text + "\n", encoding="utf-8")
+            print(f"{args.out}: {cert['entrants_count']} entrants, {len(cert['winners'])} winners")
+        else:
+            print(text)
+        return 0
+    elif args.action == "retry":
+        result = service.retry_failed(args.id)
+        print(json.dumps(result) if args.json else f"{result['requeued']} 件の失敗DMを再送キューに戻しました")
+        return 0
+    else:
+        result = service.close(args.id, force=args.force)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else _status_text(result))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print JSON")
+    group = sub.add_parser("campaign", help="the follow + retweet lottery").add_subparsers(dest="action",
+                                                                                          required=True)
+
+    def add(name: str, help: str, *, with_id: bool = False) -> argparse.ArgumentParser:
+        p = group.add_parser(name, parents=[common], help=help)
+        if with_id:
+            p.add_argument("id", help="campaign id")
+        p.set_defaults(func=cmd_campaign)
+        return p
+
+    p = add("draw", "collect eligible retweeters, draw the winners, start the DMs")
+    p.add_argument("--campaign", required=True, help="campaign id (letters, digits, - and _)")
+    p.add_argument("--tweet", required=True, help="the campaign tweet's id")
+    p.add_argument("--account", default="general", help="support account key that posted it")
+    p.add_argument("--winners", type=int, default=100)
+    p.add_argument("--exclude-user", action="append", help="user id or @username (staff, known bots); repeatable")
+    p.add_argument("--exclude-file", help="file of user ids / @usernames, one a line (# comments)")
+    p.add_argument("--exclude-winners-of", action="append", help="an earlier campaign id; repeatable")
+    p.add_argument("--min-followers", type=int, default=0)
+    p.add_argument("--min-account-age-days", type=int, default=0)
+    p.add_argument("--cutoff", help="entry cut-off, ISO 8601 with offset; the draw refuses to run before it")
+    p.add_argument("--no-follow-required", action="store_true")
+    p.add_argument("--message", help="DM template ({username}, {campaign})")
+    p.add_argument("--message-file")
+    p.add_argument("--salt", default="", help="a value published before the draw, mixed into the seed")
+    p.add_argument("--dry-run", action="store_true", help="collect and count, store and send nothing")
+    add("status", "progress of a campaign", with_id=True)
+    add("tick", "one scheduled run now")
+    p = add("certificate", "the publishable draw certificate", with_id=True)
+    p.add_argument("--out")
+    p = group.add_parser("verify", help="re-run a certificate's draw")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_campaign)
+    add("retry", "failed DMs back to the queue", with_id=True)
+    p = add("close", "close a campaign (nothing more is drawn or sent)", with_id=True)
+    p.add_argument("--force", action="store_true")
+
+
+def report_error(exc: Exception) -> int:
+    assert isinstance(exc, CampaignError)
+    print(f"error ({exc.status} {exc.code}): {exc.reason}", file=sys.stderr)
+    return 1

@@ -1,0 +1,171 @@
+"""DynamoDB adapter of the PublishStore (pynamodb), in the state table:
+
+    cal#current                     the imported calendar (its CSV text: one item, so an import is atomic)
+    post#<account>#<date>#<post>    one record per scheduled post: pending -> posted | capped | duplicate | rejected
+    cap#<account>#<date>#<category> the day's cap of a category: the set of post ids counted against it
+
+Taking the cap is one conditional UpdateItem that adds the post id to the set only while the set
+is smaller than the cap: concurrent runs cannot exceed it, and a retry cannot count a post twice
+(it is in the set already). The pending record is then created with a conditional put; a crash
+between the two leaves the id counted, and the retry creates the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.condition import size
+from pynamodb.models import Model
+
+from activecare.publishing.ports import PENDING, POSTED, PostRecord, Reserve, StoredCalendar, cap_key, record_key
+from activecare.storage.conditions import condition_failed
+from activecare.storage.models import register_shared
+
+CALENDAR_KEY = "cal#current"
+
+
+class CalendarItem(Model):
+    class Meta:
+        table_name = "activecare-state"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    csv_text = UnicodeAttribute()
+    digest = UnicodeAttribute()
+    imported_at = UTCDateTimeAttribute()
+    source = UnicodeAttribute(default="")
+
+
+class PostItem(Model):
+    class Meta:
+        table_name = "activecare-state"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    account = UnicodeAttribute()
+    day = UnicodeAttribute()
+    post_id = UnicodeAttribute()
+    category = UnicodeAttribute()
+    text = UnicodeAttribute()
+    status = UnicodeAttribute()
+    reserved_at = UTCDateTimeAttribute()
+    lease_until = UTCDateTimeAttribute()
+    cap_taken = BooleanAttribute(default=False)
+    tweet_id = UnicodeAttribute(null=True)
+    posted_at = UTCDateTimeAttribute(null=True)
+    detail = UnicodeAttribute(default="")
+
+
+class CapCounter(Model):
+    class Meta:
+        table_name = "activecare-state"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    slots = UnicodeSetAttribute(null=True)  # post ids counted against the cap
+
+
+register_shared("state_table", CalendarItem, PostItem, CapCounter)
+
+_FIELDS = ("account", "day", "post_id", "category", "text", "status", "reserved_at", "lease_until", "cap_taken",
+           "tweet_id", "posted_at", "detail")
+
+
+def _record(item: PostItem) -> PostRecord:
+    return PostRecord(**{f: getattr(item, f) for f in _FIELDS})
+
+
+def _item(record: PostRecord) -> PostItem:
+    return PostItem(record.key, **{f: getattr(record, f) for f in _FIELDS})
+
+
+class DynamoPublishStore:
+    def get_calendar(self) -> StoredCalendar | None:
+        try:
+            item = CalendarItem.get(CALENDAR_KEY, consistent_read=True)
+        except CalendarItem.DoesNotExist:
+            return None
+        return StoredCalendar(item.csv_text, item.digest, item.imported_at, item.source)
+
+    def put_calendar(self, calendar: StoredCalendar) -> None:
+        CalendarItem(CALENDAR_KEY, csv_text=calendar.csv_text, digest=calendar.digest,
+                     imported_at=calendar.imported_at, source=calendar.source).save()
+
+    def records(self, account: str, day: str, post_ids: list[str]) -> dict[str, PostRecord]:
+        keys = [record_key(account, day, p) for p in dict.fromkeys(post_ids)]
+        if not keys:
+            return {}
+        return {i.post_id: _record(i) for i in PostItem.batch_get(keys, consistent_read=True)}
+
+    def get(self, key: str) -> PostRecord | None:
+        try:
+            return _record(PostItem.get(key, consistent_read=True))
+        except PostItem.DoesNotExist:
+            return None
+
+    def reserve(self, record: PostRecord, cap: int) -> Reserve:
+        counter = CapCounter(cap_key(record.account, record.day, record.category))
+        room = CapCounter.slots.does_not_exist() | (size(CapCounter.slots) < cap)
+        try:
+            counter.update(actions=[CapCounter.slots.add({record.post_id})],
+                           condition=room & ~CapCounter.slots.contains(record.post_id))
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+            try:
+                current = CapCounter.get(counter.pk, consistent_read=True).slots or set()
+            except CapCounter.DoesNotExist:
+                current = set()
+            if record.post_id not in current:
+                return "capped"
+            # counted already (a retry after a crash, or a concurrent run): the record decides
+        try:
+            _item(replace(record, cap_taken=True)).save(condition=PostItem.pk.does_not_exist())
+        except PutError as exc:
+            if condition_failed(exc):
+                return "exists"
+            raise
+        return "reserved"
+
+    def mark(self, record: PostRecord) -> bool:
+        try:
+            _item(record).save(condition=PostItem.pk.does_not_exist())
+        except PutError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def take_lease(self, key: str, expected_until: datetime, until: datetime) -> bool:
+        return self._update(key, [PostItem.lease_until.set(until)],
+                            (PostItem.status == PENDING) & (PostItem.lease_until == expected_until))
+
+    def finish(self, key: str, tweet_id: str, posted_at: datetime) -> bool:
+        return self._update(key, [PostItem.status.set(POSTED), PostItem.tweet_id.set(tweet_id),
+                                  PostItem.posted_at.set(posted_at)], PostItem.status == PENDING)
+
+    def release(self, key: str, status: str, detail: str, cap_key: str) -> bool:
+        post_id = key.rsplit("#", 1)[1]
+        if not self._update(key, [PostItem.status.set(status), PostItem.detail.set(detail),
+                                  PostItem.cap_taken.set(False)], PostItem.status == PENDING):
+            return False
+        CapCounter(cap_key).update(actions=[CapCounter.slots.delete({post_id})])  # idempotent
+        return True
+
+    def counts(self, account: str, day: str, categories: list[str]) -> dict[str, int]:
+        found = {c.pk: len(c.slots or ()) for c in
+                 CapCounter.batch_get([cap_key(account, day, c) for c in categories], consistent_read=True)}
+        return {c: found.get(cap_key(account, day, c), 0) for c in categories}
+
+    @staticmethod
+    def _update(key: str, actions: list[object], condition: object) -> bool:
+        try:
+            PostItem(key).update(actions=actions, condition=condition)  # type: ignore[arg-type]
+        except UpdateError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True

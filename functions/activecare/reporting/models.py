@@ -1,0 +1,102 @@
+"""What a report is made of: inquiry rows in, per-department reports out, ledger records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+SENTIMENTS: tuple[str, ...] = ("complaint", "praise", "neutral")
+SENTIMENT_LABELS = {"complaint": "不満", "praise": "称賛", "neutral": "中立"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """The fields of an inquiry a report reads."""
+
+    inquiry_id: str
+    created_at: datetime
+    department: str
+    topic: str
+    sentiment: str
+    text: str
+    keywords: tuple[str, ...] = ()
+    status: str = "new"
+    outcome: str | None = None
+    first_response_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A representative tweet, personal data and usernames masked."""
+
+    sentiment: str
+    text: str
+    created_at: datetime
+
+
+@dataclass
+class TopicSection:
+    topic: str
+    label: str
+    counts: dict[str, int]
+    previous: int
+    week_ago: int
+    keywords: list[tuple[str, int]]
+    samples: list[Sample]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class DeskFigures:
+    inquiries: int = 0
+    answered: int = 0
+    email_form: int = 0
+    open: int = 0
+    median_first_response_s: float | None = None
+
+
+@dataclass
+class DepartmentReport:
+    report_id: str  # "<window id>#<department>"
+    department: str
+    department_name: str
+    window_label: str
+    window_id: str
+    counts: dict[str, int]
+    previous: dict[str, int]
+    week_ago: dict[str, int]
+    topics: list[TopicSection]
+    keywords: list[tuple[str, int]]
+    desk: DeskFigures
+    generated_at: datetime
+    previous_label: str = ""
+    week_ago_label: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class ReportRecord:
+    """The ledger entry of one (window, department) e-mail: the exactly-once state machine.
+
+    pending -> sending -> sent; sending -> failed (SES refused: retried by a later run) |
+    in_doubt (the outcome of a send is unknown: never re-sent automatically, alarmed)."""
+
+    key: str
+    window_id: str
+    department: str
+    status: str
+    report_id: str
+    attempts: int = 0
+    reserved_at: datetime | None = None
+    started_at: datetime | None = None
+    sent_at: datetime | None = None
+    message_id: str | None = None
+    recipients: int = 0
+    last_error: str | None = None

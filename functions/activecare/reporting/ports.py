@@ -1,0 +1,44 @@
+"""What the reporter needs from the world: a window's inquiries, a ledger, a mailer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from activecare.reporting.models import ReportRecord, Row
+
+
+class MailRejected(Exception):
+    """The mail service refused the message: it was not sent (safe to retry later)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class MailInDoubt(Exception):
+    """The send may or may not have gone out (timeout, connection lost after the request)."""
+
+
+class InquirySource(Protocol):
+    def created_between(self, start: datetime, end: datetime) -> list[Row]:
+        """Inquiries with start < created_at <= end."""
+        ...
+
+
+class Ledger(Protocol):
+    def get_many(self, keys: list[str]) -> dict[str, ReportRecord]: ...
+
+    def reserve(self, record: ReportRecord) -> bool:
+        """Create the record (status pending) unless it exists."""
+        ...
+
+    def transition(self, key: str, expect: tuple[str, ...], status: str, **fields: object) -> bool:
+        """Set status (and fields) only if the current status is one of `expect`."""
+        ...
+
+
+class Mailer(Protocol):
+    def send(self, sender: str, recipients: tuple[str, ...], raw: bytes) -> str:
+        """Send a raw MIME message; return the service's message id. Raises MailRejected / MailInDoubt."""
+        ...

@@ -1,0 +1,181 @@
+"""The campaign in the simulated day: a campaign tweet with a few thousand retweeters in the fake X
+(most follow the account, some do not, some are bots, a few are staff, a few have closed DMs), the ad
+hoc draw through the campaign Lambda handler, then the scheduled run every 15 minutes draining the
+DM queue within 15 DMs per 15 minutes. Also used by the integration tests to seed the fake.
+
+    sim = CampaignSim(stack, clock); sim.start(); ... sim.maybe_tick() every simulated minute ...; sim.rows()
+    rows = run_campaign(stack, clock, retweeters=3000, winners=100)   # stand-alone, moves the clock
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from activecare.accounts import DEFAULT_ACCOUNTS, SupportAccount
+from activecare.campaign import draw as drawing
+from activecare.clock import ManualClock, iso_z
+from activecare.twitter.snowflake import snowflake
+from infra.fake_twitter import FakeTwitterState
+
+CAMPAIGN_TEXT = ("【フォロー＆リツイートキャンペーン🎁】@{username} をフォローしてこの投稿をリツイートした方の中から"
+                 "抽選で{winners}名様にデジタルギフト1,000円分をプレゼント！応募締切は12月1日23:59まで。")
+_FAMILY = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤")
+_GIVEN = ("ゆい", "はると", "さくら", "そうた", "ひなた", "りく", "めい", "ゆうと", "あおい", "こはる")
+FIRST_FAN_ID = 1_750_000_000_000_000_000
+
+
+@dataclass
+class CampaignWorld:
+    """Ground truth of a seeded campaign."""
+
+    tweet_id: str
+    account: SupportAccount
+    retweeters: list[str] = field(default_factory=list)
+    followers: set[str] = field(default_factory=set)  # retweeters who follow and are no bots
+    not_following: set[str] = field(default_factory=set)
+    bots: set[str] = field(default_factory=set)  # follow, but 0-2 followers and a days-old account
+    staff: set[str] = field(default_factory=set)
+    dm_closed: set[str] = field(default_factory=set)
+
+    @property
+    def eligible(self) -> set[str]:
+        """Who may win under `rules()`."""
+        return self.followers - self.staff
+
+    def rules(self) -> dict[str, Any]:
+        return {"min_followers": 5, "min_account_age_days": 30, "exclude_user_ids": sorted(self.staff, key=int)}
+
+
+def seed_campaign(twitter: FakeTwitterState, *, at: datetime, retweeters: int = 3000, not_following: float = 0.15,
+                  bots: float = 0.05, staff: int = 5, dm_closed: int = 3, account: SupportAccount = DEFAULT_ACCOUNTS[0],
+                  winners: int = 100, seed: int = 7, first_id: int = FIRST_FAN_ID) -> CampaignWorld:
+    """Post the campaign tweet (3 days before `at`) and its retweeters, followers and DM settings."""
+    rng = random.Random(seed)
+    tweet_id = snowflake(at - timedelta(days=3))
+    twitter.add_tweets([{"id": tweet_id, "author_id": account.user_id,
+                         "text": CAMPAIGN_TEXT.format(username=account.username, winners=winners)}])
+    world = CampaignWorld(tweet_id, account)
+    users = []
+    for i in range(retweeters):
+        uid = str(first_id + i)
+        r = rng.random()
+        kind = "bot" if r < bots else "not_following" if r < bots + not_following else "fan"
+        created = at - (timedelta(days=rng.randint(1, 20)) if kind == "bot" else timedelta(days=rng.randint(60, 4000)))
+        followers = rng.randint(0, 2) if kind == "bot" else rng.randint(8, 3000)
+        users.append({"id": uid, "username": f"{'gift_' if kind == 'bot' else 'fan_'}{uid[-6:]}",
+                      "name": rng.choice(_FAMILY) + rng.choice(_GIVEN), "created_at": iso_z(created),
+                      "public_metrics": {"followers_count": followers, "following_count": rng.randint(5, 900)}})
+        world.retweeters.append(uid)
+        {"bot": world.bots, "not_following": world.not_following, "fan": world.followers}[kind].add(uid)
+    twitter.add_users(users)
+    fans = sorted(world.followers, key=int)
+    world.staff = set(rng.sample(fans, min(staff, len(fans))))
+    world.dm_closed = set(rng.sample(sorted(world.followers - world.staff, key=int), min(dm_closed, len(fans))))
+    twitter.social.add_follows(account.user_id, [u for u in world.retweeters if u not in world.not_following])
+    twitter.social.add_retweets(tweet_id, world.retweeters)
+    twitter.social.dm_closed |= world.dm_closed
+    return world
+
+
+class CampaignSim:
+    """The campaign inside the simulated day, on the day's own clock:
+
+        sim = CampaignSim(stack, clock, retweeters=3000, winners=100)
+        sim.start()            # at e.g. 10:00 JST: seed the fake, ad hoc draw through the handler
+        sim.maybe_tick()       # call every simulated minute: runs the scheduled invocation every 15 minutes
+        rows = sim.rows()      # summary rows for the day's table
+    """
+
+    def __init__(self, stack: Any, clock: ManualClock, *, retweeters: int = 3000, winners: int = 100,
+                 campaign_id: str = "sim-campaign", dm_closed: int = 40) -> None:
+        self.stack, self.clock = stack, clock
+        self.retweeters, self.winners, self.campaign_id, self.dm_closed = retweeters, winners, campaign_id, dm_closed
+        self.world: CampaignWorld | None = None
+        self.runs = 0
+        self.started_at: datetime | None = None
+        self.drained_at: datetime | None = None
+        self._last_tick: datetime | None = None
+        self._stats0: dict[str, int] = {}
+        self.last: dict[str, Any] = {}
+
+    def _invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        from functions.campaign import app
+        from infra.lambda_runtime import context_for
+
+        return app.handler(event, context_for("CampaignFunction"))
+
+    def start(self) -> dict[str, Any]:
+        self.started_at = self._last_tick = self.clock()
+        self._stats0 = dict(self.stack.twitter.stats.snapshot()["by_endpoint"])
+        self.world = seed_campaign(self.stack.twitter, at=self.started_at, retweeters=self.retweeters,
+                                   winners=self.winners, dm_closed=self.dm_closed)
+        self.last = self._invoke({"action": "draw", "campaign_id": self.campaign_id, "tweet_id": self.world.tweet_id,
+                                  "account": self.world.account.key, "winners": self.winners,
+                                  "rules": self.world.rules()})
+        self.runs = 1
+        self._check_drained()
+        return self.last
+
+    @property
+    def done(self) -> bool:
+        return self.drained_at is not None or not self.last.get("ok", False)
+
+    def maybe_tick(self) -> None:
+        """The EventBridge rule: one scheduled invocation per 15 minutes of the clock (until drained)."""
+        if self.world is None or self.done or self._last_tick is None:
+            return
+        if self.clock() - self._last_tick < timedelta(minutes=15):
+            return
+        self._last_tick = self.clock()
+        self._invoke({"source": "aws.events", "detail-type": "Scheduled Event"})
+        self.last = self._invoke({"action": "status", "campaign_id": self.campaign_id})
+        self.runs += 1
+        self._check_drained()
+
+    def _check_drained(self) -> None:
+        r = self.last
+        if r.get("ok") and r["status"] != "collecting" and not r["dms"]["pending"] + r["dms"]["sending"]:
+            self.drained_at = self.clock()
+
+    def rows(self) -> list[tuple[str, str]]:
+        r = self.last
+        if not r.get("ok") or self.world is None or self.started_at is None:
+            return [("campaign", f"error: {r.get('reason', 'not started')}")]
+        stats = self.stack.twitter.stats.snapshot()["by_endpoint"]
+        calls = {k: stats.get(k, 0) - self._stats0.get(k, 0) for k in ("retweeted_by", "dm_send", "dm_events")}
+        cert = self._invoke({"action": "certificate", "campaign_id": self.campaign_id}) if "draw" in r else {}
+        counts, dms = r.get("draw", {}).get("counts", {}), r["dms"]
+        took = (self.drained_at or self.clock()) - self.started_at
+        verified = "reproduces" if cert.get("winners") and not drawing.verify(cert) else "does NOT reproduce"
+        return [
+            ("campaign retweeters (entrants)", f"{counts.get('retweeters', r['collection']['retweeters']):,}"),
+            ("campaign eligible", f"{counts.get('eligible', 0):,} (not following {counts.get('not_following', 0)}, "
+                                  f"bots {counts.get('few_followers', 0) + counts.get('account_too_new', 0)}, "
+                                  f"excluded {counts.get('excluded', 0)})"),
+            ("campaign winners", f"{r['winners']} of {self.winners}; all eligible: "
+                                 f"{set(cert.get('winners', [])) <= self.world.eligible}; certificate {verified}"),
+            ("campaign DMs sent / failed / pending", f"{dms['sent']} / {dms['failed']} / "
+                                                     f"{dms['pending'] + dms['sending']} after {self.runs} runs, "
+                                                     f"{took.total_seconds() / 3600:.2f} h"
+                                                     + ("" if self.drained_at else " (still draining)")),
+            ("campaign X API calls", f"retweeted_by {calls['retweeted_by']}, dm_send {calls['dm_send']}, "
+                                     f"dm_events {calls['dm_events']}; DM cost ${r['dm_cost_usd']}"),
+        ]
+
+
+def run_campaign(stack: Any, clock: ManualClock, *, retweeters: int = 3000, winners: int = 100,
+                 max_hours: float = 4.0, **kw: Any) -> list[tuple[str, str]]:
+    """Stand-alone: start, then move the clock 15 minutes at a time until drained (or `max_hours`)."""
+    sim = CampaignSim(stack, clock, retweeters=retweeters, winners=winners, **kw)
+    sim.start()
+    start = clock()
+    while not sim.done and clock() - start < timedelta(hours=max_hours):
+        clock.advance(timedelta(minutes=15))
+        sim.maybe_tick()
+    return sim.rows()
+
+
+__all__ = ["CampaignSim", "CampaignWorld", "run_campaign", "seed_campaign"]
