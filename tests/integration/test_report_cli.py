@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from activecare.cli import main
+from activecare.events import scheduled_time
 from infra.lambda_runtime import context_for
 from infra.local_stack import LocalStack
 from infra.reporting_sim import jst, seed_inquiries
@@ -41,9 +42,9 @@ def test_preview_renders_a_window_to_html_files_and_status_shows_the_ledger(
 def test_routing_command_and_malformed_event() -> None:
     assert main(["report", "routing"]) == 0
     with pytest.raises(ValueError, match="scheduled_time"):
-        reporter_app.check_event(json.loads((EVENTS / "reporter_malformed.json").read_text(encoding="utf-8")))
+        scheduled_time(json.loads((EVENTS / "reporter_malformed.json").read_text(encoding="utf-8")), "reporter")
     for name in ("reporter_schedule.json", "reporter_evening.json"):
-        reporter_app.check_event(json.loads((EVENTS / name).read_text(encoding="utf-8")))
+        assert scheduled_time(json.loads((EVENTS / name).read_text(encoding="utf-8")), "reporter")
 
 
 def test_a_bad_routing_file_is_an_error_with_the_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

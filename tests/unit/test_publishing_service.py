@@ -183,14 +183,14 @@ def test_the_handler_rejects_a_malformed_event() -> None:
     import json
     from pathlib import Path
 
-    from publisher.app import check_event
+    from activecare.events import scheduled_time
 
     events = Path(__file__).resolve().parents[2] / "events"
-    check_event(json.loads((events / "publisher_schedule.json").read_text(encoding="utf-8")))
+    assert scheduled_time(json.loads((events / "publisher_schedule.json").read_text(encoding="utf-8")), "publisher")
     with pytest.raises(ValueError, match="scheduled_time is not an ISO-8601 time"):
-        check_event(json.loads((events / "publisher_malformed.json").read_text(encoding="utf-8")))
+        scheduled_time(json.loads((events / "publisher_malformed.json").read_text(encoding="utf-8")), "publisher")
     with pytest.raises(ValueError, match="must be a JSON object"):
-        check_event(["scheduled_time"])
+        scheduled_time(["scheduled_time"], "publisher")
 
 
 def test_the_cli_previews_a_plan_from_a_file_and_validates(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
