@@ -52,6 +52,7 @@ from importlib import resources
 from pathlib import Path
 
 from activecare.accounts import ACCOUNT_KEYS
+from activecare.file_errors import FileErrors
 from activecare.keywords.normalize import contains_term, normalize
 from activecare.keywords.query import (
     DEFAULT_BASE_OPERATORS,
@@ -87,13 +88,10 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ITEM_PREFIX = {KEYWORD: "KW", AMBIGUOUS: "KW", CONTEXT: "CX", EXCLUDE: "EX"}
 
 
-class CatalogueError(ValueError):
+class CatalogueError(FileErrors):
     """The catalogue is invalid. `errors` lists every problem as (line, reason)."""
 
-    def __init__(self, errors: list[tuple[int, str]], source: str = "<catalogue>") -> None:
-        self.errors = errors
-        self.source = source
-        super().__init__("\n".join(f"{source}:{line}: {reason}" for line, reason in errors))
+    default_source = "<catalogue>"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from activecare.accounts import ACCOUNT_KEYS
 from activecare.desk.text_rules import MAX_WEIGHTED_LENGTH, has_url, weighted_length
+from activecare.file_errors import FileErrors
 
 COLUMNS = ("kind", "id", "category", "accounts", "cap", "hashtag", "at", "text")
 DEFAULT_RESOURCE = "data/content_calendar.csv"
@@ -46,13 +47,10 @@ PLACEHOLDERS = frozenset({"{date}"})
 _LONGEST_DATE = "12月30日（水）"
 
 
-class CalendarError(ValueError):
+class CalendarError(FileErrors):
     """The calendar is invalid. `errors` lists every problem as (line, reason)."""
 
-    def __init__(self, errors: list[tuple[int, str]], source: str = "<calendar>") -> None:
-        self.errors = errors
-        self.source = source
-        super().__init__("\n".join(f"{source}:{line}: {reason}" for line, reason in errors))
+    default_source = "<calendar>"
 
 
 @dataclass(frozen=True)
