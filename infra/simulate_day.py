@@ -4,7 +4,7 @@ Every simulated minute the real poller handler runs (as EventBridge Scheduler
 would call it) and the queue is drained through the real worker handler (as the
 SQS event source mapping would). Then a summary is printed.
 
-    python -m infra.simulate_day --start 09:00 --hours 3
+    python -m infra.simulate_day --start 09:00 --hours 2
 """
 
 from __future__ import annotations
@@ -201,7 +201,9 @@ def print_summary(result: DayResult, start: datetime) -> None:
         ("messages in the DLQ", result.dlq_depth),
         ("X API requests", sum(result.api_requests.values())),
         *((f"  {ep}", n) for ep, n in sorted(result.api_requests.items())),
-        ("desk: inquiries handled by 10 agents", result.desk["handled"]),
+        ("desk: claims by 10 agents (an inquiry is claimed again after a release)", result.desk["handled"]),
+        ("  resolved without reply (no reply needed)", result.desk.get("no_reply_needed", 0)),
+        ("  desk errors", ", ".join(f"{k} {v}" for k, v in result.desk.get("errors", {}).items()) or "0"),
         ("  replies sent (API / by hand via intent link)",
          f'{result.desk["replies"]} ({result.desk["api_posts"]} / {result.desk["manual_posts"]})'),
         ("  median first-response time (min)", _or_dash(result.desk["median_first_response_min"])),
@@ -240,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--date", default=DEFAULT_DATE, help="simulated day (JST), YYYY-MM-DD")
     parser.add_argument("--start", default="09:00", help="JST start time, HH:MM")
-    parser.add_argument("--hours", type=float, default=3.0, help="length of the stretch")
+    parser.add_argument("--hours", type=float, default=2.0, help="length of the stretch")
     parser.add_argument("--tweets", type=int, default=None,
                         help="tweets posted on X in the stretch (default: seed volume, 50,000 per 11-hour day)")
     parser.add_argument("--seed", type=int, default=7)
