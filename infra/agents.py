@@ -24,8 +24,8 @@ from typing import Any
 import requests
 
 from activecare.desk.errors import Conflict, DeskError, NotFound, Refused
-from activecare.desk.hours import in_service_hours, jst_date
 from activecare.desk.service import DeskService
+from activecare.hours import in_service_hours, jst_date
 from infra.local_stack import LocalStack
 
 NAMES = ("sato", "suzuki", "takahashi", "tanaka", "ito", "watanabe", "yamamoto", "nakamura", "kobayashi", "kato",

@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from activecare.clock import iso_z, to_jst
-from activecare.desk.hours import in_service_hours, jst_date
+from activecare.hours import in_service_hours, jst_date
 from activecare.publishing.calendar import Calendar, default_calendar
 from infra.local_stack import LocalStack
 

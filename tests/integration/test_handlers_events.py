@@ -27,6 +27,17 @@ def test_scheduler_event_runs_a_poll(stack: LocalStack) -> None:
     assert report["sources_done"] == report["requests"] > 3  # three mention sources and every query
 
 
+def test_poll_in_service_hours_emits_the_silence_metrics(stack: LocalStack, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    capsys.readouterr()
+    poller_app.handler(load("poller_schedule.json"), context_for("poller"))  # the clock is at 10:00 JST
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    (metrics,) = [m for m in emf if "ServiceHourPolls" in m]
+    assert metrics["ServiceHourPolls"] in (1.0, [1.0]) and metrics["TweetsMatched"] in (0.0, [0.0])
+    assert metrics["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "activecare"
+
+
 @pytest.mark.parametrize("event", [[], {"scheduled_time": "yesterday-ish"}])
 def test_malformed_scheduler_event_is_a_clear_error(stack: LocalStack, event: object) -> None:
     with pytest.raises(ValueError):

@@ -154,7 +154,7 @@ def test_reporter_may_send_only_from_its_ses_identity(transformed: dict[str, Any
     assert ses["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "ReportSender"}
     (query,) = [s for s in statements if s["Action"] == ["dynamodb:Query"]]
     assert json.dumps(query["Resource"]).endswith('/index/by_status"}')
-    alarms = {a["Properties"]["MetricName"] for a in _of_type(transformed, "AWS::CloudWatch::Alarm").values()}
+    alarms = {a["Properties"].get("MetricName") for a in _of_type(transformed, "AWS::CloudWatch::Alarm").values()}
     assert {"ReportsInDoubt", "ReportSendFailures"} <= alarms
 
 
@@ -200,3 +200,33 @@ def test_campaign_function_drains_dms_every_15_minutes_alone_with_its_own_table_
     for name, role in _of_type(transformed, "AWS::IAM::Role").items():  # nobody else reads the DM secret
         if name != "CampaignFunctionRole":
             assert "CampaignDmSecret" not in json.dumps(role), name
+
+
+# ---- health ----
+
+
+def test_every_alarm_notifies_the_alarm_topic(transformed: dict[str, Any]) -> None:
+    alarms = _of_type(transformed, "AWS::CloudWatch::Alarm")
+    assert alarms
+    for name, alarm in alarms.items():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+
+
+def test_every_function_has_an_errors_alarm(transformed: dict[str, Any]) -> None:
+    alarms = _of_type(transformed, "AWS::CloudWatch::Alarm").values()
+    watched = {json.dumps(a["Properties"]["Dimensions"])
+               for a in alarms if a["Properties"].get("MetricName") == "Errors"}
+    for name in _of_type(transformed, "AWS::Lambda::Function"):
+        assert json.dumps([{"Name": "FunctionName", "Value": {"Ref": name}}]) in watched, name
+
+
+def test_dlq_depth_and_silence_are_alarmed(transformed: dict[str, Any]) -> None:
+    res = transformed["Resources"]
+    dlq = res["ListenDeadLetterAlarm"]["Properties"]
+    assert dlq["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["ListenDeadLetterQueue", "QueueName"]}
+    silence = res["ListeningSilenceAlarm"]["Properties"]
+    names = {m["MetricStat"]["Metric"]["MetricName"] for m in silence["Metrics"] if "MetricStat" in m}
+    assert names == {"ServiceHourPolls", "TweetsMatched"}  # what functions/poller/app.py emits
+    (expr,) = [m["Expression"] for m in silence["Metrics"] if "Expression" in m]
+    assert "polls > 0" in expr and "matched == 0" in expr
+    assert silence["TreatMissingData"] == "notBreaching"  # nights emit nothing and stay quiet

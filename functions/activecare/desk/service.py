@@ -19,12 +19,12 @@ from typing import Any
 from activecare.clock import Clock
 from activecare.desk.errors import BadRequest, Conflict, NotFound, Refused, Unavailable
 from activecare.desk.figures import day_figures
-from activecare.desk.hours import in_service_hours, jst_date
 from activecare.desk.models import OUTCOMES, STATUSES, DeskInquiry, Event, ListQuery, Msg, Reservation
 from activecare.desk.policy import KIND_LABELS, api_may_reply, intent_url, personal_data
 from activecare.desk.ports import InquiryRepo, PosterFor, ReservationStore, Tally
 from activecare.desk.templates import TemplateBook, default_templates
 from activecare.desk.text_rules import MAX_WEIGHTED_LENGTH, comparable, has_url, weighted_length
+from activecare.hours import in_service_hours, jst_date
 from activecare.settings import Settings
 from activecare.twitter.port import (
     DuplicateContent,

@@ -22,8 +22,8 @@ from typing import Any
 
 from activecare.accounts import SupportAccount
 from activecare.clock import Clock, to_jst
-from activecare.desk.hours import in_service_hours, jst_date
 from activecare.desk.text_rules import MAX_WEIGHTED_LENGTH, comparable, weighted_length
+from activecare.hours import in_service_hours, jst_date
 from activecare.publishing.calendar import GREETING, Calendar, parse_calendar
 from activecare.publishing.plan import Slot, plan_day
 from activecare.publishing.ports import (

@@ -1,4 +1,5 @@
-"""Service hours of the desk: 09:00-20:00 in Japan (Asia/Tokyo, no daylight saving)."""
+"""Service hours: 09:00-20:00 in Japan (Asia/Tokyo, no daylight saving), for the desk, the publisher and
+the poller's health metric."""
 
 from __future__ import annotations
 
