@@ -30,11 +30,15 @@ def test_scheduler_event_runs_a_poll(stack: LocalStack) -> None:
 def test_poll_in_service_hours_emits_the_silence_metrics(stack: LocalStack, monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    poller_app.metrics.clear_metrics()  # earlier runs with metrics disabled leave their values buffered
     capsys.readouterr()
     poller_app.handler(load("poller_schedule.json"), context_for("poller"))  # the clock is at 10:00 JST
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     (metrics,) = [m for m in emf if "ServiceHourPolls" in m]
-    assert metrics["ServiceHourPolls"] in (1.0, [1.0]) and metrics["TweetsMatched"] in (0.0, [0.0])
+    def one(value: object) -> object:  # EMF carries a value or a list of values
+        return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+    assert one(metrics["ServiceHourPolls"]) == 1.0 and one(metrics["TweetsMatched"]) == 0.0
     assert metrics["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "activecare"
 
 
