@@ -49,10 +49,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 from activecare.accounts import ACCOUNT_KEYS
-from activecare.file_errors import FileErrors
+from activecare.file_errors import FileErrors, read_ops_text
 from activecare.keywords.normalize import contains_term, normalize
 from activecare.keywords.query import (
     DEFAULT_BASE_OPERATORS,
@@ -235,20 +234,7 @@ def load_catalogue(
     Every term must fit, alone, in a `max_query_length` query with `base_operators`.
     Raises `CatalogueError` listing every problem found.
     """
-    if isinstance(source, bytes):
-        data, label = source, name or "<bytes>"
-    elif isinstance(source, str) and "\n" in source:
-        data, label = source.encode("utf-8"), name or "<text>"
-    else:
-        path = Path(source)
-        data, label = path.read_bytes(), name or path.name
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        bad = data[exc.start : exc.start + 1].hex()
-        reason = f"not valid UTF-8 (byte 0x{bad} at offset {exc.start})"
-        raise CatalogueError([(line, reason)], label) from None
+    text, label = read_ops_text(source, name, CatalogueError)
     return _parse(text, label, max_query_length, base_operators)
 
 

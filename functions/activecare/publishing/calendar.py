@@ -24,11 +24,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 from importlib import resources
-from pathlib import Path
 
 from activecare.accounts import ACCOUNT_KEYS
 from activecare.desk.text_rules import MAX_WEIGHTED_LENGTH, has_url, weighted_length
-from activecare.file_errors import FileErrors
+from activecare.file_errors import FileErrors, read_ops_text
 
 COLUMNS = ("kind", "id", "category", "accounts", "cap", "hashtag", "at", "text")
 DEFAULT_RESOURCE = "data/content_calendar.csv"
@@ -106,19 +105,7 @@ def render(text: str, hashtag: str, day: date) -> str:
 
 def load_calendar(source: str | bytes | os.PathLike[str], *, name: str | None = None) -> Calendar:
     """Load and validate a calendar from a path, raw bytes or CSV text (a str with a newline)."""
-    if isinstance(source, bytes):
-        data, label = source, name or "<bytes>"
-    elif isinstance(source, str) and "\n" in source:
-        data, label = source.encode("utf-8"), name or "<text>"
-    else:
-        path = Path(source)
-        data, label = path.read_bytes(), name or path.name
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CalendarError([(line, f"not valid UTF-8 (byte 0x{data[exc.start:exc.start + 1].hex()})")],
-                            label) from None
+    text, label = read_ops_text(source, name, CalendarError)
     return parse_calendar(text, label)
 
 
