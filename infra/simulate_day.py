@@ -18,9 +18,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from activecare.clock import JST, ManualClock, iso_z
+
+if TYPE_CHECKING:
+    from infra.local_stack import LocalStack
 
 DEFAULT_DATE = "2026-11-25"
 SEED_VOLUME_PER_HOUR = 50_000 / 11
@@ -57,6 +60,23 @@ class DayResult:
     campaign: list[tuple[str, str]] = field(default_factory=list)
     wall_s: float = 0.0
     poll_ms: list[float] = field(default_factory=list)
+    inspected: dict[str, Any] = field(default_factory=dict)
+
+
+class DayHooks(Protocol):
+    """Lets a caller (the fault suite) act on the day without copying its loop.
+
+    `setup` runs once the stack is up and the day's tweets are on X, before the first
+    minute (inject faults, wrap the runtime's ports); `before_minute` runs at the start
+    of each simulated minute; `inspect` runs after the last minute, before the stack is
+    torn down, and what it returns lands in `DayResult.inspected`.
+    """
+
+    def setup(self, stack: LocalStack, clock: ManualClock) -> None: ...
+
+    def before_minute(self, stack: LocalStack, minute: int) -> None: ...
+
+    def inspect(self, stack: LocalStack) -> dict[str, Any]: ...
 
 
 def _quiet_logs() -> None:
@@ -68,8 +88,9 @@ def _quiet_logs() -> None:
 
 def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_level: str = "pro",
             progress: bool = True, mix: Any = None, quiet: bool = True,
-            campaign_retweeters: int = 3000) -> DayResult:
-    """Run the stretch; `mix` (a SeedMix) changes the generated day, `quiet=False` keeps INFO logs."""
+            campaign_retweeters: int = 3000, hooks: DayHooks | None = None) -> DayResult:
+    """Run the stretch; `mix` (a SeedMix) changes the generated day, `quiet=False` keeps INFO logs,
+    `hooks` (see DayHooks) lets a caller inject faults and read the stack before it stops."""
     if quiet:
         _quiet_logs()
     from activecare.storage.models import Inquiry
@@ -104,9 +125,13 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         if campaign:
             with stack.aws_meter.channel("campaign"):
                 campaign.start()  # ops draw the lottery by hand at the start of the stretch
+        if hooks:
+            hooks.setup(stack, clock)
         bar = _progress(progress, minutes)
         for minute in range(1, minutes + 1):
             clock.set(start + timedelta(minutes=minute))
+            if hooks:
+                hooks.before_minute(stack, minute)
             with stack.aws_meter.channel("publisher"):
                 posts.publish_minute()  # the publisher's 5-minute schedule, in service hours
             if campaign:
@@ -137,6 +162,8 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         result.campaign = campaign.rows() if campaign else []
         stored = list(Inquiry.scan())
         result.dlq_depth = stack.queue_depth(stack.dlq_url)
+        if hooks:
+            result.inspected = hooks.inspect(stack)
 
     tweet_ids = [t for inq in stored for t in inq.tweet_ids]
     result.inquiries = len(stored)
