@@ -1,0 +1,75 @@
+"""Security checks that span the template and the code: credentials only in Secrets Manager,
+no function role wider than it must be, agents get one narrow grant."""
+# ruff: noqa: F811  (the transformed-template fixture is shared with test_template)
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.unit.test_template import monkeypatch_module, transformed  # noqa: F401  (shared fixtures)
+
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = ROOT / "functions"
+CREDENTIAL_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|API_KEY|PRIVATE", re.IGNORECASE)
+
+
+def _sources() -> list[Path]:
+    return [p for p in FUNCTIONS.rglob("*.py") if ".egg-info" not in str(p)]
+
+
+def _functions(tpl: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in tpl["Resources"].items() if v["Type"] == "AWS::Lambda::Function"}
+
+
+def test_no_function_environment_carries_a_credential(transformed: dict[str, Any]) -> None:
+    """A variable named like a credential may only point at a secret (a Ref/ARN), never hold one."""
+    for name, fn in _functions(transformed).items():
+        variables = fn["Properties"].get("Environment", {}).get("Variables", {})
+        for key, value in variables.items():
+            if CREDENTIAL_NAME.search(key):
+                assert key.endswith(("_SECRET_ID", "_SECRET_ARN")), (name, key)
+                assert isinstance(value, dict), f"{name}.{key} is a literal, not a reference to a secret"
+
+
+def test_the_code_reads_the_environment_only_through_settings() -> None:
+    """Only settings.py reads os.environ (plus the CLI's agent name): no token can come from the environment."""
+    readers = set()
+    for path in _sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
+                readers.add(path.relative_to(FUNCTIONS).as_posix())
+    assert readers <= {"activecare/settings.py", "activecare/cli/desk.py"}, readers
+
+
+def test_x_credentials_are_read_from_secrets_manager_only_in_the_wiring() -> None:
+    """The bearer token and user tokens reach the gateway from the secret, in one place."""
+    users = {p.relative_to(FUNCTIONS).as_posix() for p in _sources()
+             if '"bearer_token"' in p.read_text(encoding="utf-8")}
+    assert users <= {"activecare/wiring.py", "activecare/cli/secrets.py"}, users
+    wiring = (FUNCTIONS / "activecare" / "wiring.py").read_text(encoding="utf-8")
+    assert "get_secret" in wiring
+
+
+def test_agents_get_one_narrow_grant_on_the_desk_api(transformed: dict[str, Any]) -> None:
+    policy = transformed["Resources"]["DeskAgentPolicy"]["Properties"]["PolicyDocument"]
+    (stmt,) = policy["Statement"]
+    assert stmt["Action"] == ["execute-api:Invoke"]
+    resource = json.dumps(stmt["Resource"])
+    assert "${DeskApi}" in resource and resource.count("*") == 1
+
+
+def test_no_role_may_scan_the_inquiry_table(transformed: dict[str, Any]) -> None:
+    """Reading every customer's tweets in bulk is the widest data access: roles query named indexes instead."""
+    for name, res in transformed["Resources"].items():
+        if res["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in res["Properties"].get("Policies", []):
+            for stmt in policy["PolicyDocument"]["Statement"]:
+                actions = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
+                if "dynamodb:Scan" in actions:
+                    assert "InquiryTable" not in json.dumps(stmt["Resource"]), (name, stmt)
