@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -16,6 +19,7 @@ AccessLevel = Literal["basic", "pro", "pay_per_use", "enterprise"]
 # Per-tier facts from the X developer docs (see shared/reference/README.md).
 QUERY_LENGTH = {"basic": 512, "pro": 512, "pay_per_use": 512, "enterprise": 4096}
 SEARCHES_PER_15_MIN = {"basic": 60, "pro": 450, "pay_per_use": 450, "enterprise": 15_000}
+CODE_ROOT = Path(__file__).resolve().parents[1]  # the deployed code's root: /var/task on Lambda
 
 
 class Settings(BaseModel):
@@ -39,7 +43,10 @@ class Settings(BaseModel):
     # Voice-of-the-customer reports (reporting/): JST report times, each covering the time since the previous one.
     report_times: str = "14:00,20:00"
     report_sender: str = "voc-report@activecare.example.jp"
-    report_routing_file: str = ""  # empty: the packaged data/report_routing.json
+    # Empty: the packaged data/report_routing.json. A relative path is relative to the code root (the directory
+    # holding the activecare package: /var/task on Lambda), so the stack's ReportRoutingFile means the same file
+    # to the reporter and to the CLI.
+    report_routing_file: str = ""
     report_retry_windows: int = Field(default=4, ge=1, le=14)  # failed reports of this many windows are retried
 
     @field_validator("accounts", mode="before")
@@ -47,6 +54,13 @@ class Settings(BaseModel):
     def _accounts(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(SupportAccount(**a) for a in json.loads(value))
+        return value
+
+    @field_validator("report_routing_file")
+    @classmethod
+    def _routing_file(cls, value: str) -> str:
+        if value and not Path(value).is_absolute():
+            return str(CODE_ROOT / value)
         return value
 
     @property
@@ -97,3 +111,29 @@ class Settings(BaseModel):
 @cache
 def get_settings() -> Settings:
     return Settings.from_env()
+
+
+# ---- the operator's side (the `activecare` CLI): which stack, which AWS profile ----
+
+
+def ops_stack_name(explicit: str | None = None) -> str:
+    """The stack the CLI operates: --stack, else $ACTIVECARE_STACK; empty means settings from the environment."""
+    return explicit or os.environ.get("ACTIVECARE_STACK", "")
+
+
+@contextmanager
+def aws_environment(profile: str | None, region: str | None) -> Iterator[None]:
+    """AWS_PROFILE / AWS_REGION set for the duration of a CLI command, so every client (boto3, pynamodb's
+    botocore session, Powertools) uses the operator's profile and region; restored afterwards."""
+    wanted = {"AWS_PROFILE": profile, "AWS_REGION": region, "AWS_DEFAULT_REGION": region}
+    saved = {k: os.environ.get(k) for k, v in wanted.items() if v}
+    try:
+        for key in saved:
+            os.environ[key] = str(wanted[key])
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from cfnlint.api import lint_file
-from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "template.yaml"
-
-
-class _OfflinePolicies:
-    """The translator asks for managed policy ARNs; the template uses none."""
-
-    def load(self) -> dict[str, str]:
-        return {}
+from infra.deploy import TEMPLATE, transform_template
 
 
 @pytest.fixture(scope="module")
 def transformed(monkeypatch_module: pytest.MonkeyPatch) -> dict[str, Any]:
-    template = yaml_parse(TEMPLATE.read_text(encoding="utf-8"))
     # Offline, the translator wants packaged (S3) code locations, as `sam package` makes them.
-    template["Globals"]["Function"]["CodeUri"] = "s3://activecare-artifacts/code.zip"
-    for res in template["Resources"].values():
-        if res["Type"] == "AWS::Serverless::Function" and "CodeUri" in res["Properties"]:
-            res["Properties"]["CodeUri"] = "s3://activecare-artifacts/code.zip"
-    return json.loads(json.dumps(transform(template, {}, _OfflinePolicies())))
+    return transform_template("s3://activecare-artifacts/code.zip")
 
 
 @pytest.fixture(scope="module")

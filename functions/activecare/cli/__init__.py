@@ -25,11 +25,21 @@
     activecare campaign draw --campaign ID --tweet ID [--winners 100] [--dry-run] ...   the lottery
     activecare campaign status|certificate|retry|close ID ; campaign tick ; campaign verify FILE
 
+    activecare secrets set-twitter [FILE|-]       store the X credentials (JSON; values never printed)
+    activecare secrets set-campaign-dm [FILE|-]   store the campaign's DM-capable tokens
+    activecare secrets check                      which credentials are set (shape only)
+    activecare dlq list [--max N] [--json]        the listen DLQ: ids, receives, tweet ids, reason
+    activecare dlq replay [--max N] [--dry-run]   move DLQ messages back to the listen queue
+    activecare figures [--day YYYY-MM-DD]         today's inquiries, replies, posts vs caps, DLQ depth (JST)
+    activecare stack show                         the stack's outputs the CLI works on
+
 The desk commands act as the agent named by --agent or $ACTIVECARE_AGENT, and run the
 same DeskService as the desk Lambda.
 
-Table names and region come from the environment (as set by the SAM template:
-KEYWORD_TABLE, AWS_REGION, X_ACCESS_LEVEL ...).
+Global options (before the command): --stack NAME (or $ACTIVECARE_STACK) works on a deployed stack,
+its tables, queues, secrets and functions found from the stack's outputs; --profile and --region
+choose the AWS profile and region. Without a stack, names come from the environment as the SAM
+template sets them for the functions (KEYWORD_TABLE, AWS_REGION, X_ACCESS_LEVEL ...).
 """
 
 from __future__ import annotations
@@ -39,11 +49,11 @@ import importlib
 import sys
 from types import ModuleType
 
-from activecare.cli.common import CliError
+from activecare.cli.common import CliError, target
 
 # One module per command group, each with register(subparsers), ERRORS and report_error(exc).
 # A feature adds its group here and in a module of its own.
-GROUPS = ("keywords", "desk", "report", "posts", "campaign")
+GROUPS = ("keywords", "desk", "report", "posts", "campaign", "secrets", "dlq", "figures", "stack")
 
 
 def _groups() -> list[ModuleType]:
@@ -52,24 +62,50 @@ def _groups() -> list[ModuleType]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="activecare", description="activecare operations")
+    parser.add_argument("--stack", help="the deployed stack to work on (default: $ACTIVECARE_STACK)")
+    parser.add_argument("--profile", help="AWS profile (default: the usual AWS credential chain)")
+    parser.add_argument("--region", help="AWS region of the stack (default: AWS_REGION / the profile's)")
     sub = parser.add_subparsers(dest="group", required=True)
     for group in _groups():
         group.register(sub)
     return parser
 
 
+def _aws_reason(exc: BaseException) -> str | None:
+    """A one-line reason when `exc` (or what it wraps: pynamodb keeps the botocore error) is an AWS problem."""
+    from activecare.cli.stack import explain
+
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return None
+        reason = explain(seen)
+        if reason:
+            return reason
+        seen = getattr(seen, "cause", None) or seen.__cause__
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    from activecare.settings import aws_environment, ops_stack_name
+
     args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except CliError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        for group in _groups():
-            if isinstance(exc, group.ERRORS):
-                return int(group.report_error(exc))
-        raise
+    with aws_environment(args.profile, args.region):
+        try:
+            target.configure(ops_stack_name(args.stack), args.region, args.profile)
+            return int(args.func(args))
+        except CliError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except Exception as exc:
+            for group in _groups():
+                if group.ERRORS and isinstance(exc, group.ERRORS):
+                    return int(group.report_error(exc))
+            reason = _aws_reason(exc)
+            if reason:
+                print(f"error: {reason}", file=sys.stderr)
+                return 2
+            raise
 
 
 if __name__ == "__main__":

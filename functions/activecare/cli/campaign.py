@@ -10,6 +10,8 @@
     activecare campaign verify FILE        re-run a certificate's draw; exit 1 if it does not reproduce
     activecare campaign retry ID           failed DMs back to the queue (sent ones are never resent)
     activecare campaign close ID [--force]
+
+With --stack every action but verify is run by the deployed campaign function (Lambda Invoke).
 """
 
 from __future__ import annotations
@@ -94,9 +96,9 @@ def cmd_campaign(args: argparse.Namespace) -> int:
                   f"the draw reproduces {len(cert['winners'])} winners")
         return 1 if problems else 0
 
-    from activecare.wiring import runtime
+    from activecare.cli.common import runtime, target
 
-    service = runtime().campaign()
+    service = _InvokedCampaign(target.stack()) if target.stack() else runtime().campaign()
     if args.action == "draw":
         result = service.draw(_request(args))
     elif args.action == "status":
@@ -124,6 +126,64 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         result = service.close(args.id, force=args.force)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else _status_text(result))
     return 0
+
+
+class _InvokedCampaign:
+    """CampaignService's operations run by the deployed campaign function (Lambda Invoke, synchronous).
+
+    With --stack the draw runs where it runs on schedule: inside the campaign function, the only holder of
+    the DM-capable secret, with its 300-second budget, the reserved concurrency of 1 that keeps the DM queue
+    linear, and its log in CloudWatch. The operator needs lambda:InvokeFunction, not the DM tokens."""
+
+    def __init__(self, stack: Any) -> None:
+        self.function = stack.output("CampaignFunctionName")
+        self.region = stack.region
+
+    def _invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        import boto3
+        from botocore.config import Config
+
+        from activecare.cli.stack import aws_errors
+
+        # The function may run its full 300 s; one attempt only: a timed-out draw is looked at, not re-sent.
+        config = Config(read_timeout=330, retries={"total_max_attempts": 1})
+        with aws_errors(f"campaign function {self.function}"):
+            resp = boto3.client("lambda", region_name=self.region, config=config).invoke(
+                FunctionName=self.function, InvocationType="RequestResponse",
+                Payload=json.dumps(event, ensure_ascii=False).encode("utf-8"))
+        raw = resp["Payload"].read()
+        try:
+            result = json.loads(raw)
+        except ValueError:
+            raise CliError(f"campaign function {self.function} answered with something that is not JSON") from None
+        if resp.get("FunctionError") or not isinstance(result, dict):
+            message = result.get("errorMessage", "") if isinstance(result, dict) else ""
+            raise CliError(f"campaign function {self.function} failed: {message or resp.get('FunctionError')} "
+                           f"(see its CloudWatch log)")
+        if result.get("ok") is False:
+            error = CampaignError(str(result.get("reason", "")))
+            error.status, error.code = int(result.get("status", 400)), str(result.get("error", "bad_request"))
+            raise error
+        result.pop("ok", None)
+        return result
+
+    def draw(self, request: dict[str, Any]) -> dict[str, Any]:
+        return self._invoke({"action": "draw", **request})
+
+    def status(self, campaign_id: str) -> dict[str, Any]:
+        return self._invoke({"action": "status", "campaign_id": campaign_id})
+
+    def certificate(self, campaign_id: str) -> dict[str, Any]:
+        return self._invoke({"action": "certificate", "campaign_id": campaign_id})
+
+    def retry_failed(self, campaign_id: str) -> dict[str, Any]:
+        return self._invoke({"action": "retry_failed", "campaign_id": campaign_id})
+
+    def close(self, campaign_id: str, *, force: bool = False) -> dict[str, Any]:
+        return self._invoke({"action": "close", "campaign_id": campaign_id, "force": force})
+
+    def tick(self) -> dict[str, Any]:
+        return self._invoke({"action": "tick"})
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -1,7 +1,63 @@
-"""What every command group shares."""
+"""What every command group shares: the usage error, and the runtime the command works on, built from the
+environment (as the functions get it) or, with --stack / ACTIVECARE_STACK, from the deployed stack's outputs."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from activecare.cli.stack import Stack
+    from activecare.settings import Settings
+    from activecare.wiring import Runtime
 
 
 class CliError(Exception):
     """A usage problem the user can fix: printed as `error: ...`, exit code 2."""
+
+
+class _Target:
+    """The stack named on the command line (loaded on first use, so offline commands never call AWS)."""
+
+    def __init__(self) -> None:
+        self.configure("", None, None)
+
+    def configure(self, stack_name: str, region: str | None, profile: str | None) -> None:
+        """Called once per command. An explicit profile also becomes boto3's default session: explicit, it wins
+        over access keys in the environment, as with the AWS CLI's --profile."""
+        self.stack_name, self.region, self.profile = stack_name, region, profile
+        self._stack: Stack | None = None
+        if profile:
+            import boto3
+
+            boto3.setup_default_session(profile_name=profile, region_name=region)
+
+    def stack(self) -> Stack | None:
+        if self.stack_name and self._stack is None:
+            from activecare.cli.stack import load_stack
+            from activecare.wiring import reset_runtime
+
+            self._stack = load_stack(self.stack_name, self.region, self.profile)
+            reset_runtime(self._stack.settings())
+        return self._stack
+
+
+target = _Target()
+
+
+def runtime() -> Runtime:
+    """The composition root the command runs on: the stack's settings with --stack, else the environment's."""
+    from activecare.wiring import runtime as current
+
+    target.stack()
+    return current()
+
+
+def settings() -> Settings:
+    return runtime().settings
+
+
+def require_stack(what: str) -> Stack:
+    stack = target.stack()
+    if stack is None:
+        raise CliError(f"{what} needs the deployed stack: give --stack NAME or set ACTIVECARE_STACK")
+    return stack

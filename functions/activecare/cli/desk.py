@@ -24,8 +24,8 @@ def cmd_desk(args: argparse.Namespace) -> int:
     import json
     import uuid
 
+    from activecare.cli.common import runtime
     from activecare.desk import render
-    from activecare.wiring import runtime
 
     desk = runtime().desk()
     action = args.action

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from activecare.cli.common import settings as current_settings
 from activecare.keywords.catalogue import Catalogue, CatalogueError, load_catalogue
-from activecare.settings import Settings
 
 ERRORS = (CatalogueError,)
 
@@ -27,7 +27,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from activecare.storage.models import bind_tables
 
     catalogue = _load(args.file)  # validated before anything is written
-    bind_tables(Settings.from_env())
+    bind_tables(current_settings())
     written, deleted = replace_catalogue(catalogue)
     print(f"imported {catalogue.keyword_count} keywords in {written} topic items, removed {deleted} stale topics")
     return 0
@@ -37,7 +37,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from activecare.storage.keywords import load_catalogue_rows
     from activecare.storage.models import bind_tables
 
-    bind_tables(Settings.from_env())
+    bind_tables(current_settings())
     text = Catalogue.from_items(load_catalogue_rows()).dump_csv()
     if args.file:
         Path(args.file).write_text(text, encoding="utf-8")
@@ -50,7 +50,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
     from activecare.keywords.catalogue import default_catalogue
     from activecare.keywords.packing import pack_queries
 
-    settings = Settings.from_env()
+    settings = current_settings()
     catalogue = _load(args.file) if args.file else default_catalogue()
     queries = pack_queries(catalogue, settings.query_length)
     for q in queries:

@@ -22,7 +22,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from activecare.wiring import runtime
+    from activecare.cli.common import runtime
 
     calendar = load_calendar(Path(args.file))  # validated before anything is written
     stored = runtime().publisher().import_calendar(calendar, Path(args.file).name)
@@ -31,8 +31,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from activecare.cli.common import runtime
     from activecare.publishing.calendar import dump_csv
-    from activecare.wiring import runtime
 
     text = dump_csv(runtime().publisher().calendar())
     if args.file:
@@ -66,7 +66,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 for s in plan_day(calendar, args.account, when)]
         caps = calendar.caps
     else:
-        from activecare.wiring import runtime
+        from activecare.cli.common import runtime
 
         publisher = runtime().publisher()
         rows = publisher.day_status(args.account, day)

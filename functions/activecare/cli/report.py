@@ -26,8 +26,8 @@ def _at(value: str | None) -> datetime | None:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    from activecare.cli.common import runtime
     from activecare.reporting.files import write_reports
-    from activecare.wiring import runtime
 
     reporter = runtime().reporter()
     window = reporter.schedule.window_at(_at(args.at) or reporter.clock())
@@ -44,9 +44,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from activecare.cli.common import runtime
     from activecare.reporting.dynamo import DynamoReportLedger
     from activecare.reporting.service import record_key
-    from activecare.wiring import runtime
 
     reporter = runtime().reporter()
     window = reporter.schedule.window_at(_at(args.at) or reporter.clock())
@@ -64,9 +64,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_routing(args: argparse.Namespace) -> int:
+    from activecare.cli.common import settings
     from activecare.reporting.routing import load_routing
 
-    routing = load_routing(args.file or "")
+    routing = load_routing(args.file or settings().report_routing_file)  # default: the stack's (or packaged) file
     for dept in routing.departments.values():
         print(f"{dept.key:<14} {dept.name}  → {', '.join(dept.recipients)}")
     print(f"(unknown departments go to {routing.fallback})")

@@ -1,0 +1,119 @@
+"""`activecare figures [--day YYYY-MM-DD] [--json]`: a day's figures in Japan time, for the ops check-in.
+
+Inquiries opened that day by status and topic (the by_status index, as the reports read it), the desk's
+replies and resolutions (the day's tallies), each account's posts against the calendar's caps, and the
+depth of the listen queue and its DLQ (with --stack). Counts only: no tweet text, no authors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from activecare.cli.common import CliError, runtime, target
+
+ERRORS = ()
+
+
+def _day(value: str | None, now: datetime) -> tuple[str, datetime, datetime]:
+    from activecare.clock import JST, to_jst
+
+    day = value or to_jst(now).strftime("%Y-%m-%d")
+    try:
+        start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=JST)
+    except ValueError:
+        raise CliError(f"--day {day!r} must be YYYY-MM-DD") from None
+    return day, start, start + timedelta(days=1)
+
+
+def _posts(rt: Any, day: str) -> dict[str, Any]:
+    """Per account, per category: posted against the cap (None when no calendar was imported)."""
+    from activecare.publishing.dynamo import DynamoPublishStore
+    from activecare.publishing.service import CalendarMissing, Publisher
+
+    def no_x(_: str) -> Any:
+        raise RuntimeError("figures never post")
+
+    publisher = Publisher(accounts=rt.settings.accounts, store=DynamoPublishStore(), poster_for=no_x,
+                          reader=None, clock=rt.clock)  # type: ignore[arg-type]  (reads only)
+    try:
+        return publisher.summary(day)
+    except CalendarMissing:
+        return {}
+
+
+def _queues(rt: Any) -> dict[str, int | None]:
+    import boto3
+
+    sqs = boto3.client("sqs", region_name=rt.settings.region)
+    stack = target.stack()
+    urls = {"listen": rt.settings.queue_url or None,
+            "dead_letters": stack.output("ListenDeadLetterQueueUrl") if stack else None}
+    depths: dict[str, int | None] = {}
+    for name, url in urls.items():
+        depths[name] = None if not url else int(sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"])
+    return depths
+
+
+def collect(day_arg: str | None) -> dict[str, Any]:
+    from activecare.desk.dynamo import DynamoTally
+    from activecare.desk.figures import day_figures
+    from activecare.reporting.dynamo import DynamoReportInquiries
+
+    rt = runtime()
+    day, start, end = _day(day_arg, rt.clock())
+    rows = DynamoReportInquiries().created_between(start - timedelta(microseconds=1), end - timedelta(microseconds=1))
+    desk = day_figures(day, DynamoTally().read(day))
+    return {
+        "day": day,
+        "inquiries": {"total": len(rows), "by_status": dict(Counter(r.status for r in rows)),
+                      "by_topic": dict(Counter(r.topic for r in rows).most_common()),
+                      "by_sentiment": dict(Counter(r.sentiment for r in rows))},
+        "desk": {k: desk["desk"][k] for k in ("replies", "api_posts", "manual_posts", "email_form_guidance",
+                                              "resolved", "reopened", "median_first_response_s")},
+        "agents": len(desk["agents"]),
+        "posts": _posts(rt, day),
+        "queues": _queues(rt),
+    }
+
+
+def _text(f: dict[str, Any]) -> str:
+    inq, desk, q = f["inquiries"], f["desk"], f["queues"]
+    median = desk["median_first_response_s"]
+    lines = [f"{f['day']} (JST)",
+             f"お問い合わせ {inq['total']} 件: " + ", ".join(f"{k} {v}" for k, v in sorted(inq["by_status"].items())),
+             "  トピック: " + (", ".join(f"{k} {v}" for k, v in inq["by_topic"].items()) or "—"),
+             f"返信 {desk['replies']} 件（API {desk['api_posts']} / 手動 {desk['manual_posts']}）、"
+             f"フォーム案内 {desk['email_form_guidance']}、解決 {desk['resolved']}、担当者 {f['agents']} 名、"
+             f"初回返信の中央値 {'—' if median is None else median} 秒"]
+    if not f["posts"]:
+        lines.append("投稿: カレンダー未登録（activecare posts import FILE）")
+    for account, cats in f["posts"].items():
+        lines.append(f"投稿 @{account}: " + ", ".join(f"{c} {v['posted']}/{v['cap']}" for c, v in cats.items()))
+    depth = {k: ("—" if v is None else str(v)) for k, v in q.items()}
+    lines.append(f"キュー: listen {depth['listen']}, DLQ {depth['dead_letters']}"
+                 + ("（activecare dlq list）" if q.get("dead_letters") else ""))
+    return "\n".join(lines)
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    figures = collect(args.day)
+    print(json.dumps(figures, ensure_ascii=False, indent=2) if args.json else _text(figures))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("figures", help="a day's inquiries, replies, posts vs caps and queue depths (JST)")
+    p.add_argument("--day", help="JST date YYYY-MM-DD (default: today in Japan)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_figures)
+
+
+def report_error(exc: Exception) -> int:
+    print(f"error: {exc}", file=sys.stderr)
+    return 2

@@ -1,0 +1,143 @@
+"""The deployed stack as the CLI sees it: its outputs (DescribeStacks) turned into Settings, so every
+command works on the stack's own tables, queues, secrets and functions.
+
+    activecare --stack NAME [--profile P] [--region R] stack show    the outputs the CLI uses
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from activecare.cli.common import CliError, require_stack
+from activecare.settings import Settings
+
+ERRORS = ()
+
+# Settings field -> stack output (template.yaml's Outputs); every one must be present.
+SETTINGS_OUTPUTS = {
+    "inquiry_table": "InquiryTableName",
+    "state_table": "StateTableName",
+    "keyword_table": "KeywordTableName",
+    "campaign_table": "CampaignTableName",
+    "queue_url": "ListenQueueUrl",
+    "twitter_secret_id": "TwitterSecretName",
+    "campaign_secret_id": "CampaignDmSecretName",
+    "access_level": "XAccessLevel",
+    "accounts": "SupportAccounts",
+    "report_times": "ReportTimes",
+    "report_sender": "ReportSender",
+}
+OPTIONAL_OUTPUTS = {"report_routing_file": "ReportRoutingFile"}
+# States in which the stack's resources do not (or no longer) exist; an update that rolled back still works.
+UNUSABLE = frozenset({"CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED",
+                      "ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED", "DELETE_COMPLETE",
+                      "REVIEW_IN_PROGRESS"})
+
+
+@dataclass(frozen=True)
+class Stack:
+    name: str
+    region: str
+    outputs: dict[str, str]
+
+    def output(self, key: str) -> str:
+        """An output's value; missing, empty or unresolved (`${...}` left by the engine) is an error."""
+        value = self.outputs.get(key, "")
+        if not value or "${" in value:
+            raise CliError(f"stack {self.name} has no output {key} (deployed from an older template? "
+                           f"run `sam deploy` again)")
+        return value
+
+    def settings(self) -> Settings:
+        values: dict[str, Any] = {field: self.output(key) for field, key in SETTINGS_OUTPUTS.items()}
+        values |= {field: self.outputs[key] for field, key in OPTIONAL_OUTPUTS.items() if self.outputs.get(key)}
+        try:
+            return Settings(region=self.region, **values)
+        except ValueError as exc:
+            raise CliError(f"stack {self.name}: outputs do not make valid settings: {exc}") from None
+
+
+def load_stack(name: str, region: str | None = None, profile: str | None = None) -> Stack:
+    """DescribeStacks -> Stack; AWS problems become one-line CliErrors."""
+    import boto3
+
+    session = boto3.session.Session(profile_name=profile, region_name=region)
+    region = session.region_name
+    if not region:
+        raise CliError("no AWS region: give --region or set AWS_REGION")
+    with aws_errors(f"stack {name}"):
+        stacks = session.client("cloudformation", region_name=region).describe_stacks(StackName=name)["Stacks"]
+    if not stacks:
+        raise CliError(f"stack {name} does not exist in {region}")
+    stack = stacks[0]
+    if stack["StackStatus"] in UNUSABLE:
+        raise CliError(f"stack {name} is {stack['StackStatus']}: its resources are not there to operate")
+    return Stack(name, region, {o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs", [])})
+
+
+class aws_errors:
+    """Turns the AWS errors an operator can fix into CliError (one line, exit code 2)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None:
+            return False
+        message = explain(exc, self.what)
+        if message:
+            raise CliError(message) from None
+        return False
+
+
+def explain(exc: BaseException, what: str = "") -> str | None:
+    """A one-line reason for an AWS error the operator can fix, or None."""
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+        ProfileNotFound,
+        TokenRetrievalError,
+    )
+
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return "no AWS credentials: use --profile, set AWS_PROFILE, or run `aws sso login` / `aws configure`"
+    if isinstance(exc, ProfileNotFound | TokenRetrievalError | NoRegionError | EndpointConnectionError):
+        return str(exc)
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code, message = error.get("Code", ""), error.get("Message", "")
+        if code == "ValidationError" and "does not exist" in message:
+            return f"{what} does not exist ({message})" if what else message
+        if code in ("ResourceNotFoundException", "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
+                    "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException",
+                    "AccessDenied", "AccessDeniedException", "SignatureDoesNotMatch"):
+            return f"{what + ': ' if what else ''}{code}: {message}"
+    return None
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    stack = require_stack("stack show")
+    print(f"{stack.name} ({stack.region})")
+    for key in sorted(stack.outputs):
+        print(f"  {key:<26} {stack.outputs[key]}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = sub.add_parser("stack", help="the deployed stack").add_subparsers(dest="action", required=True)
+    p = group.add_parser("show", help="the stack's outputs (what the CLI works on)")
+    p.set_defaults(func=cmd_show)
+
+
+def report_error(exc: Exception) -> int:
+    print(f"error: {exc}", file=sys.stderr)
+    return 2
