@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from activecare.accounts import DEFAULT_ACCOUNTS, SupportAccount
+from activecare.hours import DEFAULT_HOURS, ServiceHours
 
 AccessLevel = Literal["basic", "pro", "pay_per_use", "enterprise"]
 
@@ -48,6 +49,8 @@ class Settings(BaseModel):
     # to the reporter and to the CLI.
     report_routing_file: str = ""
     report_retry_windows: int = Field(default=4, ge=1, le=14)  # failed reports of this many windows are retried
+    # The desk replies, the publisher posts and the poller's health metric counts only in these JST hours.
+    service_hours: ServiceHours = DEFAULT_HOURS
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -55,6 +58,11 @@ class Settings(BaseModel):
         if isinstance(value, str):
             return tuple(SupportAccount(**a) for a in json.loads(value))
         return value
+
+    @field_validator("service_hours", mode="before")
+    @classmethod
+    def _service_hours(cls, value: object) -> object:
+        return ServiceHours.parse(value) if isinstance(value, str) else value
 
     @field_validator("report_routing_file")
     @classmethod
@@ -103,6 +111,7 @@ class Settings(BaseModel):
             "report_sender": "REPORT_SENDER",
             "report_routing_file": "REPORT_ROUTING_FILE",
             "report_retry_windows": "REPORT_RETRY_WINDOWS",
+            "service_hours": "SERVICE_HOURS",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)

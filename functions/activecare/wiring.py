@@ -96,7 +96,7 @@ class Runtime:
         from activecare.publishing.service import Publisher
 
         return Publisher(accounts=self.settings.accounts, store=DynamoPublishStore(), poster_for=self.poster,
-                         reader=self.twitter, clock=self.clock)
+                         reader=self.twitter, clock=self.clock, hours=self.settings.service_hours)
 
     def reporter(self, mailer: Any = None) -> Any:
         """The voice-of-the-customer reporter over the inquiry table (by_status), the state table's ledger and SES."""

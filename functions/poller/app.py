@@ -28,7 +28,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(scheduled_time=event.get("scheduled_time"))
     rt = runtime()
     report = rt.poller().run()
-    if in_service_hours(rt.clock()):
+    if in_service_hours(rt.clock(), rt.settings.service_hours):
         metrics.add_metric("ServiceHourPolls", MetricUnit.Count, 1)
         metrics.add_metric("TweetsMatched", MetricUnit.Count, report.matched)
     return report.as_dict()

@@ -226,3 +226,14 @@ def test_figures_per_agent(w: World) -> None:
     assert f["agents"]["suzuki"]["email_form_guidance"] == 1
     assert f["desk"]["median_first_response_s"] == 1200.0
     assert f["api_cost"] == {"posts": 3, "posts_with_url": 1, "usd": round(2 * 0.015 + 0.2, 4)}
+
+
+def test_the_stacks_service_hours_are_kept(w: World) -> None:
+    w.desk.settings = Settings(service_hours="10:00-18:00")  # the stack's ServiceHours parameter
+    inq = w.inquiry("@ac_signal 圏外です", direct=True)
+    w.clock.set(datetime(2026, 11, 25, 9, 30, tzinfo=JST))  # inside the default hours, outside the stack's
+    with pytest.raises(Refused, match="10:00-18:00") as exc:
+        w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0101")
+    assert exc.value.code == "out_of_service_hours" and w.posted == []
+    w.clock.set(datetime(2026, 11, 25, 17, 59, tzinfo=JST))
+    assert w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0101")["status"] == "posted"

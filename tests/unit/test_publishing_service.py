@@ -223,3 +223,14 @@ def test_a_timeline_outage_during_reconciliation_waits_for_the_next_run(clock: M
     clock.advance(timedelta(minutes=5))
     assert pub.run().outcomes.get("reconciled") == 1
     assert len(world.posted("general")) == 1
+
+
+
+def test_the_publisher_keeps_the_stacks_service_hours(clock: ManualClock) -> None:
+    from activecare.hours import ServiceHours
+
+    pub, world, _ = make(clock, hours=ServiceHours.parse("10:00-20:00"))
+    clock.set(datetime(2026, 11, 25, 9, 30, tzinfo=JST))  # the 09:00 greeting is due, but the desk opens at 10
+    assert not pub.run().in_hours and all(world.posted(a.key) == [] for a in DEFAULT_ACCOUNTS)
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=JST))
+    assert pub.run().in_hours and all(world.posted(a.key) for a in DEFAULT_ACCOUNTS)  # greeting first, at opening

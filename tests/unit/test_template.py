@@ -148,7 +148,8 @@ def test_reporter_may_send_only_from_its_ses_identity(transformed: dict[str, Any
 def test_publisher_runs_every_five_minutes_in_service_hours_in_tokyo(transformed: dict[str, Any]) -> None:
     (props,) = [s["Properties"] for s in _of_type(transformed, "AWS::Scheduler::Schedule").values()
                 if "PublisherFunction" in json.dumps(s["Properties"]["Target"])]
-    assert props["ScheduleExpression"] == "cron(0/5 9-19 * * ? *)"  # 09:00-19:55, never at 20:00
+    # The widest ServiceHours (06:00-24:00); the function itself keeps the stack's service hours.
+    assert props["ScheduleExpression"] == "cron(0/5 6-23 * * ? *)"
     assert props["ScheduleExpressionTimezone"] == "Asia/Tokyo"
     assert "Name" not in props
     assert "<aws.scheduler.scheduled-time>" in props["Target"]["Input"]

@@ -238,7 +238,7 @@ class DeskService:
             if current is None:
                 raise Conflict("the client token is being used by another request; retry", code="token_busy")
             return self._resume(current, inq, text)
-        if override_hours and not in_service_hours(now):
+        if override_hours and not in_service_hours(now, self.settings.service_hours):
             self.inquiries.add_event(inq.inquiry_id, Event("override_hours", agent, now))
         return self._send(res)
 
@@ -262,9 +262,10 @@ class DeskService:
             raise Refused(f"the reply weighs {length} (Japanese characters count 2, URLs 23); the maximum is "
                           f"{MAX_WEIGHTED_LENGTH}", code="too_long", weighted_length=length,
                           max_weighted_length=MAX_WEIGHTED_LENGTH)
-        if not in_service_hours(now) and not override_hours:
+        if not in_service_hours(now, self.settings.service_hours) and not override_hours:
             self._refused(inq, agent, "out_of_service_hours", "refused_out_of_hours", "")
-            raise Refused("outside service hours (09:00-20:00 JST); set override_hours to reply anyway",
+            raise Refused(f"outside service hours ({self.settings.service_hours} JST); set override_hours to reply "
+                          "anyway",
                           code="out_of_service_hours")
 
     def _refused(self, inq: DeskInquiry, agent: str, reason: str, counter: str, detail: str) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from activecare.accounts import SupportAccount
 from activecare.clock import Clock, to_jst
 from activecare.desk.text_rules import MAX_WEIGHTED_LENGTH, comparable, weighted_length
-from activecare.hours import in_service_hours, jst_date
+from activecare.hours import DEFAULT_HOURS, ServiceHours, in_service_hours, jst_date
 from activecare.publishing.calendar import GREETING, Calendar, parse_calendar
 from activecare.publishing.plan import Slot, plan_day
 from activecare.publishing.ports import (
@@ -70,8 +70,10 @@ class RunReport:
 class Publisher:
     def __init__(self, *, accounts: Sequence[SupportAccount], store: PublishStore,
                  poster_for: Callable[[str], TwitterPort], reader: TwitterPort, clock: Clock,
-                 max_per_run: int = MAX_PER_RUN, lease: timedelta = LEASE) -> None:
+                 max_per_run: int = MAX_PER_RUN, lease: timedelta = LEASE,
+                 hours: ServiceHours = DEFAULT_HOURS) -> None:
         self.accounts = tuple(accounts)
+        self.hours = hours
         self.store = store
         self.poster_for = poster_for
         self.reader = reader
@@ -102,7 +104,7 @@ class Publisher:
     def run(self) -> RunReport:
         now = self.clock()
         day = jst_date(now)
-        report = RunReport(to_jst(now).isoformat(timespec="seconds"), day, in_service_hours(now))
+        report = RunReport(to_jst(now).isoformat(timespec="seconds"), day, in_service_hours(now, self.hours))
         if not report.in_hours:
             return report
         calendar = self.calendar()
