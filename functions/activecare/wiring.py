@@ -9,23 +9,20 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import boto3
-
 from activecare.clock import Clock, system_clock
-from activecare.keywords.catalogue import Catalogue
-from activecare.listening.ingest import FALLBACK_TOPIC, Ingestor
-from activecare.listening.messages import MatchInfo
-from activecare.listening.poll import Poller
 from activecare.settings import Settings
-from activecare.storage.checkpoints import DynamoCheckpoints
-from activecare.storage.inquiries import DynamoInquiryStore
-from activecare.storage.keywords import load_catalogue_rows
 from activecare.storage.models import bind_tables
-from activecare.twitter.port import TwitterPort
 
+# Everything a single function needs is imported where it is built: every handler loads this module, and
+# the reporter should not pay for the matcher, the poller or X (tweepy) at cold start (tests/bench).
 if TYPE_CHECKING:
     from activecare.desk.service import DeskService
+    from activecare.keywords.catalogue import Catalogue
+    from activecare.listening.ingest import Ingestor
+    from activecare.listening.messages import MatchInfo
+    from activecare.listening.poll import Poller
     from activecare.publishing.service import Publisher
+    from activecare.twitter.port import TwitterPort
 
 
 class KeywordTableEmpty(RuntimeError):
@@ -43,6 +40,8 @@ class Runtime:
 
     @cached_property
     def sqs(self) -> Any:
+        import boto3
+
         return boto3.client("sqs", region_name=self.settings.region)
 
     def _secret(self) -> dict[str, Any]:
@@ -148,6 +147,9 @@ class Runtime:
 
     def catalogue(self) -> Catalogue:
         """Keywords from the keyword table, cached for keyword_cache_s (ops edits land within it)."""
+        from activecare.keywords.catalogue import Catalogue
+        from activecare.storage.keywords import load_catalogue_rows
+
         now = time.monotonic()
         if self._catalogue and now - self._catalogue[0] < self.settings.keyword_cache_s:
             return self._catalogue[2]
@@ -175,7 +177,9 @@ class Runtime:
         return self._listening
 
     def poller(self) -> Poller:
+        from activecare.listening.poll import Poller
         from activecare.queueing import SqsQueue
+        from activecare.storage.checkpoints import DynamoCheckpoints
 
         catalogue, matcher, queries = self.listening()
         return Poller(
@@ -192,12 +196,18 @@ class Runtime:
         )
 
     def ingestor(self) -> Ingestor:
+        from activecare.listening.ingest import Ingestor
+        from activecare.storage.inquiries import DynamoInquiryStore
+
         return Ingestor(store=DynamoInquiryStore(), twitter=self.twitter, accounts=self.settings.accounts,
                         clock=self.clock)
 
 
 def mention_topics(catalogue: Catalogue, settings: Settings) -> dict[str, MatchInfo]:
     """A mention without a keyword goes to the topic named after the account, if there is one."""
+    from activecare.listening.ingest import FALLBACK_TOPIC
+    from activecare.listening.messages import MatchInfo
+
     found: dict[str, MatchInfo] = {}
     for acc in settings.accounts:
         topic = next((t for t in catalogue.topics if t.name == acc.key), None)

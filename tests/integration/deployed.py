@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 from infra.aws_meter import AwsMeter, MeteredMotoServer
+from infra.build import build_functions, function_dirs
 from infra.deploy import deploy_stack
 
 REGION = "ap-northeast-1"
@@ -53,7 +54,9 @@ def deployed() -> Iterator[Deployed]:
     boto3.setup_default_session()  # no session cached from an earlier test's environment
     try:
         reset_moto(endpoint)  # moto's backends are process-global: start empty
-        outputs = deploy_stack(STACK, parameters=PARAMETERS, region=REGION)
+        # The artifacts `sam build` makes (cross-built for python3.13; rebuilt only when the sources changed).
+        outputs = deploy_stack(STACK, parameters=PARAMETERS, region=REGION,
+                               code_dirs=function_dirs(build_functions()))
         yield Deployed(STACK, endpoint, outputs)
     finally:
         from aws_lambda_powertools.utilities import parameters

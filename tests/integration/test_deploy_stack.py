@@ -73,14 +73,25 @@ def test_functions_run_python313_with_their_handler_and_the_stacks_names(deploye
     assert campaign["CAMPAIGN_TABLE"] == out["CampaignTableName"]
 
 
-def test_the_code_package_holds_the_handlers_and_the_domain_with_its_data(deployed: Deployed) -> None:  # noqa: F811
-    s3 = boto3.client("s3")
-    (obj,) = s3.list_objects_v2(Bucket=ARTIFACT_BUCKET)["Contents"]  # one directory for all: uploaded once
-    names = set(zipfile.ZipFile(io.BytesIO(s3.get_object(Bucket=ARTIFACT_BUCKET, Key=obj["Key"])["Body"].read()))
-                .namelist())
-    assert {f"{h.split('.')[0]}/app.py" for h in HANDLERS.values()} <= names
-    assert {"activecare/wiring.py", "activecare/data/keywords.csv", "activecare/data/report_routing.json"} <= names
-    assert not any("__pycache__" in n for n in names)
+def test_each_function_runs_its_own_built_package(deployed: Deployed) -> None:  # noqa: F811
+    """The stack was deployed from `sam build`'s artifacts: one zip per function, holding its own handler,
+    the domain with its data and its dependencies (tweepy only where X is called)."""
+    s3, lam = boto3.client("s3"), boto3.client("lambda")
+    packages: dict[str, tuple[int, set[str]]] = {}
+    for obj in s3.list_objects_v2(Bucket=ARTIFACT_BUCKET)["Contents"]:
+        body = s3.get_object(Bucket=ARTIFACT_BUCKET, Key=obj["Key"])["Body"].read()
+        names = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
+        (handler,) = [h for h in HANDLERS.values() if f"{h.split('.')[0]}/app.py" in names]
+        packages[handler] = (len(body), names)
+    assert set(packages) == set(HANDLERS.values())
+    for logical_id, handler in HANDLERS.items():
+        size, names = packages[handler]
+        assert {"activecare/wiring.py", "activecare/data/keywords.csv", "activecare/data/report_routing.json",
+                "pynamodb/models.py"} <= names
+        assert not any("__pycache__" in n or n.startswith(("boto3/", "botocore/")) for n in names)
+        assert any(n.startswith("tweepy/") for n in names) == (logical_id != "ReporterFunction")
+        fn = lam.get_function(FunctionName=deployed.outputs[f"{logical_id.removesuffix('Function')}FunctionName"])
+        assert fn["Configuration"]["CodeSize"] == size
     assert set(function_code_dirs()) == set(HANDLERS)
 
 
@@ -141,7 +152,7 @@ def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # n
     schedules = [s["Properties"] for s in res.values() if s["Type"] == "AWS::Scheduler::Schedule"]
     by_function = {fn: [p for p in schedules if f'"{fn}"' in json.dumps(p["Target"]["Arn"])] for fn in HANDLERS}
     assert [p["ScheduleExpression"] for p in by_function["PollerFunction"]] == ["rate(1 minute)"]
-    assert [p["ScheduleExpression"] for p in by_function["PublisherFunction"]] == ["cron(0/5 9-19 * * ? *)"]
+    assert [p["ScheduleExpression"] for p in by_function["PublisherFunction"]] == ["cron(0/5 6-23 * * ? *)"]
     assert len(by_function["ReporterFunction"]) == 2
     assert len(schedules) == 4
     for props in schedules:
