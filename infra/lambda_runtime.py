@@ -1,6 +1,10 @@
 """What the Lambda service does around our handlers, done locally: a context
 object, and the SQS event source mapping (receive, invoke with a real-shaped
-event, delete what succeeded, let failures come back and redrive to the DLQ)."""
+event, delete what succeeded, let failures come back and redrive to the DLQ).
+
+SQS delivers at least once; `DELIVERY_FAULTS` makes the mapping do what SQS is allowed to:
+deliver the same batch to two invocations, or deliver a batch again after it succeeded (the
+delete never happened, e.g. the function timed out just after the handler returned)."""
 
 from __future__ import annotations
 
@@ -51,6 +55,22 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> di
 
 
 @dataclass
+class DeliveryFaults:
+    """Armed at-least-once behaviour of the event source mapping (the fault suite sets these)."""
+
+    duplicate_batches: int = 0  # the next N batches go to two invocations with the same records
+    redeliver_batches: int = 0  # the next N batches are not deleted after success: delivered again
+    duplicated: int = 0  # records delivered a second time by the above
+    redelivered: int = 0
+
+    def reset(self) -> None:
+        self.duplicate_batches = self.redeliver_batches = self.duplicated = self.redelivered = 0
+
+
+DELIVERY_FAULTS = DeliveryFaults()
+
+
+@dataclass
 class DrainReport:
     invocations: int = 0
     received: int = 0
@@ -80,12 +100,23 @@ def drain_queue(sqs: Any, queue_url: str, handler: Callable[[dict[str, Any], Any
             break
         report.received += len(messages)
         report.invocations += 1
-        try:
-            result = handler(sqs_event(messages, arn, region), context_for(function_name)) or {}
-            failed_ids = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-        except Exception:  # the whole batch failed (e.g. BatchProcessingError)
-            failed_ids = {m["MessageId"] for m in messages}
+        event = sqs_event(messages, arn, region)
+        failed_ids = _invoke(handler, event, function_name)
+        faults = DELIVERY_FAULTS
+        if faults.duplicate_batches > 0:  # a second consumer received the same messages
+            faults.duplicate_batches -= 1
+            faults.duplicated += len(messages)
+            report.invocations += 1
+            failed_ids &= _invoke(handler, event, function_name)  # done if either invocation succeeded
         done = [m for m in messages if m["MessageId"] not in failed_ids]
+        if done and faults.redeliver_batches > 0:  # the delete is lost: SQS delivers them again
+            faults.redeliver_batches -= 1
+            faults.redelivered += len(done)
+            sqs.change_message_visibility_batch(QueueUrl=queue_url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                for i, m in enumerate(done)])
+            report.sqs_calls += 1
+            done = []
         failed = [m for m in messages if m["MessageId"] in failed_ids]
         report.succeeded += len(done)
         report.failed += len(failed)
@@ -99,3 +130,13 @@ def drain_queue(sqs: Any, queue_url: str, handler: Callable[[dict[str, Any], Any
                 for i, m in enumerate(failed)])
             report.sqs_calls += 1
     return report
+
+
+def _invoke(handler: Callable[[dict[str, Any], Any], dict[str, Any]], event: dict[str, Any],
+            function_name: str) -> set[str]:
+    """One invocation; the message ids that failed (all of them when the handler raised)."""
+    try:
+        result = handler(event, context_for(function_name)) or {}
+        return {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+    except Exception:  # the whole batch failed (e.g. BatchProcessingError)
+        return {r["messageId"] for r in event["Records"]}

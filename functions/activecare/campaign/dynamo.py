@@ -219,8 +219,10 @@ class DynamoCampaignStore:
                                                    WinnerItem.sent_at.set(now), WinnerItem.error.remove()],
                             WinnerItem.status == "sending")
 
-    def record_failure(self, campaign_id: str, user_id: str, error: str, *, final: bool, now: datetime) -> None:
-        self._update_winner(campaign_id, user_id, [WinnerItem.status.set("failed" if final else "pending"),
+    def record_failure(self, campaign_id: str, user_id: str, error: str, *, final: bool, now: datetime,
+                       keep_sending: bool = False) -> None:
+        status = "failed" if final else "sending" if keep_sending else "pending"
+        self._update_winner(campaign_id, user_id, [WinnerItem.status.set(status),
                                                    WinnerItem.error.set(error), WinnerItem.attempts.add(1)],
                             WinnerItem.status == "sending")
 

@@ -74,11 +74,13 @@ class MemoryCampaignStore:
         w = self.winner_items[campaign_id][user_id]
         w.status, w.dm_event_id, w.sent_at, w.error = "sent", dm_event_id, now, None
 
-    def record_failure(self, campaign_id: str, user_id: str, error: str, *, final: bool, now: datetime) -> None:
+    def record_failure(self, campaign_id: str, user_id: str, error: str, *, final: bool, now: datetime,
+                       keep_sending: bool = False) -> None:
         w = self.winner_items[campaign_id][user_id]
         if w.status != "sending":
             return
-        w.status, w.error, w.attempts = ("failed" if final else "pending"), error, w.attempts + 1
+        status = "failed" if final else "sending" if keep_sending else "pending"
+        w.status, w.error, w.attempts = status, error, w.attempts + 1
 
     def reset_failed(self, campaign_id: str) -> int:
         n = 0

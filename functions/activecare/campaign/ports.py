@@ -63,7 +63,11 @@ class CampaignStore(Protocol):
 
     def record_sent(self, campaign_id: str, user_id: str, dm_event_id: str, now: datetime) -> None: ...
 
-    def record_failure(self, campaign_id: str, user_id: str, error: str, *, final: bool, now: datetime) -> None: ...
+    def record_failure(self, campaign_id: str, user_id: str, error: str, *, final: bool, now: datetime,
+                       keep_sending: bool = False) -> None:
+        """sending -> failed (final) or pending, counting the attempt; `keep_sending`: the outcome is unknown (the
+        DM may have gone out), so it stays sending and is reconciled once its lease ends."""
+        ...
 
     def reset_failed(self, campaign_id: str) -> int:
         """Failed winners back to pending (ops, after e.g. a winner opened their DMs)."""

@@ -272,9 +272,12 @@ class CampaignService:
                 self.store.record_failure(campaign.campaign_id, w.user_id, f"HTTP {exc.status}: {exc.detail}",
                                           final=True, now=now)
                 continue
-            except TwitterUnavailable as exc:
+            except TwitterUnavailable as exc:  # a 5xx, a timeout or a cut-off answer: the DM may have gone out
                 final = w.attempts + 1 >= MAX_ATTEMPTS
-                self.store.record_failure(campaign.campaign_id, w.user_id, str(exc)[:200], final=final, now=now)
+                # Held `sending` (as after a crash): the next run reconciles it against the conversation's DM
+                # events before any resend, so an unknown outcome never becomes a second DM.
+                self.store.record_failure(campaign.campaign_id, w.user_id, str(exc)[:200], final=final, now=now,
+                                          keep_sending=True)
                 continue
             self.store.record_sent(campaign.campaign_id, w.user_id, event_id, self.clock())
 

@@ -37,6 +37,7 @@ from activecare.twitter.snowflake import snowflake
 
 CLAIM_TTL = timedelta(minutes=15)
 RECONCILE_SLACK = timedelta(minutes=1)
+DUPLICATE_WINDOW = timedelta(hours=24)  # X refuses a text the account posted within this window
 PRIORITY_SCAN = 1000  # new inquiries read to order the queue by priority
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _AGENT_RE = re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$")
@@ -296,7 +297,10 @@ class DeskService:
         try:
             tweet_id = self.poster_for(res.account).post(res.text, in_reply_to=res.in_reply_to)
         except DuplicateContent:
-            found = self._find_posted(res)
+            # X saw this very text from this account within 24 hours. A reply with it to the same tweet is ours, from
+            # an earlier attempt whose answer never came back (a crash, a timeout) - perhaps under another client
+            # token, after the claim expired and the inquiry was taken again: record it instead of posting another.
+            found = self._find_posted(res, since=res.reserved_at - DUPLICATE_WINDOW)
             if found is not None:
                 return self._finish(res, *found)
             self.reservations.drop(res.token)
@@ -342,12 +346,13 @@ class DeskService:
                            intent_url=res.intent_url)
         return self._finish(res, *found)
 
-    def _find_posted(self, res: Reservation) -> tuple[str, datetime] | None:
-        """Our reply on the account's timeline since the reservation: replying to the same tweet, same text."""
+    def _find_posted(self, res: Reservation, since: datetime | None = None) -> tuple[str, datetime] | None:
+        """Our reply on the account's timeline since the reservation (or `since`): replying to the same tweet, same
+        text."""
         account = self.settings.account(res.account)
-        since = snowflake(res.reserved_at - RECONCILE_SLACK)
+        since_id = snowflake((since or res.reserved_at) - RECONCILE_SLACK)
         try:
-            page = self.reader.user_tweets(account.user_id, since_id=since, max_results=100)
+            page = self.reader.user_tweets(account.user_id, since_id=since_id, max_results=100)
         except (RateLimited, TwitterUnavailable) as exc:
             raise Unavailable(f"cannot read @{account.username}'s timeline ({type(exc).__name__}); retry",
                               client_token=res.token) from None

@@ -15,8 +15,9 @@ def ses_client(region: str) -> Any:
     from botocore.config import Config
 
     # One attempt: botocore would otherwise resend after a 5xx or a read timeout (a possible double send).
+    # `total_max_attempts` counts the first request; `max_attempts` counts retries (1 would still resend once).
     return boto3.client("ses", region_name=region,
-                        config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5,
+                        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5,
                                       read_timeout=20))
 
 

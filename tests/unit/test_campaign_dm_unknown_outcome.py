@@ -1,0 +1,71 @@
+"""Regression (fault suite, issue #7): a DM whose answer is lost (timeout, cut-off response, 5xx after X
+processed it) may have been delivered. It is held `sending` and reconciled against the conversation's DM
+events before any resend - never sent a second time blindly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from activecare.campaign.memory import MemoryCampaignStore, MemoryX
+from activecare.campaign.models import Entrant
+from activecare.campaign.service import CampaignService
+from activecare.clock import ManualClock
+from activecare.twitter.port import TwitterUnavailable
+
+T0 = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+OLD = datetime(2015, 1, 1, tzinfo=UTC)
+
+
+class AnswerLostX(MemoryX):
+    """Delivers the DM, then the answer never arrives (for the first `lost` sends)."""
+
+    def __init__(self, retweeters: dict[str, list[Entrant]], lost: int) -> None:
+        super().__init__(retweeters)
+        self.lost = lost
+
+    def send_dm(self, participant_id: str, text: str) -> str:
+        event_id = super().send_dm(participant_id, text)
+        if self.lost:
+            self.lost -= 1
+            raise TwitterUnavailable("dm_send: ReadTimeout")
+        return event_id
+
+
+class DownX(MemoryX):
+    """X answers 503 without sending anything."""
+
+    def send_dm(self, participant_id: str, text: str) -> str:
+        raise TwitterUnavailable("dm_send: HTTP 503")
+
+
+def _service(x: MemoryX) -> tuple[CampaignService, MemoryCampaignStore, ManualClock]:
+    clock, store = ManualClock(T0), MemoryCampaignStore()
+    return CampaignService(store=store, source_for=lambda _a: x, messenger_for=lambda _a: x, clock=clock,
+                           known_accounts=frozenset({"general"})), store, clock
+
+
+def _entrants(n: int) -> list[Entrant]:
+    return [Entrant(str(100 + i), f"user{100 + i}", True, 50, OLD) for i in range(n)]
+
+
+def test_a_dm_whose_answer_was_lost_is_reconciled_not_sent_again() -> None:
+    x = AnswerLostX({"777": _entrants(10)}, lost=2)
+    service, store, clock = _service(x)
+    first = service.draw({"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 5})
+    assert first["dms"] == {"pending": 0, "sending": 2, "sent": 3, "failed": 0}
+    for _ in range(3):
+        clock.advance(timedelta(minutes=15))
+        service.tick()
+    per_winner = [p for _e, p, _t in x.sent]
+    assert len(per_winner) == 5 and len(set(per_winner)) == 5  # one DM each, the two in doubt not resent
+    assert service.status("xmas")["dms"] == {"pending": 0, "sending": 0, "sent": 5, "failed": 0}
+    assert {w.attempts for w in store.winners("xmas")} == {0, 1}
+
+
+def test_x_down_still_ends_in_failed_after_the_attempts() -> None:
+    service, _store, clock = _service(DownX({"777": _entrants(3)}))
+    service.draw({"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 1})
+    for _ in range(4):
+        clock.advance(timedelta(minutes=15))
+        service.tick()
+    assert service.status("xmas")["dms"] == {"pending": 0, "sending": 0, "sent": 0, "failed": 1}
