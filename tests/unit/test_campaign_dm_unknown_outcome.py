@@ -69,3 +69,35 @@ def test_x_down_still_ends_in_failed_after_the_attempts() -> None:
         clock.advance(timedelta(minutes=15))
         service.tick()
     assert service.status("xmas")["dms"] == {"pending": 0, "sending": 0, "sent": 0, "failed": 1}
+
+
+class DownThenAnswerLostX(MemoryX):
+    """503 without sending for the first attempts, then the last attempt is delivered but its answer lost."""
+
+    def __init__(self, retweeters: dict[str, list[Entrant]], down: int) -> None:
+        super().__init__(retweeters)
+        self.down = down
+
+    def send_dm(self, participant_id: str, text: str) -> str:
+        if self.down:
+            self.down -= 1
+            raise TwitterUnavailable("dm_send: HTTP 503")
+        super().send_dm(participant_id, text)
+        raise TwitterUnavailable("dm_send: ReadTimeout")
+
+
+def test_retrying_failed_dms_checks_for_a_delivered_last_attempt_first() -> None:
+    from activecare.campaign.service import MAX_ATTEMPTS
+
+    x = DownThenAnswerLostX({"777": _entrants(3)}, down=MAX_ATTEMPTS - 1)
+    service, _store, clock = _service(x)
+    service.draw({"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 1})
+    for _ in range(MAX_ATTEMPTS + 1):
+        clock.advance(timedelta(minutes=15))
+        service.tick()
+    assert service.status("xmas")["dms"]["failed"] == 1 and len(x.sent) == 1  # the last one went out unseen
+    assert service.retry_failed("xmas")["requeued"] == 1
+    clock.advance(timedelta(minutes=15))
+    service.tick()
+    assert len(x.sent) == 1  # found in the DM events: recorded, not sent again
+    assert service.status("xmas")["dms"] == {"pending": 0, "sending": 0, "sent": 1, "failed": 0}

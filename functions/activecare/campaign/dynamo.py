@@ -229,8 +229,11 @@ class DynamoCampaignStore:
     def reset_failed(self, campaign_id: str) -> int:
         n = 0
         for w in self.winners(campaign_id):
+            # Requeued as a stale `sending` (no reservation time): the next run checks the conversation's DM
+            # events before it resends, since the last attempt's outcome may have been unknown.
             if w.status == "failed" and self._update_winner(
-                    campaign_id, w.user_id, [WinnerItem.status.set("pending"), WinnerItem.attempts.set(0)],
+                    campaign_id, w.user_id, [WinnerItem.status.set("sending"), WinnerItem.attempts.set(0),
+                                             WinnerItem.reserved_at.remove()],
                     WinnerItem.status == "failed"):
                 n += 1
         return n

@@ -85,8 +85,8 @@ class MemoryCampaignStore:
     def reset_failed(self, campaign_id: str) -> int:
         n = 0
         for w in self.winner_items.get(campaign_id, {}).values():
-            if w.status == "failed":
-                w.status, w.attempts, n = "pending", 0, n + 1
+            if w.status == "failed":  # requeued as a stale `sending`: checked against DM events before a resend
+                w.status, w.attempts, w.reserved_at, n = "sending", 0, None, n + 1
         return n
 
     def take_dm_slots(self, account: str, now: datetime, wanted: int, *, per_window: int, per_day: int) -> int:
