@@ -545,17 +545,22 @@ def _sqs_injected(run: FaultRun, result: DayResult) -> int:
     return int(run.inspected["sqs_repeated"])
 
 
-def _arm_poller_crash(run: FaultRun) -> None:
+def _crash_in(run: FaultRun, part: str, port: str, wrap: Callable[[Any], Any], crashes: int) -> None:
+    """Each `runtime.<part>()` the handler builds gets its `port` wrapped to crash after the side effect."""
     rt = run.stack.runtime
-    original = rt.poller
+    original = getattr(rt, part)
 
-    def poller() -> Any:
-        p = original()
-        p.checkpoints = _CheckpointsCrashAfterEnqueue(p.checkpoints, run, "poller")
-        return p
+    def build() -> Any:
+        service = original()
+        setattr(service, port, wrap(getattr(service, port)))
+        return service
 
-    rt.poller = poller  # type: ignore[method-assign]
-    run.crash_budget["poller"] = 2
+    setattr(rt, part, build)
+    run.crash_budget[part] = crashes
+
+
+def _arm_poller_crash(run: FaultRun) -> None:
+    _crash_in(run, "poller", "checkpoints", lambda c: _CheckpointsCrashAfterEnqueue(c, run, "poller"), 2)
 
 
 def _arm_ddb_throttle(run: FaultRun) -> None:
@@ -583,30 +588,12 @@ def _x_fired(kind: str) -> Callable[[FaultRun, DayResult], int]:
 
 
 def _arm_desk_crash(run: FaultRun) -> None:
-    rt = run.stack.runtime
-    original = rt.desk
-
-    def desk() -> Any:
-        svc = original()
-        poster_for = svc.poster_for
-        svc.poster_for = lambda key: _PosterCrashAfterReply(poster_for(key), run, "desk")
-        return svc
-
-    rt.desk = desk  # type: ignore[method-assign]
-    run.crash_budget["desk"] = 1
+    _crash_in(run, "desk", "poster_for",
+              lambda poster_for: lambda key: _PosterCrashAfterReply(poster_for(key), run, "desk"), 1)
 
 
 def _arm_publisher_crash(run: FaultRun) -> None:
-    rt = run.stack.runtime
-    original = rt.publisher
-
-    def publisher() -> Any:
-        pub = original()
-        pub.store = _PublishStoreCrashAfterPost(pub.store, run, "publisher")
-        return pub
-
-    rt.publisher = publisher  # type: ignore[method-assign]
-    run.crash_budget["publisher"] = 1
+    _crash_in(run, "publisher", "store", lambda store: _PublishStoreCrashAfterPost(store, run, "publisher"), 1)
 
 
 def _arm_campaign_crash(run: FaultRun) -> None:

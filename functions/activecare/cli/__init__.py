@@ -51,7 +51,8 @@ from types import ModuleType
 
 from activecare.cli.common import CliError, target
 
-# One module per command group, each with register(subparsers), ERRORS and report_error(exc).
+# One module per command group, each with register(subparsers) and, when its domain raises errors of its own,
+# ERRORS (their types) and report_error(exc) (default: `error: <exc>`, exit code 2).
 # A feature adds its group here and in a module of its own.
 GROUPS = ("keywords", "desk", "report", "posts", "campaign", "secrets", "dlq", "figures", "stack")
 
@@ -86,6 +87,11 @@ def _aws_reason(exc: BaseException) -> str | None:
     return None
 
 
+def _one_line(exc: Exception) -> int:
+    print(f"error: {exc}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     from activecare.settings import aws_environment, ops_stack_name
 
@@ -99,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         except Exception as exc:
             for group in _groups():
-                if group.ERRORS and isinstance(exc, group.ERRORS):
-                    return int(group.report_error(exc))
+                if isinstance(exc, getattr(group, "ERRORS", ())):
+                    return int(getattr(group, "report_error", _one_line)(exc))
             reason = _aws_reason(exc)
             if reason:
                 print(f"error: {reason}", file=sys.stderr)

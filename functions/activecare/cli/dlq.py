@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from activecare.cli.common import require_stack
 
-ERRORS = ()
 BATCH = 10
 
 
@@ -189,8 +187,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--skip-malformed", action="store_true", help="leave bodies the worker cannot parse in the DLQ")
     p.set_defaults(func=cmd_dlq)
-
-
-def report_error(exc: Exception) -> int:
-    print(f"error: {exc}", file=sys.stderr)
-    return 2

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
 from activecare.cli.common import CliError, runtime, target
-
-ERRORS = ()
 
 
 def _day(value: str | None, now: datetime) -> tuple[str, datetime, datetime]:
@@ -112,8 +109,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--day", help="JST date YYYY-MM-DD (default: today in Japan)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_figures)
-
-
-def report_error(exc: Exception) -> int:
-    print(f"error: {exc}", file=sys.stderr)
-    return 2

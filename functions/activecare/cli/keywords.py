@@ -74,8 +74,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = kw.add_parser("queries", help="the packed search queries for X_ACCESS_LEVEL")
     p.add_argument("file", nargs="?")
     p.set_defaults(func=cmd_queries)
-
-
-def report_error(exc: Exception) -> int:
-    print(f"error: {exc}", file=sys.stderr)
-    return 2

@@ -105,8 +105,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--file", help="plan from this calendar file instead of the imported one")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plan)
-
-
-def report_error(exc: Exception) -> int:
-    print(f"error: {exc}", file=sys.stderr)
-    return 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -89,8 +88,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = report.add_parser("routing", help="check a routing file and list departments and recipients")
     p.add_argument("file", nargs="?")
     p.set_defaults(func=cmd_routing)
-
-
-def report_error(exc: Exception) -> int:
-    print(f"error: {exc}", file=sys.stderr)
-    return 2

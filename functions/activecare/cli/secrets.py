@@ -18,7 +18,6 @@ from typing import Any
 
 from activecare.cli.common import CliError, settings
 
-ERRORS = ()
 OAUTH1 = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 PLACEHOLDERS = {"set-me", "changeme", "xxx", "todo"}
 
@@ -154,8 +153,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_set)
     p = group.add_parser("check", help="whether both secrets are set with the expected shape")
     p.set_defaults(func=cmd_check)
-
-
-def report_error(exc: Exception) -> int:
-    print(f"error: {exc}", file=sys.stderr)
-    return 2

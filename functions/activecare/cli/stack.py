@@ -7,14 +7,11 @@ command works on the stack's own tables, queues, secrets and functions.
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 from activecare.cli.common import CliError, require_stack
 from activecare.settings import Settings
-
-ERRORS = ()
 
 # Settings field -> stack output (template.yaml's Outputs); every one must be present.
 SETTINGS_OUTPUTS = {
@@ -136,8 +133,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     group = sub.add_parser("stack", help="the deployed stack").add_subparsers(dest="action", required=True)
     p = group.add_parser("show", help="the stack's outputs (what the CLI works on)")
     p.set_defaults(func=cmd_show)
-
-
-def report_error(exc: Exception) -> int:
-    print(f"error: {exc}", file=sys.stderr)
-    return 2
