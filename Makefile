@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps demo test lint bench clean
+.PHONY: install system-deps demo day test lint bench build clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m infra.simulate_day $(ARGS)
 
+# The whole support day, 09:00-20:00 JST at seed volume (~50,000 tweets on X), with its summary table.
+day: $(STAMP)
+	$(PY) -m infra.simulate_day --full $(ARGS)
+
 # tests/e2e/test_report_render.py screenshots the HTML report in Debian's headless Chromium; a Japanese
 # font makes the screenshot show the text rather than empty boxes. Installed once, as root (as CI runs).
 system-deps:
@@ -26,12 +30,24 @@ system-deps:
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
+# Two workers, a test file each at a time (--dist loadfile): the full day and the fault suite run beside the rest.
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n 2 --dist loadfile tests
 
 bench: $(STAMP)
 	@for f in tests/bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
+# The fault suite (infra/fault_suite.py): the simulated day under injected faults, a table of what was lost or
+# doubled (all zeros, every fault fired) - exit 1 otherwise. ARGS="--only x-429 crash-desk-reply", "--list".
+.PHONY: faults
+faults: $(STAMP)
+	$(PY) -m infra.fault_suite $(ARGS)
+
+# The deployable artifacts in .aws-sam/build (infra/build.py: sam build from its own .venv-sam, makefile
+# builds cross-installed for python3.13); skipped when nothing changed, FORCE=1 rebuilds.
+build: $(STAMP)
+	$(PY) -m infra.build $(if $(FORCE),--force)
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-sam .aws-sam .pytest_cache

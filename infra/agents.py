@@ -17,12 +17,14 @@ import random
 import statistics
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 
+from activecare.clock import to_jst
 from activecare.desk.errors import Conflict, DeskError, NotFound, Refused
 from activecare.desk.service import DeskService
 from activecare.hours import in_service_hours, jst_date
@@ -32,6 +34,7 @@ NAMES = ("sato", "suzuki", "takahashi", "tanaka", "ito", "watanabe", "yamamoto",
          "yoshida", "yamada")
 MISTAKES = ("お手数ですが、090-1234-5678までお電話いただけますか。",
             "詳細は support.desk@example.co.jp までお送りください。")
+IDLE_LOOK = timedelta(minutes=5)
 EDITS = ("引き続きよろしくお願いいたします。", "何卒よろしくお願いいたします。", "お手数をおかけいたします。")
 
 
@@ -41,13 +44,18 @@ class TeamStats:
     replies: int = 0
     manual_sent: int = 0
     no_reply_needed: int = 0
+    duplicate_edits: int = 0  # replies X refused as duplicate content, edited and sent again
+    not_customers: int = 0  # resolved without reply: the tweet was news, a bot or off-topic
     refusals: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
 
 
 class DeskAgents:
     def __init__(self, stack: LocalStack, *, agents: int = 10, seed: int = 7, mistake_rate: float = 0.05,
-                 minutes_per_inquiry: tuple[int, int] = (2, 6)) -> None:
+                 minutes_per_inquiry: tuple[int, int] = (2, 6),
+                 not_a_customer: Callable[[str], bool] | None = None) -> None:
+        """`not_a_customer(tweet_id)`: what an agent sees on reading the tweet - a news headline, a bot, a
+        keyword used about something else (the seed's ground truth) - and resolves without a reply."""
         if not 1 <= agents <= len(NAMES):
             raise ValueError(f"agents must be 1-{len(NAMES)}")
         self.stack = stack
@@ -57,12 +65,31 @@ class DeskAgents:
         self.mistake_rate = mistake_rate
         self.minutes = minutes_per_inquiry
         self.busy_until: dict[str, datetime] = {}
+        self.not_a_customer = not_a_customer or (lambda tweet_id: False)
         self.stats = TeamStats()
         self.days: set[str] = set()
+        # What a desk UI shows without asking: whether something arrived since the list was last
+        # found empty. Idle agents look at the list again when it has, and every IDLE_LOOK anyway
+        # (an expired claim or a reopened inquiry shows up there without a new arrival).
+        self.maybe_new = True
+        self.last_look: datetime | None = None
 
     @property
     def desk(self) -> DeskService:
         return self.stack.runtime.desk()
+
+    def notice(self, arrived: int) -> None:
+        """The listening spine delivered `arrived` tweets to the worker this minute (new inquiries,
+        customers' replies joining one): the desk's list may have changed."""
+        if arrived:
+            self.maybe_new = True
+
+    def due(self) -> bool:
+        """An agent is free and the list may hold something for them (see `maybe_new`)."""
+        now = self.clock()
+        if not in_service_hours(now) or all(self.busy_until.get(a, now) > now for a in self.names):
+            return False
+        return self.maybe_new or self.last_look is None or now - self.last_look >= IDLE_LOOK
 
     def work_minute(self) -> None:
         """Every free agent takes one inquiry (nothing happens outside service hours)."""
@@ -70,6 +97,7 @@ class DeskAgents:
         if not in_service_hours(now):
             return
         self.days.add(jst_date(now))
+        self.last_look = now
         desk = self.desk
         for agent in self.names:
             if self.busy_until.get(agent, now) > now:
@@ -77,6 +105,7 @@ class DeskAgents:
             try:
                 claimed = desk.claim_next(agent)
             except NotFound:
+                self.maybe_new = False
                 return  # the queue is empty
             self._handle(desk, agent, claimed["inquiry_id"])
             self.busy_until[agent] = now + timedelta(minutes=self.rng.randint(*self.minutes))
@@ -85,6 +114,11 @@ class DeskAgents:
         self.stats.handled += 1
         shown = desk.show(inquiry_id)  # history first: a returning customer gets the context
         inq = shown["inquiry"]
+        if not inq["direct"] and self.not_a_customer(inq["tweet"]["id"]):
+            desk.resolve(inquiry_id, agent, "no_reply_needed")
+            self.stats.no_reply_needed += 1
+            self.stats.not_customers += 1
+            return
         if inq["sentiment"] == "neutral" and not inq["direct"] and self.rng.random() < 0.1:
             desk.resolve(inquiry_id, agent, "no_reply_needed")
             self.stats.no_reply_needed += 1
@@ -95,36 +129,44 @@ class DeskAgents:
         if self.rng.random() < self.mistake_rate:
             text = text.split("。")[0] + "。" + self.rng.choice(MISTAKES)  # personal data typed by mistake
         outcome = template.outcome
-        for attempt in range(4):
+        base, edits = text, 0
+        for _ in range(4):
             try:
                 result = desk.reply(inquiry_id, agent, text, uuid.uuid4().hex)
             except Refused as exc:
                 self.stats.refusals[exc.code] += 1
                 if exc.code != "personal_data":
                     desk.release(inquiry_id, agent)
+                    self.maybe_new = True  # back on the list
                     return
                 text, outcome = exc.extra["offer"]["text"], "email_form"
+                base = text
                 continue
             except Conflict as exc:
                 if exc.code != "duplicate_content":
                     self.stats.errors[exc.code] += 1
                     return
-                text = text + EDITS[attempt % len(EDITS)]  # the agent edits the saved reply
+                edits += 1
+                text = edited(base, edits, inq["created_at"])  # the agent edits the saved reply
                 continue
             except DeskError as exc:
                 self.stats.errors[exc.code] += 1
                 return
             if result["status"] == "prepared":
                 if not self._send_by_hand(result, text):  # X refused the text as duplicate content
-                    text = text + EDITS[attempt % len(EDITS)]
+                    edits += 1
+                    text = edited(base, edits, inq["created_at"])
                     continue
                 result = desk.confirm(inquiry_id, agent, result["client_token"])
                 self.stats.manual_sent += 1
             self.stats.replies += 1
+            self.stats.duplicate_edits += edits
             desk.resolve(inquiry_id, agent, outcome)
             return
+        self.stats.duplicate_edits += edits
         self.stats.errors["gave_up"] += 1
         desk.release(inquiry_id, agent)
+        self.maybe_new = True
 
     def _send_by_hand(self, prepared: dict[str, Any], text: str) -> bool:
         """What the agent does with the intent link: send it from the X app as the support account.
@@ -153,6 +195,8 @@ class DeskAgents:
             "manual_posts": sum(r["manual_posts"] for r in desk_rows),
             "email_form_guidance": sum(r["email_form_guidance"] for r in desk_rows),
             "no_reply_needed": self.stats.no_reply_needed,
+            "duplicate_edits": self.stats.duplicate_edits,
+            "not_customers": self.stats.not_customers,
             "median_first_response_min": round(statistics.median(medians) / 60, 1) if medians else None,
             "refusals": {k: v for k, v in refusals.items() if v},
             "errors": dict(self.stats.errors),
@@ -162,6 +206,20 @@ class DeskAgents:
         }
 
 
+def edited(base: str, edits: int, created_at: str) -> str:
+    """The saved reply as an agent rewrites it after X refused it as duplicate content (the account sent this
+    text to this customer in the last 24 hours): another closing, then a reference to the customer's post by
+    its time, which no other reply carries. Each edit starts again from the saved reply, so it stays short."""
+    text = base
+    if edits >= 2:
+        at = to_jst(datetime.fromisoformat(created_at))
+        ref = f"{at:%H:%M}のご投稿について、"
+        head, sep, tail = text.partition("様、")
+        text = f"{head}{sep}{ref}{tail}" if sep else ref + text
+    return text + EDITS[(edits - 1) % len(EDITS)]
+
+
 def work_queue(team: DeskAgents) -> None:
-    """One simulated minute of desk work (call after the poller and worker ran for the minute)."""
+    """One simulated minute of desk work (call after the poller and worker ran for the minute). Every free
+    agent looks at the list; a caller that reports arrivals (`notice`) can skip idle minutes with `due()`."""
     team.work_minute()

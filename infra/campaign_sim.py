@@ -123,11 +123,14 @@ class CampaignSim:
     def done(self) -> bool:
         return self.drained_at is not None or not self.last.get("ok", False)
 
+    def due(self) -> bool:
+        """The scheduled run fires now: 15 minutes after the last one, until the DMs are drained."""
+        return (self.world is not None and not self.done and self._last_tick is not None
+                and self.clock() - self._last_tick >= timedelta(minutes=15))
+
     def maybe_tick(self) -> None:
         """The EventBridge rule: one scheduled invocation per 15 minutes of the clock (until drained)."""
-        if self.world is None or self.done or self._last_tick is None:
-            return
-        if self.clock() - self._last_tick < timedelta(minutes=15):
+        if not self.due():
             return
         self._last_tick = self.clock()
         self._invoke({"source": "aws.events", "detail-type": "Scheduled Event"})

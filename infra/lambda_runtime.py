@@ -79,6 +79,17 @@ class DrainReport:
     sqs_calls: int = 0
 
 
+_ARNS: dict[str, str] = {}
+
+
+def _queue_arn(sqs: Any, queue_url: str) -> str:
+    """The event source mapping knows its queue's ARN; asked once per queue URL, not every drain."""
+    if queue_url not in _ARNS:
+        _ARNS[queue_url] = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+    return _ARNS[queue_url]
+
+
 def drain_queue(sqs: Any, queue_url: str, handler: Callable[[dict[str, Any], Any], dict[str, Any]],
                 *, function_name: str = "worker", max_batches: int = 10_000,
                 retry_failures_now: bool = True) -> DrainReport:
@@ -88,9 +99,9 @@ def drain_queue(sqs: Any, queue_url: str, handler: Callable[[dict[str, Any], Any
     `retry_failures_now`, so the queue's redrive policy moves poison messages to
     the DLQ after maxReceiveCount receives, as on AWS, without waiting.
     """
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = _queue_arn(sqs, queue_url)
     region = sqs.meta.region_name
-    report = DrainReport(sqs_calls=1)
+    report = DrainReport()
     for _ in range(max_batches):
         resp = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"],
                                    MessageAttributeNames=["All"], WaitTimeSeconds=0)

@@ -4,6 +4,11 @@ on loopback, with the stack's resources created. One call from tests and the dem
     with LocalStack(clock) as stack:
         stack.settings      # Settings pointing at the local resources
         stack.twitter       # FakeTwitterState: add tweets, switch faults, read stats
+
+`moto="thread"` (default) serves moto from a thread of this process (tests reach into it, e.g.
+`stack.moto._server`); `moto="process"` serves it from a child process (infra/moto_process.py):
+the same HTTP API and meter counts, without sharing the GIL with the code under test. The
+simulated day uses the latter.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 
@@ -30,9 +35,11 @@ MAX_RECEIVE_COUNT = 3  # as in template.yaml
 
 
 class LocalStack:
-    def __init__(self, clock: Clock, *, access_level: AccessLevel = "pro") -> None:
+    def __init__(self, clock: Clock, *, access_level: AccessLevel = "pro",
+                 moto: Literal["thread", "process"] = "thread") -> None:
         self.clock = clock
         self.access_level = access_level
+        self.moto_mode = moto
         self._saved_env: dict[str, str | None] = {}
 
     def __enter__(self) -> LocalStack:
@@ -44,13 +51,23 @@ class LocalStack:
 
     def start(self) -> Settings:
         from infra.aws_meter import AwsMeter, MeteredMotoServer
+        from infra.moto_process import MotoProcess, RemoteAwsMeter
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self.aws_meter = AwsMeter()
-        self.moto = MeteredMotoServer(self.aws_meter)
-        self.moto.start()
-        host, port = self.moto.get_host_and_port()
-        self.aws_endpoint = f"http://{host}:{port}"
+        self.moto: MeteredMotoServer | MotoProcess
+        self.aws_meter: AwsMeter | RemoteAwsMeter
+        if self.moto_mode == "process":
+            self.moto = MotoProcess()
+            self.moto.start()
+            host, port = self.moto.get_host_and_port()
+            self.aws_endpoint = f"http://{host}:{port}"
+            self.aws_meter = RemoteAwsMeter(self.aws_endpoint)
+        else:
+            self.aws_meter = AwsMeter()
+            self.moto = MeteredMotoServer(self.aws_meter)
+            self.moto.start()
+            host, port = self.moto.get_host_and_port()
+            self.aws_endpoint = f"http://{host}:{port}"
         _reset_moto(self.aws_endpoint)  # moto's backends are process-global: start empty
         self._set_env({
             "AWS_ENDPOINT_URL": self.aws_endpoint,

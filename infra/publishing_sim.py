@@ -31,13 +31,18 @@ class PublishingDay:
         self.outcomes: Counter[str] = Counter()
         self.days: set[str] = set()
 
+    def due(self) -> bool:
+        """The schedule fires this minute (every 5 min, 09:00-19:55 JST)."""
+        now = to_jst(self.stack.clock())
+        return not now.minute % self.every and in_service_hours(now)
+
     def publish_minute(self) -> dict[str, Any] | None:
         """Run the publisher handler if the schedule fires this minute (every 5 min, 09:00-19:55 JST)."""
         from infra.lambda_runtime import context_for
         from publisher import app as publisher_app
 
         now = to_jst(self.stack.clock())
-        if now.minute % self.every or not in_service_hours(now):
+        if not self.due():
             return None
         self.runs += 1
         self.days.add(jst_date(now))

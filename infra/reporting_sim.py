@@ -39,6 +39,10 @@ class DayReports:
         self.runs: list[WindowRun] = []
         self._last: datetime = stack.clock()
 
+    def due(self, now: datetime) -> bool:
+        """A report time has been reached since the previous tick (the next tick runs the reporter)."""
+        return self._last < self.schedule.window_at(now).end <= now
+
     def tick(self, now: datetime) -> WindowRun | None:
         """Call once per simulated minute: runs the reporter when a report time has been reached since the
         previous tick."""

@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from activecare.clock import JST, ManualClock, iso_z
 
@@ -43,6 +43,7 @@ class DayResult:
     inquiries: int = 0
     duplicates: int = 0
     missed_relevant: int = 0
+    missed_ids: list[str] = field(default_factory=list)  # the relevant tweets (retweets aside) never stored
     false_positives: int = 0
     by_topic: Counter[str] = field(default_factory=Counter)
     by_sentiment: Counter[str] = field(default_factory=Counter)
@@ -60,6 +61,7 @@ class DayResult:
     campaign: list[tuple[str, str]] = field(default_factory=list)
     wall_s: float = 0.0
     poll_ms: list[float] = field(default_factory=list)
+    phase_s: Counter[str] = field(default_factory=Counter)  # wall seconds by part of the minute loop
     inspected: dict[str, Any] = field(default_factory=dict)
 
 
@@ -84,15 +86,40 @@ def _quiet_logs() -> None:
     logging.getLogger().setLevel(logging.WARNING)
     for name in ("werkzeug", "botocore", "urllib3", "activecare", "poller", "worker"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in list(logging.Logger.manager.loggerDict):  # loggers a loud run in this process set to INFO
+        if name.split(".")[0] in _APP_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+_APP_LOGGERS = ("activecare", "activecare-local", "service_undefined", "poller", "worker", "desk", "publisher",
+                "reporter", "campaign")
+
+
+def _info_logs() -> None:
+    """quiet=False: the handlers log at INFO again, even after a quiet run in this process set them to WARNING
+    (Powertools fixes a logger's level when the handler module is imported)."""
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "INFO"
+    for name in list(logging.Logger.manager.loggerDict):
+        if name.split(".")[0] in _APP_LOGGERS:
+            logging.getLogger(name).setLevel(logging.INFO)
 
 
 def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_level: str = "pro",
             progress: bool = True, mix: Any = None, quiet: bool = True,
-            campaign_retweeters: int = 3000, hooks: DayHooks | None = None) -> DayResult:
+            campaign_retweeters: int = 3000, hooks: DayHooks | None = None,
+            moto: Literal["thread", "process"] = "process", reports_dir: str | os.PathLike[str] = "out/reports",
+            ) -> DayResult:
     """Run the stretch; `mix` (a SeedMix) changes the generated day, `quiet=False` keeps INFO logs,
-    `hooks` (see DayHooks) lets a caller inject faults and read the stack before it stops."""
+    `hooks` (see DayHooks) lets a caller inject faults and read the stack before it stops,
+    `moto` says where moto serves from (see LocalStack: "thread" lets a hook reach moto's backends
+    in this process; "process", the default, is faster), `reports_dir` where the day's report e-mails
+    are written (<date>/<HHMM>/<department>.html, .txt, .eml)."""
     if quiet:
         _quiet_logs()
+    else:
+        _info_logs()
+    # EMF metric lines are for CloudWatch; locally they would print a JSON blob every 100 polls.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     from activecare.storage.models import Inquiry
     from infra.agents import DeskAgents, work_queue
     from infra.aws_meter import DYNAMODB_WRITES
@@ -114,32 +141,42 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
     relevant = {tid for tid, truth in day.truth.items() if truth.relevant}
     result.relevant_truth = len(relevant)
 
-    with LocalStack(clock, access_level=access_level) as stack:  # type: ignore[arg-type]
+    with LocalStack(clock, access_level=access_level, moto=moto) as stack:  # type: ignore[arg-type]
         stack.twitter.add_users(day.users)
         stack.twitter.add_tweets(day.tweets)
-        team = DeskAgents(stack, agents=10, seed=seed)
-        day_reports = DayReports(stack)  # writes out/reports/<date>/<HHMM>/<department>.html (+ .txt, .eml)
+        noise = {tid for tid, truth in day.truth.items() if not truth.relevant}
+        team = DeskAgents(stack, agents=10, seed=seed, not_a_customer=noise.__contains__)
+        day_reports = DayReports(stack, reports_dir)  # writes <date>/<HHMM>/<department>.html (+ .txt, .eml)
         posts = PublishingDay(stack)  # imports the content calendar
         campaign = (CampaignSim(stack, clock, retweeters=campaign_retweeters, winners=100)
                     if campaign_retweeters else None)
         if campaign:
+            t0 = time.perf_counter()
             with stack.aws_meter.channel("campaign"):
                 campaign.start()  # ops draw the lottery by hand at the start of the stretch
+            result.phase_s["campaign"] += time.perf_counter() - t0
         if hooks:
             hooks.setup(stack, clock)
+        result.phase_s["setup"] = time.perf_counter() - began - result.phase_s["campaign"]
         bar = _progress(progress, minutes)
+        lap = _Lap(result.phase_s)
         for minute in range(1, minutes + 1):
             clock.set(start + timedelta(minutes=minute))
             if hooks:
                 hooks.before_minute(stack, minute)
-            with stack.aws_meter.channel("publisher"):
-                posts.publish_minute()  # the publisher's 5-minute schedule, in service hours
-            if campaign:
+            lap("hooks")
+            if posts.due():
+                with stack.aws_meter.channel("publisher"):
+                    posts.publish_minute()  # the publisher's 5-minute schedule, in service hours
+            lap("publisher")
+            if campaign and campaign.due():
                 with stack.aws_meter.channel("campaign"):
                     campaign.maybe_tick()  # the 15-minute DM drain
+            lap("campaign")
             t0 = time.perf_counter()
             report = poller_app.handler({"scheduled_time": iso_z(clock())}, context_for("poller"))
             result.poll_ms.append((time.perf_counter() - t0) * 1000)
+            lap("poller")
             result.fetched += report["fetched"]
             result.matched += report["matched"]
             result.enqueued += report["enqueued"]
@@ -147,10 +184,18 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             drained = drain_queue(stack.sqs, stack.settings.queue_url, worker_app.handler)
             result.worker_invocations += drained.invocations
             result.worker_failures += drained.failed
-            with stack.aws_meter.channel("desk"):  # the desk's AWS traffic is reported apart
-                work_queue(team)
-            with stack.aws_meter.channel("reports"):
-                day_reports.tick(clock())  # the reporter handler at the report times (14:00, 20:00 JST)
+            team.notice(drained.received)  # the desk's list shows new work (nothing to poll for otherwise)
+            lap("worker")
+            if team.due():
+                with stack.aws_meter.channel("desk"):  # the desk's AWS traffic is reported apart
+                    work_queue(team)
+            lap("desk")
+            if day_reports.due(clock()):
+                with stack.aws_meter.channel("reports"):
+                    day_reports.tick(clock())  # the reporter handler at the report times (14:00, 20:00 JST)
+            else:
+                day_reports.tick(clock())  # nothing due: no AWS call, no channel switch
+            lap("reports")
             bar(minute, result)
         # The system's work, counted before the summary's own reads below.
         result.api_requests = dict(stack.twitter.stats.by_endpoint)
@@ -170,7 +215,8 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
     result.duplicates = len(tweet_ids) - len(set(tweet_ids))
     found = set(tweet_ids)
     window_relevant = {tid for tid in relevant if day.truth[tid].kind != "retweet"}
-    result.missed_relevant = len(window_relevant - found)
+    result.missed_ids = sorted(window_relevant - found, key=int)
+    result.missed_relevant = len(result.missed_ids)
     result.false_positives = sum(1 for tid in found if tid in day.truth and not day.truth[tid].relevant)
     for inq in stored:
         result.by_topic[inq.topic] += 1
@@ -181,6 +227,19 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         result.with_context += bool(inq.context_before or inq.context_after)
     result.wall_s = time.perf_counter() - began
     return result
+
+
+class _Lap:
+    """Adds the wall time since the previous call to `phases[name]`."""
+
+    def __init__(self, phases: Counter[str]) -> None:
+        self.phases = phases
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] += now - self.last
+        self.last = now
 
 
 def _progress(enabled: bool, total: int):
@@ -214,8 +273,11 @@ def print_summary(result: DayResult, start: datetime) -> None:
     table.add_column(style="bold")
     table.add_column(justify="right")
     rows = [
-        ("tweets posted on X (generated)", result.generated),
-        ("tweets seen (fetched by the poller)", result.fetched),
+        ("tweets posted on X in the stretch (all of them: customers, news, bots, chatter, retweets)",
+         f"{result.generated:,}"),
+        ("  of which relevant to the desk (ground truth: trouble, praise, mentions)", result.relevant_truth),
+        ("tweets fetched by the poller (keyword search + mentions; one found by two sources counts twice)",
+         f"{result.fetched:,}"),
         ("matched locally and queued", result.enqueued),
         ("inquiries stored", result.inquiries),
         ("  of which direct (mentions / replies to us)", result.direct),
@@ -229,9 +291,11 @@ def print_summary(result: DayResult, start: datetime) -> None:
         ("X API requests", sum(result.api_requests.values())),
         *((f"  {ep}", n) for ep, n in sorted(result.api_requests.items())),
         ("desk: claims by 10 agents (an inquiry is claimed again after a release)", result.desk["handled"]),
-        ("  resolved without reply (no reply needed)", result.desk.get("no_reply_needed", 0)),
+        ("  resolved without reply (no reply needed; of which news, bots, off-topic)",
+         f'{result.desk.get("no_reply_needed", 0)} ({result.desk.get("not_customers", 0)})'),
         ("  desk errors", ", ".join(f"{k} {v}" for k, v in result.desk.get("errors", {}).items()) or "0"),
-        ("  replies sent (API / by hand via intent link)",
+        ("  replies edited after X refused them as duplicate content", result.desk.get("duplicate_edits", 0)),
+        ("  inquiries answered: replies sent (API / by hand via intent link)",
          f'{result.desk["replies"]} ({result.desk["api_posts"]} / {result.desk["manual_posts"]})'),
         ("  median first-response time (min)", _or_dash(result.desk["median_first_response_min"])),
         ("  e-mail form guidance", result.desk["email_form_guidance"]),
@@ -270,16 +334,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--date", default=DEFAULT_DATE, help="simulated day (JST), YYYY-MM-DD")
     parser.add_argument("--start", default="09:00", help="JST start time, HH:MM")
     parser.add_argument("--hours", type=float, default=2.0, help="length of the stretch")
+    parser.add_argument("--full", action="store_true",
+                        help="the whole support day: 09:00-20:00 JST at seed volume (same as --start 09:00 --hours 11)")
     parser.add_argument("--tweets", type=int, default=None,
                         help="tweets posted on X in the stretch (default: seed volume, 50,000 per 11-hour day)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--access-level", default="pro", choices=["basic", "pro", "pay_per_use", "enterprise"])
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--moto", default="process", choices=["process", "thread"],
+                        help="serve moto from a child process (default, faster) or a thread of this one")
     args = parser.parse_args(argv)
+    if args.full:
+        args.start, args.hours = "09:00", 11.0
     start = datetime.fromisoformat(f"{args.date}T{args.start}:00").replace(tzinfo=JST)
     tweets = args.tweets if args.tweets is not None else round(SEED_VOLUME_PER_HOUR * args.hours)
     result = run_day(seed=args.seed, start=start, minutes=int(args.hours * 60), tweets=tweets,
-                     access_level=args.access_level, progress=not args.no_progress)
+                     access_level=args.access_level, progress=not args.no_progress, moto=args.moto)
     print_summary(result, start)
     ok = (result.duplicates == 0 and result.dlq_depth == 0 and not result.posts.get("over_cap")
           and result.posts.get("duplicates_on_x", 0) == 0)

@@ -17,6 +17,10 @@ class MemoryCheckpoints:
     def load(self, keys: list[str]) -> dict[str, Checkpoint]:
         return {k: self.items.get(k, Checkpoint(k)) for k in keys}
 
+    def load_all(self, keys: list[str], endpoints: list[str]) -> tuple[dict[str, Checkpoint],
+                                                                        dict[str, datetime | None]]:
+        return self.load(keys), {ep: self.limits.get(ep) for ep in endpoints}
+
     def advance(self, key: str, since_id: int, *, query: str, polled_at: datetime, matched: int) -> bool:
         old = self.items.get(key, Checkpoint(key))
         if old.since_id is not None and old.since_id >= since_id:

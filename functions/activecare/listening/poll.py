@@ -125,17 +125,17 @@ class Poller:
         report = PollReport()
         now = self.clock()
         sources = self.sources()
-        marks = self.checkpoints.load([s.key for s in sources])
-        self._start_new_sources(sources, marks, now)
         mentions = [s for s in sources if s.kind == "mention"]
+        budget = {"mentions": len(mentions) * MAX_PAGES, "search": self.search_budget}
+        # One read for every checkpoint and both endpoints' rate-limit marks.
+        marks, blocked = self.checkpoints.load_all([s.key for s in sources], list(budget))
+        self._start_new_sources(sources, marks, now)
         # Search budget (Basic tier has 4 requests a minute): stalest first, then most productive.
         searches = sorted(
             (s for s in sources if s.kind == "search"),
             key=lambda s: (marks[s.key].polled_at or datetime.min.replace(tzinfo=now.tzinfo),
                            -marks[s.key].matched_last),
         )
-        budget = {"mentions": len(mentions) * MAX_PAGES, "search": self.search_budget}
-        blocked = {ep: self.checkpoints.rate_limited_until(ep) for ep in budget}
         for source in [*mentions, *searches]:
             until = blocked[source.endpoint]
             if (until and until > now) or budget[source.endpoint] <= 0:

@@ -19,6 +19,11 @@ class Checkpoint:
 class CheckpointStore(Protocol):
     def load(self, keys: list[str]) -> dict[str, Checkpoint]: ...
 
+    def load_all(self, keys: list[str], endpoints: list[str]) -> tuple[dict[str, Checkpoint],
+                                                                        dict[str, datetime | None]]:
+        """`load(keys)` and `rate_limited_until` of each endpoint, in one read."""
+        ...
+
     def advance(self, key: str, since_id: int, *, query: str, polled_at: datetime, matched: int) -> bool:
         """Move the checkpoint forward (never backwards). False if it was already ahead."""
         ...

@@ -11,11 +11,21 @@ from activecare.storage.models import State
 
 class DynamoCheckpoints:
     def load(self, keys: list[str]) -> dict[str, Checkpoint]:
+        return self.load_all(keys, [])[0]
+
+    def load_all(self, keys: list[str], endpoints: list[str]) -> tuple[dict[str, Checkpoint],
+                                                                        dict[str, datetime | None]]:
+        """The checkpoints and the endpoints' rate-limit marks, in one BatchGetItem."""
         found = {k: Checkpoint(k) for k in keys}
-        for item in State.batch_get(keys, consistent_read=True):
-            found[item.pk] = Checkpoint(item.pk, int(item.since_id) if item.since_id else None,
-                                        item.polled_at, int(item.matched_last or 0))
-        return found
+        limits: dict[str, datetime | None] = dict.fromkeys(endpoints)
+        marks = {f"ratelimit#{ep}": ep for ep in endpoints}
+        for item in State.batch_get([*keys, *marks], consistent_read=True):
+            if item.pk in marks:
+                limits[marks[item.pk]] = item.reset_at
+            else:
+                found[item.pk] = Checkpoint(item.pk, int(item.since_id) if item.since_id else None,
+                                            item.polled_at, int(item.matched_last or 0))
+        return found, limits
 
     def advance(self, key: str, since_id: int, *, query: str, polled_at: datetime, matched: int) -> bool:
         return update_if(

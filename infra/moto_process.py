@@ -1,0 +1,290 @@
+"""moto in server mode in its own process, with the AWS meter inside it.
+
+The simulated day runs many thousands of AWS calls. With moto on a thread of the same
+process, client and server share one GIL (and one core); here the server runs in a child
+process on loopback, so boto3/pynamodb and moto each have their own interpreter. The
+behaviour the code sees is the same HTTP API; what differs from moto's threaded server:
+
+- requests are served one at a time on the server's main thread (werkzeug closes every
+  connection after its response, so no client can hold the server), and a lock around
+  moto's app keeps it so: a conditional write is atomic as in DynamoDB (moto's threaded
+  server has no lock; see tests/integration/test_publishing.py::dynamodb_atomicity, which
+  does the same by hand);
+- moto 5 serializes every response through a generic, shape-driven serializer that costs
+  ~0.05 ms per attribute value (a 100-row Query of inquiries: tens of milliseconds; the
+  keyword table's scan: ~0.4 s). DynamoDB's results are JSON already in wire format
+  (moto's DynamoResult), so they are written with json.dumps; errors, blobs and anything
+  but a plain result take moto's serializer. MOTO_PROCESS_CHECK=1 serializes both ways and
+  reports any difference on stderr (checked over a 10-minute stretch of the day: none);
+- moto's TransactWriteItems backs up the whole table once per *item* of the transaction
+  (a deep copy each time); the backup is made once per table per transaction here. The
+  backups are identical (nothing is written before the last one is taken), so only the cost
+  changes: a 100-winner transaction against a 3,000-entrant table took over a minute.
+
+The meter (infra.aws_meter.AwsMeter) counts in the child; the parent reads and steers it
+through a small admin endpoint on the same port (`/_meter/...`, never metered):
+
+    GET  /_meter/calls            -> [[channel, service, operation, n], ...]
+    POST /_meter/channel?name=X   -> the channel later requests are counted under
+    POST /_meter/reset            -> forget the counts
+
+    python -m infra.moto_process   # prints the port on its first line, serves until killed
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs
+
+ADMIN = "/_meter/"
+
+
+def _patch_transact_backup() -> None:
+    """One deep copy per table per TransactWriteItems call instead of one per item (same result)."""
+    from moto.dynamodb import models as ddb
+
+    original = ddb.DynamoDBBackend.transact_write_items
+    if getattr(original, "_copy_once", False):
+        return
+    copies: dict[int, Any] = {}
+    active = threading.local()
+
+    class _CopyOnce:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            # Only the tables' backups are shared; anything else (e.g. UpdateItem's copy of the old item)
+            # is copied as before.
+            if not getattr(active, "on", False) or not isinstance(value, ddb.Table):
+                return copy.deepcopy(value, memo)
+            key = id(value)
+            if key not in copies:
+                copies[key] = (value, copy.deepcopy(value, memo))  # keep `value` alive: its id stays unique
+            return copies[key][1]
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        active.on = True
+        try:
+            return original(self, transact_items)
+        finally:
+            active.on = False
+            copies.clear()
+
+    transact_write_items._copy_once = True  # type: ignore[attr-defined]
+    ddb.copy = _CopyOnce()  # type: ignore[assignment]
+    ddb.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _patch_dynamodb_serializer(check: bool = False) -> None:
+    """Write moto's DynamoDB results (already wire-format dicts) with json.dumps."""
+    from moto.dynamodb.responses import DynamoResult
+
+    if getattr(DynamoResult.execute_result, "_fast", False):
+        return
+    slow = DynamoResult.execute_result
+
+    def execute_result(self: Any, context: Any) -> Any:
+        result = self.result
+        if isinstance(result, dict) and context.serializer_class.__name__ == "JSONSerializer":
+            try:
+                body = json.dumps(result, separators=(",", ":"))
+            except (TypeError, ValueError):
+                body = None
+            if body is not None and '"B":' not in body and '"BS":' not in body:  # blobs: moto base64-encodes
+                if check:
+                    _, _, expected = slow(self, context)
+                    if json.loads(expected) != json.loads(body):
+                        print(f"moto_process: serializer mismatch in {context.operation_model.name}: "
+                              f"{expected[:300]} != {body[:300]}", file=sys.stderr, flush=True)
+                version = context.service_model.metadata.get("jsonVersion", "1.0")
+                return 200, {"Content-Type": f"application/x-amz-json-{version}"}, body
+        return slow(self, context)
+
+    execute_result._fast = True  # type: ignore[attr-defined]
+    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
+
+
+def build_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    import os
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from infra.aws_meter import AwsMeter
+
+    _patch_transact_backup()
+    _patch_dynamodb_serializer(check=bool(os.environ.get("MOTO_PROCESS_CHECK")))
+    meter = AwsMeter()
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    lock = threading.Lock()
+
+    def admin(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        action = environ["PATH_INFO"][len(ADMIN):]
+        body: Any = {"ok": True}
+        if action == "calls":
+            with meter._lock:
+                body = [[ch, svc, op, n] for (ch, svc, op), n in meter.calls.items()]
+        elif action == "channel":
+            meter.current = parse_qs(environ.get("QUERY_STRING", "")).get("name", ["listening"])[0]
+        elif action == "reset":
+            meter.reset()
+        else:
+            start_response("404 Not Found", [("Content-Type", "application/json")])
+            return [b'{"ok": false}']
+        data = json.dumps(body).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith(ADMIN):
+            return admin(environ, start_response)
+        with lock:  # one request at a time: DynamoDB's conditional writes are atomic
+            meter.record(environ)
+            return list(moto_app(environ, start_response))
+
+    return app
+
+
+def serve() -> None:
+    import logging
+
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    # Not threaded: werkzeug closes every connection after its response, so one request at a time on
+    # the main thread serves every client, with no thread started per request.
+    server = make_server("127.0.0.1", 0, build_app(), threaded=False, request_handler=MotoRequestHandler)
+    print(server.port, flush=True)
+    # The parent reads only that first line: nothing else may fill the pipe (and block this process).
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    server.serve_forever()
+
+
+class RemoteAwsMeter:
+    """The parent's view of the meter in the child: the same interface as infra.aws_meter.AwsMeter
+    (`channel`, `by_service`, `count`, `reset`, `calls`, `current`)."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        self.current = "listening"
+
+    def _call(self, method: str, action: str, query: str = "") -> Any:
+        import urllib.request
+
+        url = f"{self.endpoint}{ADMIN}{action}" + (f"?{query}" if query else "")
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=30) as resp:
+            return json.load(resp)
+
+    @contextmanager
+    def channel(self, name: str) -> Iterator[None]:
+        from urllib.parse import quote
+
+        previous, self.current = self.current, name
+        self._call("POST", "channel", f"name={quote(name)}")
+        try:
+            yield
+        finally:
+            self.current = previous
+            self._call("POST", "channel", f"name={quote(previous)}")
+
+    @property
+    def calls(self) -> Any:
+        from collections import Counter
+
+        return Counter({(ch, svc, op): n for ch, svc, op, n in self._call("GET", "calls")})
+
+    def by_service(self, channel: str = "listening") -> Any:
+        from collections import Counter
+
+        out: Counter[str] = Counter()
+        for (ch, service, _), n in self.calls.items():
+            if ch == channel:
+                out[service] += n
+        return out
+
+    def count(self, service: str, operations: Iterable[str] | None = None, channel: str = "listening") -> int:
+        ops = None if operations is None else set(operations)
+        return sum(n for (ch, s, op), n in self.calls.items()
+                   if ch == channel and s == service and (ops is None or op in ops))
+
+    def reset(self) -> None:
+        self._call("POST", "reset")
+
+
+class MotoProcess:
+    """Start/stop the child; `get_host_and_port()` as moto's ThreadedMotoServer has it."""
+
+    def __init__(self) -> None:
+        self._proc: Any = None
+        self.port = 0
+
+    def start(self) -> None:
+        import os
+        import subprocess
+        from pathlib import Path
+
+        root = str(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        for key in ("AWS_ENDPOINT_URL",):  # the child is the endpoint; it must not call itself
+            env.pop(key, None)
+        self._proc = subprocess.Popen([sys.executable, "-m", "infra.moto_process"], stdout=subprocess.PIPE,
+                                      env=env, cwd=root)
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline().decode().strip()
+        if not line.isdigit():
+            self.stop()
+            raise RuntimeError(f"moto process did not start (said {line!r})")
+        self.port = int(line)
+
+    def get_host_and_port(self) -> tuple[str, int]:
+        return "127.0.0.1", self.port
+
+    def stop(self) -> None:
+        if self._proc is None:
+            return
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=10)
+        except Exception:
+            self._proc.kill()
+            self._proc.wait(timeout=10)
+        if self._proc.stdout:
+            self._proc.stdout.close()
+        self._proc = None
+
+
+def _serve_profiled(path: str) -> None:
+    """MOTO_PROCESS_PROFILE=FILE: profile the server side (cProfile), written when the process is stopped."""
+    import cProfile
+    import signal
+
+    prof = cProfile.Profile()
+
+    def stop(*_: object) -> None:
+        prof.disable()
+        prof.dump_stats(path)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    prof.enable()
+    serve()
+
+
+if __name__ == "__main__":
+    import os
+
+    if os.environ.get("MOTO_PROCESS_PROFILE"):
+        _serve_profiled(os.environ["MOTO_PROCESS_PROFILE"])
+    else:
+        serve()
