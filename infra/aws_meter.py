@@ -26,7 +26,26 @@ _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 
 
-class AwsMeter:
+class MeterReadings:
+    """The figures read off `calls` ((channel, service, operation) -> n): by the meter here, or by the parent
+    of a moto child process through infra.moto_process.RemoteAwsMeter."""
+
+    calls: Counter[tuple[str, str, str]]
+
+    def by_service(self, channel: str = "listening") -> Counter[str]:
+        out: Counter[str] = Counter()
+        for (ch, service, _), n in self.calls.items():
+            if ch == channel:
+                out[service] += n
+        return out
+
+    def count(self, service: str, operations: Iterable[str] | None = None, channel: str = "listening") -> int:
+        ops = None if operations is None else set(operations)
+        return sum(n for (ch, s, op), n in self.calls.items()
+                   if ch == channel and s == service and (ops is None or op in ops))
+
+
+class AwsMeter(MeterReadings):
     """Counts (service, operation) per channel: what the simulation is doing at the time,
     e.g. "listening" or "desk", so each part's traffic is reported on its own."""
 
@@ -49,18 +68,6 @@ class AwsMeter:
             yield
         finally:
             self.current = previous
-
-    def by_service(self, channel: str = "listening") -> Counter[str]:
-        out: Counter[str] = Counter()
-        for (ch, service, _), n in self.calls.items():
-            if ch == channel:
-                out[service] += n
-        return out
-
-    def count(self, service: str, operations: Iterable[str] | None = None, channel: str = "listening") -> int:
-        ops = None if operations is None else set(operations)
-        return sum(n for (ch, s, op), n in self.calls.items()
-                   if ch == channel and s == service and (ops is None or op in ops))
 
     def reset(self) -> None:
         with self._lock:

@@ -37,10 +37,13 @@ import copy
 import json
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs
+
+from infra.aws_meter import MeterReadings
 
 ADMIN = "/_meter/"
 
@@ -171,7 +174,7 @@ def serve() -> None:
     server.serve_forever()
 
 
-class RemoteAwsMeter:
+class RemoteAwsMeter(MeterReadings):
     """The parent's view of the meter in the child: the same interface as infra.aws_meter.AwsMeter
     (`channel`, `by_service`, `count`, `reset`, `calls`, `current`)."""
 
@@ -198,25 +201,9 @@ class RemoteAwsMeter:
             self.current = previous
             self._call("POST", "channel", f"name={quote(previous)}")
 
-    @property
-    def calls(self) -> Any:
-        from collections import Counter
-
+    @property  # type: ignore[override]
+    def calls(self) -> Counter[tuple[str, str, str]]:
         return Counter({(ch, svc, op): n for ch, svc, op, n in self._call("GET", "calls")})
-
-    def by_service(self, channel: str = "listening") -> Any:
-        from collections import Counter
-
-        out: Counter[str] = Counter()
-        for (ch, service, _), n in self.calls.items():
-            if ch == channel:
-                out[service] += n
-        return out
-
-    def count(self, service: str, operations: Iterable[str] | None = None, channel: str = "listening") -> int:
-        ops = None if operations is None else set(operations)
-        return sum(n for (ch, s, op), n in self.calls.items()
-                   if ch == channel and s == service and (ops is None or op in ops))
 
     def reset(self) -> None:
         self._call("POST", "reset")
