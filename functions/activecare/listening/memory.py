@@ -14,12 +14,9 @@ class MemoryCheckpoints:
         self.items: dict[str, Checkpoint] = {}
         self.limits: dict[str, datetime] = {}
 
-    def load(self, keys: list[str]) -> dict[str, Checkpoint]:
-        return {k: self.items.get(k, Checkpoint(k)) for k in keys}
-
     def load_all(self, keys: list[str], endpoints: list[str]) -> tuple[dict[str, Checkpoint],
                                                                         dict[str, datetime | None]]:
-        return self.load(keys), {ep: self.limits.get(ep) for ep in endpoints}
+        return {k: self.items.get(k, Checkpoint(k)) for k in keys}, {ep: self.limits.get(ep) for ep in endpoints}
 
     def advance(self, key: str, since_id: int, *, query: str, polled_at: datetime, matched: int) -> bool:
         old = self.items.get(key, Checkpoint(key))
@@ -31,9 +28,6 @@ class MemoryCheckpoints:
     def touch(self, key: str, *, query: str, polled_at: datetime, matched: int) -> None:
         old = self.items.get(key, Checkpoint(key))
         self.items[key] = Checkpoint(key, old.since_id, polled_at, matched)
-
-    def rate_limited_until(self, endpoint: str) -> datetime | None:
-        return self.limits.get(endpoint)
 
     def set_rate_limited(self, endpoint: str, until: datetime) -> None:
         self.limits[endpoint] = until

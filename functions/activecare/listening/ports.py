@@ -17,11 +17,10 @@ class Checkpoint:
 
 
 class CheckpointStore(Protocol):
-    def load(self, keys: list[str]) -> dict[str, Checkpoint]: ...
-
     def load_all(self, keys: list[str], endpoints: list[str]) -> tuple[dict[str, Checkpoint],
                                                                         dict[str, datetime | None]]:
-        """`load(keys)` and `rate_limited_until` of each endpoint, in one read."""
+        """The checkpoints of `keys` (empty ones for new sources) and each endpoint's rate-limit reset time
+        (None when not limited), in one read."""
         ...
 
     def advance(self, key: str, since_id: int, *, query: str, polled_at: datetime, matched: int) -> bool:
@@ -31,8 +30,6 @@ class CheckpointStore(Protocol):
     def touch(self, key: str, *, query: str, polled_at: datetime, matched: int) -> None:
         """Record a poll that found nothing new."""
         ...
-
-    def rate_limited_until(self, endpoint: str) -> datetime | None: ...
 
     def set_rate_limited(self, endpoint: str, until: datetime) -> None: ...
 

@@ -9,16 +9,18 @@ from activecare.storage.conditions import update_if
 from activecare.storage.models import State
 
 
-class DynamoCheckpoints:
-    def load(self, keys: list[str]) -> dict[str, Checkpoint]:
-        return self.load_all(keys, [])[0]
+def _limit_key(endpoint: str) -> str:
+    """The state item holding an X endpoint's rate-limit reset time."""
+    return f"ratelimit#{endpoint}"
 
+
+class DynamoCheckpoints:
     def load_all(self, keys: list[str], endpoints: list[str]) -> tuple[dict[str, Checkpoint],
                                                                         dict[str, datetime | None]]:
         """The checkpoints and the endpoints' rate-limit marks, in one BatchGetItem."""
         found = {k: Checkpoint(k) for k in keys}
         limits: dict[str, datetime | None] = dict.fromkeys(endpoints)
-        marks = {f"ratelimit#{ep}": ep for ep in endpoints}
+        marks = {_limit_key(ep): ep for ep in endpoints}
         for item in State.batch_get([*keys, *marks], consistent_read=True):
             if item.pk in marks:
                 limits[marks[item.pk]] = item.reset_at
@@ -39,11 +41,5 @@ class DynamoCheckpoints:
         State(key).update(actions=[State.query.set(query), State.polled_at.set(polled_at),
                                    State.matched_last.set(matched), State.updated_at.set(polled_at)])
 
-    def rate_limited_until(self, endpoint: str) -> datetime | None:
-        try:
-            return State.get(f"ratelimit#{endpoint}", consistent_read=True).reset_at
-        except State.DoesNotExist:
-            return None
-
     def set_rate_limited(self, endpoint: str, until: datetime) -> None:
-        State(f"ratelimit#{endpoint}", reset_at=until, updated_at=until).save()
+        State(_limit_key(endpoint), reset_at=until, updated_at=until).save()
