@@ -111,13 +111,19 @@ def test_nothing_else_posts_until_the_greeting_is_recorded(clock: ManualClock) -
     assert world.posted("signal")[0].text.startswith("おはようございます")
 
 
-def test_a_crash_between_post_and_record_does_not_double_post(clock: ManualClock) -> None:
+def crashed_after_the_greeting(clock: ManualClock) -> tuple[Publisher, World, CrashOnFinish]:
+    """09:00: the greeting reached X, then the function died before recording it."""
     store = CrashOnFinish()
     pub, world, _ = make(clock, store)
     clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=JST))
     store.crashes = 1
     with pytest.raises(RuntimeError):
         pub.run()
+    return pub, world, store
+
+
+def test_a_crash_between_post_and_record_does_not_double_post(clock: ManualClock) -> None:
+    pub, world, store = crashed_after_the_greeting(clock)
     assert len(world.posted("general")) == 1
     clock.advance(timedelta(seconds=30))  # EventBridge retries at once: the lease still holds
     report = pub.run()
@@ -210,12 +216,7 @@ def test_the_cli_previews_a_plan_from_a_file_and_validates(tmp_path, capsys) -> 
 
 
 def test_a_timeline_outage_during_reconciliation_waits_for_the_next_run(clock: ManualClock) -> None:
-    store = CrashOnFinish()
-    pub, world, _ = make(clock, store)
-    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=JST))
-    store.crashes = 1
-    with pytest.raises(RuntimeError):
-        pub.run()
+    pub, world, _store = crashed_after_the_greeting(clock)
     clock.advance(timedelta(minutes=5))
     world.x["general"].fail_next("user_tweets", TwitterUnavailable("503"))
     report = pub.run()

@@ -1,6 +1,5 @@
 """Security checks that span the template and the code: credentials only in Secrets Manager,
 no function role wider than it must be, agents get one narrow grant."""
-# ruff: noqa: F811  (the transformed-template fixture is shared with test_template)
 
 from __future__ import annotations
 
@@ -9,8 +8,6 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-
-from tests.unit.test_template import monkeypatch_module, transformed  # noqa: F401  (shared fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"

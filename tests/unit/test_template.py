@@ -5,24 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from cfnlint.api import lint_file
 
-from infra.deploy import TEMPLATE, transform_template
-
-
-@pytest.fixture(scope="module")
-def transformed(monkeypatch_module: pytest.MonkeyPatch) -> dict[str, Any]:
-    # Offline, the translator wants packaged (S3) code locations, as `sam package` makes them.
-    return transform_template("s3://activecare-artifacts/code.zip")
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    mp = pytest.MonkeyPatch()
-    mp.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
-    yield mp
-    mp.undo()
+from infra.deploy import TEMPLATE
 
 
 def _of_type(tpl: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
