@@ -23,8 +23,8 @@ import boto3
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import Clock
 from activecare.keywords.catalogue import default_catalogue
+from activecare.keywords.dynamo import replace_catalogue
 from activecare.settings import AccessLevel, Settings
-from activecare.storage.keywords import replace_catalogue
 from activecare.storage.models import bind_tables, create_tables
 from activecare.wiring import reset_runtime
 from infra.fake_twitter import FakeTwitterServer, FakeTwitterState

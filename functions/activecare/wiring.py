@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from activecare.desk.service import DeskService
     from activecare.keywords.catalogue import Catalogue
     from activecare.listening.ingest import Ingestor
-    from activecare.listening.messages import MatchInfo
     from activecare.listening.poll import Poller
     from activecare.publishing.service import Publisher
     from activecare.twitter.port import TwitterPort
@@ -148,7 +147,7 @@ class Runtime:
     def catalogue(self) -> Catalogue:
         """Keywords from the keyword table, cached for keyword_cache_s (ops edits land within it)."""
         from activecare.keywords.catalogue import Catalogue
-        from activecare.storage.keywords import load_catalogue_rows
+        from activecare.keywords.dynamo import load_catalogue_rows
 
         now = time.monotonic()
         if self._catalogue and now - self._catalogue[0] < self.settings.keyword_cache_s:
@@ -177,9 +176,10 @@ class Runtime:
         return self._listening
 
     def poller(self) -> Poller:
+        from activecare.listening.dynamo import DynamoCheckpoints
+        from activecare.listening.ingest import mention_topics
         from activecare.listening.poll import Poller
-        from activecare.queueing import SqsQueue
-        from activecare.storage.checkpoints import DynamoCheckpoints
+        from activecare.listening.sqs import SqsQueue
 
         catalogue, matcher, queries = self.listening()
         return Poller(
@@ -191,29 +191,16 @@ class Runtime:
             accounts=self.settings.accounts,
             clock=self.clock,
             search_budget=self.settings.searches_per_run,
-            mention_topics=mention_topics(catalogue, self.settings),
+            mention_topics=mention_topics(catalogue, self.settings.accounts),
             first_lookback=timedelta(seconds=self.settings.first_poll_lookback_s),
         )
 
     def ingestor(self) -> Ingestor:
+        from activecare.listening.dynamo import DynamoInquiryStore
         from activecare.listening.ingest import Ingestor
-        from activecare.storage.inquiries import DynamoInquiryStore
 
         return Ingestor(store=DynamoInquiryStore(), twitter=self.twitter, accounts=self.settings.accounts,
                         clock=self.clock)
-
-
-def mention_topics(catalogue: Catalogue, settings: Settings) -> dict[str, MatchInfo]:
-    """A mention without a keyword goes to the topic named after the account, if there is one."""
-    from activecare.listening.ingest import FALLBACK_TOPIC
-    from activecare.listening.messages import MatchInfo
-
-    found: dict[str, MatchInfo] = {}
-    for acc in settings.accounts:
-        topic = next((t for t in catalogue.topics if t.name == acc.key), None)
-        found[acc.key] = (MatchInfo(topic=topic.name, department=topic.department, account=acc.key)
-                          if topic else FALLBACK_TOPIC.model_copy(update={"account": acc.key}))
-    return found
 
 
 _runtime: Runtime | None = None

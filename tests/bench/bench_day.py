@@ -90,8 +90,8 @@ class DayMeter:
 
     def setup(self, stack: LocalStack, clock: ManualClock) -> None:
         from activecare.desk.service import DeskService
-        from activecare.queueing import SqsQueue
-        from activecare.storage.checkpoints import DynamoCheckpoints
+        from activecare.listening.dynamo import DynamoCheckpoints
+        from activecare.listening.sqs import SqsQueue
         from activecare.twitter.gateway import TweepyGateway
         from infra.campaign_sim import CampaignSim
 

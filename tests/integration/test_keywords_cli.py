@@ -8,7 +8,7 @@ import pytest
 
 from activecare.cli import main
 from activecare.keywords.catalogue import Catalogue, default_catalogue
-from activecare.storage.keywords import load_catalogue_rows
+from activecare.keywords.dynamo import load_catalogue_rows
 from infra.local_stack import LocalStack
 
 HEADER = "topic,department,account,kind,term,note\n"

@@ -11,7 +11,7 @@ import pytest
 
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import ManualClock
-from activecare.storage.checkpoints import DynamoCheckpoints
+from activecare.listening.dynamo import DynamoCheckpoints
 from activecare.storage.models import State
 from infra.local_stack import LocalStack
 from tests.integration.spine import all_tweet_ids, customer, drain, inquiries, minute, poll, tweet

@@ -11,8 +11,8 @@ from activecare.clock import JST
 from activecare.desk.cost import posts_cost_usd
 from activecare.desk.policy import api_may_reply, intent_url, personal_data
 from activecare.desk.templates import default_templates
-from activecare.desk.text_rules import comparable, fits, has_url, weighted_length
 from activecare.hours import in_service_hours, jst_date
+from activecare.twitter.text_rules import comparable, fits, has_url, weighted_length
 
 
 @pytest.mark.parametrize("text, weight", [

@@ -8,9 +8,9 @@ from datetime import date, time, timedelta
 import pytest
 
 from activecare.accounts import ACCOUNT_KEYS
-from activecare.desk.text_rules import MAX_WEIGHTED_LENGTH, has_url, weighted_length
 from activecare.publishing.calendar import CalendarError, default_calendar, dump_csv, load_calendar
 from activecare.publishing.plan import plan_day
+from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, has_url, weighted_length
 
 HEADER = "kind,id,category,accounts,cap,hashtag,at,text\n"
 BASE = HEADER + (

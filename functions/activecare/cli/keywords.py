@@ -23,7 +23,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from activecare.storage.keywords import replace_catalogue
+    from activecare.keywords.dynamo import replace_catalogue
     from activecare.storage.models import bind_tables
 
     catalogue = _load(args.file)  # validated before anything is written
@@ -34,7 +34,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from activecare.storage.keywords import load_catalogue_rows
+    from activecare.keywords.dynamo import load_catalogue_rows
     from activecare.storage.models import bind_tables
 
     bind_tables(current_settings())

@@ -45,8 +45,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     """The day's plan for an account: from FILE (offline), or the imported calendar with each slot's status."""
     from activecare.clock import to_jst
-    from activecare.desk.text_rules import weighted_length
     from activecare.publishing.plan import plan_day
+    from activecare.twitter.text_rules import weighted_length
 
     day = args.day
     if day is None:

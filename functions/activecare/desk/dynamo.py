@@ -7,11 +7,68 @@ import json
 from datetime import datetime
 from typing import Any
 
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.models import Model
+
 from activecare.desk.errors import BadRequest
 from activecare.desk.models import ContextPost, DeskInquiry, Event, ListQuery, Msg, Reservation
 from activecare.desk.ports import TALLY_FIELDS
 from activecare.storage.conditions import delete_if, save_if, update_if
-from activecare.storage.models import DeskEvent, DeskTally, Inquiry, Message, ReplyReservation
+from activecare.storage.models import DeskEvent, Inquiry, Message, register_shared
+
+
+class ReplyReservation(Model):
+    """The desk's reply idempotency record ("reply#<client token>"), in the state table."""
+
+    class Meta:
+        table_name = "activecare-state"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()  # pending | prepared | posted
+    inquiry_id = UnicodeAttribute()
+    text_hash = UnicodeAttribute()
+    text = UnicodeAttribute()
+    agent = UnicodeAttribute()
+    account = UnicodeAttribute()
+    in_reply_to = UnicodeAttribute()
+    mode = UnicodeAttribute()  # api | manual
+    reserved_at = UTCDateTimeAttribute()
+    intent_url = UnicodeAttribute(null=True)
+    tweet_id = UnicodeAttribute(null=True)
+    posted_at = UTCDateTimeAttribute(null=True)
+
+
+class DeskTally(Model):
+    """Counters of one desk day ("tally#<JST date>" and "tally#<date>#<agent>"), in the state table."""
+
+    class Meta:
+        table_name = "activecare-state"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    agents = UnicodeSetAttribute(null=True)
+    replies = NumberAttribute(null=True)
+    api_posts = NumberAttribute(null=True)
+    manual_posts = NumberAttribute(null=True)
+    posts_with_url = NumberAttribute(null=True)
+    email_form = NumberAttribute(null=True)
+    resolved = NumberAttribute(null=True)
+    reopened = NumberAttribute(null=True)
+    refused_personal_data = NumberAttribute(null=True)
+    refused_out_of_hours = NumberAttribute(null=True)
+    refused_too_long = NumberAttribute(null=True)
+    refused_duplicate = NumberAttribute(null=True)
+    first_response_s = ListAttribute(of=NumberAttribute, null=True)
+
+
+register_shared("state_table", ReplyReservation, DeskTally)
 
 
 def to_desk(i: Inquiry) -> DeskInquiry:

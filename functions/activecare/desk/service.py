@@ -23,7 +23,6 @@ from activecare.desk.models import OUTCOMES, STATUSES, DeskInquiry, Event, ListQ
 from activecare.desk.policy import KIND_LABELS, api_may_reply, intent_url, personal_data
 from activecare.desk.ports import InquiryRepo, PosterFor, ReservationStore, Tally
 from activecare.desk.templates import TemplateBook, default_templates
-from activecare.desk.text_rules import MAX_WEIGHTED_LENGTH, comparable, has_url, weighted_length
 from activecare.hours import in_service_hours, jst_date
 from activecare.settings import Settings
 from activecare.twitter.port import (
@@ -33,10 +32,10 @@ from activecare.twitter.port import (
     TwitterRejected,
     TwitterUnavailable,
 )
-from activecare.twitter.snowflake import snowflake
+from activecare.twitter.reconcile import find_own_post
+from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, has_url, weighted_length
 
 CLAIM_TTL = timedelta(minutes=15)
-RECONCILE_SLACK = timedelta(minutes=1)
 DUPLICATE_WINDOW = timedelta(hours=24)  # X refuses a text the account posted within this window
 PRIORITY_SCAN = 1000  # new inquiries read to order the queue by priority
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -350,17 +349,12 @@ class DeskService:
         """Our reply on the account's timeline since the reservation (or `since`): replying to the same tweet, same
         text."""
         account = self.settings.account(res.account)
-        since_id = snowflake((since or res.reserved_at) - RECONCILE_SLACK)
         try:
-            page = self.reader.user_tweets(account.user_id, since_id=since_id, max_results=100)
+            return find_own_post(self.reader, account.user_id, res.text, since=since or res.reserved_at,
+                                 in_reply_to=res.in_reply_to)
         except (RateLimited, TwitterUnavailable) as exc:
             raise Unavailable(f"cannot read @{account.username}'s timeline ({type(exc).__name__}); retry",
                               client_token=res.token) from None
-        want = comparable(res.text)
-        for t in page.tweets:
-            if t.replied_to == res.in_reply_to and comparable(t.text) == want:
-                return t.id, t.created_at
-        return None
 
     def _finish(self, res: Reservation, tweet_id: str, at: datetime) -> dict[str, Any]:
         self.reservations.update(res.token, status="posted", tweet_id=tweet_id, posted_at=at)

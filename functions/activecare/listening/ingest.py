@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from aws_lambda_powertools import Logger
 
@@ -23,10 +23,23 @@ from activecare.sentiment import classify_sentiment
 from activecare.twitter.models import Tweet
 from activecare.twitter.port import TwitterError, TwitterPort
 
+if TYPE_CHECKING:  # the worker does not load the catalogue
+    from activecare.keywords.catalogue import Catalogue
+
 logger = Logger(child=True)
 
 Outcome = Literal["created", "joined", "duplicate", "echo"]
 FALLBACK_TOPIC = MatchInfo(topic="general", department="customer_care", account="general")
+
+
+def mention_topics(catalogue: Catalogue, accounts: Sequence[SupportAccount]) -> dict[str, MatchInfo]:
+    """A mention without a keyword goes to the topic named after the account, if there is one."""
+    found: dict[str, MatchInfo] = {}
+    for acc in accounts:
+        topic = next((t for t in catalogue.topics if t.name == acc.key), None)
+        found[acc.key] = (MatchInfo(topic=topic.name, department=topic.department, account=acc.key)
+                          if topic else FALLBACK_TOPIC.model_copy(update={"account": acc.key}))
+    return found
 
 
 @dataclass(frozen=True)

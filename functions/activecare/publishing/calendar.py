@@ -26,8 +26,8 @@ from datetime import date, time
 from importlib import resources
 
 from activecare.accounts import ACCOUNT_KEYS
-from activecare.desk.text_rules import MAX_WEIGHTED_LENGTH, has_url, weighted_length
 from activecare.file_errors import FileErrors, read_ops_text
+from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, has_url, weighted_length
 
 COLUMNS = ("kind", "id", "category", "accounts", "cap", "hashtag", "at", "text")
 DEFAULT_RESOURCE = "data/content_calendar.csv"

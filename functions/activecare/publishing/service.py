@@ -22,7 +22,6 @@ from typing import Any
 
 from activecare.accounts import SupportAccount
 from activecare.clock import Clock, to_jst
-from activecare.desk.text_rules import MAX_WEIGHTED_LENGTH, comparable, weighted_length
 from activecare.hours import DEFAULT_HOURS, ServiceHours, in_service_hours, jst_date
 from activecare.publishing.calendar import GREETING, Calendar, parse_calendar
 from activecare.publishing.plan import Slot, plan_day
@@ -40,10 +39,10 @@ from activecare.publishing.ports import (
     record_key,
 )
 from activecare.twitter.port import DuplicateContent, RateLimited, TwitterPort, TwitterRejected, TwitterUnavailable
-from activecare.twitter.snowflake import snowflake
+from activecare.twitter.reconcile import find_own_post
+from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, weighted_length
 
 LEASE = timedelta(seconds=90)  # longer than the function's timeout (60 s)
-RECONCILE_SLACK = timedelta(minutes=1)
 MAX_PER_RUN = 3  # per account: a late run catches up gently instead of flooding the timeline
 
 
@@ -193,13 +192,7 @@ class Publisher:
 
     def _find_posted(self, account: SupportAccount, record: PostRecord) -> tuple[str, datetime] | None:
         """The record's text on the account's timeline since it was reserved (not a reply)."""
-        since = snowflake(record.reserved_at - RECONCILE_SLACK)
-        page = self.reader.user_tweets(account.user_id, since_id=since, max_results=100)
-        want = comparable(record.text)
-        for t in page.tweets:
-            if t.replied_to is None and comparable(t.text) == want:
-                return t.id, t.created_at
-        return None
+        return find_own_post(self.reader, account.user_id, record.text, since=record.reserved_at, in_reply_to=None)
 
     # --- reading ----------------------------------------------------------------------
 

@@ -156,51 +156,6 @@ class State(Model):
     updated_at = UTCDateTimeAttribute(null=True)
 
 
-class ReplyReservation(Model):
-    """The desk's reply idempotency record ("reply#<client token>"), in the state table."""
-
-    class Meta:
-        table_name = "activecare-state"
-        region = "ap-northeast-1"
-
-    pk = UnicodeAttribute(hash_key=True)
-    status = UnicodeAttribute()  # pending | prepared | posted
-    inquiry_id = UnicodeAttribute()
-    text_hash = UnicodeAttribute()
-    text = UnicodeAttribute()
-    agent = UnicodeAttribute()
-    account = UnicodeAttribute()
-    in_reply_to = UnicodeAttribute()
-    mode = UnicodeAttribute()  # api | manual
-    reserved_at = UTCDateTimeAttribute()
-    intent_url = UnicodeAttribute(null=True)
-    tweet_id = UnicodeAttribute(null=True)
-    posted_at = UTCDateTimeAttribute(null=True)
-
-
-class DeskTally(Model):
-    """Counters of one desk day ("tally#<JST date>" and "tally#<date>#<agent>"), in the state table."""
-
-    class Meta:
-        table_name = "activecare-state"
-        region = "ap-northeast-1"
-
-    pk = UnicodeAttribute(hash_key=True)
-    agents = UnicodeSetAttribute(null=True)
-    replies = NumberAttribute(null=True)
-    api_posts = NumberAttribute(null=True)
-    manual_posts = NumberAttribute(null=True)
-    posts_with_url = NumberAttribute(null=True)
-    email_form = NumberAttribute(null=True)
-    resolved = NumberAttribute(null=True)
-    reopened = NumberAttribute(null=True)
-    refused_personal_data = NumberAttribute(null=True)
-    refused_out_of_hours = NumberAttribute(null=True)
-    refused_too_long = NumberAttribute(null=True)
-    refused_duplicate = NumberAttribute(null=True)
-    first_response_s = ListAttribute(of=NumberAttribute, null=True)
-
-
 class CatalogueTerm(MapAttribute):
     kind = UnicodeAttribute()  # keyword | ambiguous | context | exclude
     term = UnicodeAttribute()
@@ -243,7 +198,7 @@ TABLES: dict[str, type[Model]] = {
     "campaign_table": CampaignRecord,
 }
 # Further models that live in a table above (bound with it, never created on their own).
-SHARED: dict[str, tuple[type[Model], ...]] = {"state_table": (ReplyReservation, DeskTally)}
+SHARED: dict[str, tuple[type[Model], ...]] = {}  # filled by the features (register_shared)
 
 
 _bound: Settings | None = None
