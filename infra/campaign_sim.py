@@ -146,7 +146,7 @@ class CampaignSim:
     def rows(self) -> list[tuple[str, str]]:
         r = self.last
         if not r.get("ok") or self.world is None or self.started_at is None:
-            return [("campaign", f"error: {r.get('reason', 'not started')}")]
+            return [("campaign", f"error: {r.get('error', 'not started')}")]
         stats = self.stack.twitter.stats.snapshot()["by_endpoint"]
         calls = {k: stats.get(k, 0) - self._stats0.get(k, 0) for k in ("retweeted_by", "dm_send", "dm_events")}
         cert = self._invoke({"action": "certificate", "campaign_id": self.campaign_id}) if "draw" in r else {}

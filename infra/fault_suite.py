@@ -134,7 +134,7 @@ def _report_failed(event: dict[str, Any], error: str) -> dict[str, Any]:
 
 
 def _campaign_failed(event: dict[str, Any], error: str) -> dict[str, Any]:
-    return {"ok": False, "reason": f"invocation failed: {error}"}
+    return {"ok": False, "error": f"invocation failed: {error}", "code": "invocation_failed", "status": 500}
 
 
 @dataclass

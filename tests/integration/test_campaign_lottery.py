@@ -178,11 +178,12 @@ def test_bad_input_clear_errors_and_the_cli_with_a_verifiable_certificate(
         stack: LocalStack, clock: ManualClock, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     world = seed_campaign(stack.twitter, at=clock(), retweeters=40, dm_closed=0)
     bad = invoke(json.loads((EVENTS / "campaign_bad_winners.json").read_text(encoding="utf-8")))
-    assert not bad["ok"] and bad["error"] == "bad_input" and "winners" in bad["reason"]
+    # the one error model: {"error": reason, "code", "status"} (activecare.errors)
+    assert not bad["ok"] and bad["code"] == "bad_input" and "winners" in bad["error"] and bad["status"] == 400
     unknown = invoke(draw_event(world, 3) | {"tweet_id": "1999999999999999999"})
-    assert unknown["error"] == "unknown_tweet" and unknown["status"] == 404
-    assert invoke({"action": "status", "campaign_id": "nope"})["error"] == "unknown_campaign"
-    assert invoke(["draw"])["error"] == "bad_input"  # type: ignore[arg-type]
+    assert unknown["code"] == "unknown_tweet" and unknown["status"] == 404
+    assert invoke({"action": "status", "campaign_id": "nope"})["code"] == "unknown_campaign"
+    assert invoke(["draw"])["code"] == "bad_input"  # type: ignore[arg-type]
 
     base = ["campaign", "draw", "--campaign", "cli", "--tweet", world.tweet_id, "--winners", "5",
             "--min-followers", "5", "--min-account-age-days", "30"]

@@ -237,7 +237,7 @@ def test_campaign_draw_is_run_by_the_deployed_campaign_function(ops: Deployed,
         event = json.loads(capsys.readouterr().out)
         assert event["action"] == "draw" and event["campaign_id"] == "xmas2026"
         assert event["tweet_id"] == "1995000000000000009" and event["winners"] == 5 and event["dry_run"] is True
-        refused = json.dumps({"ok": False, "error": "unknown_campaign", "status": 404, "reason": "no such campaign"})
+        refused = json.dumps({"ok": False, "error": "no such campaign", "code": "unknown_campaign", "status": 404})
         _moto_lambda(ops, use_docker=False, results=[refused])
         assert cli("campaign", "status", "nope") == 1
         assert "error (404 unknown_campaign): no such campaign" in capsys.readouterr().err

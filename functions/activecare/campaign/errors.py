@@ -1,51 +1,37 @@
-"""Campaign errors with an HTTP-like status and a stable code (the handler and CLI print them)."""
+"""Campaign errors: the one error model (activecare.errors) with the campaign's stable codes."""
 
 from __future__ import annotations
 
+from activecare.errors import AppError, BadRequest, Conflict, NotFound, Unavailable
 
-class CampaignError(Exception):
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-    def as_dict(self) -> dict[str, object]:
-        return {"error": self.code, "status": self.status, "reason": self.reason}
+CampaignError = AppError
 
 
-class BadInput(CampaignError):
+class BadInput(BadRequest):
     code = "bad_input"
 
 
-class UnknownTweet(CampaignError):
-    status = 404
+class UnknownTweet(NotFound):
     code = "unknown_tweet"
 
 
-class UnknownCampaign(CampaignError):
-    status = 404
+class UnknownCampaign(NotFound):
     code = "unknown_campaign"
 
 
-class CampaignClosed(CampaignError):
-    status = 409
+class CampaignClosed(Conflict):
     code = "campaign_closed"
 
 
-class CampaignConflict(CampaignError):
-    status = 409
+class CampaignConflict(Conflict):
     code = "campaign_conflict"
 
 
-class NotYet(CampaignError):
-    status = 409
+class NotYet(Conflict):
     code = "entry_still_open"
 
 
-class TryLater(CampaignError):
+class TryLater(Unavailable):
     """X refused for now (429) or is unavailable before anything was stored: invoke again later."""
 
-    status = 503
     code = "try_later"

@@ -49,7 +49,8 @@ import importlib
 import sys
 from types import ModuleType
 
-from activecare.cli.common import CliError, target
+from activecare.cli.common import CliError, report_app_error, target
+from activecare.errors import AppError
 
 # One module per command group, each with register(subparsers) and, when its domain raises errors of its own,
 # ERRORS (their types) and report_error(exc) (default: `error: <exc>`, exit code 2).
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         except CliError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        except AppError as exc:  # the one error model: the same fields the APIs answer with
+            return report_app_error(exc)
         except Exception as exc:
             for group in _groups():
                 if isinstance(exc, getattr(group, "ERRORS", ())):

@@ -22,10 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from activecare.campaign.errors import CampaignError
-from activecare.cli.common import CliError
-
-ERRORS = (CampaignError,)
+from activecare.cli.common import CliError, remote_error
 
 
 def _exclusions(args: argparse.Namespace) -> tuple[list[str], list[str]]:
@@ -161,9 +158,7 @@ class _InvokedCampaign:
             raise CliError(f"campaign function {self.function} failed: {message or resp.get('FunctionError')} "
                            f"(see its CloudWatch log)")
         if result.get("ok") is False:
-            error = CampaignError(str(result.get("reason", "")))
-            error.status, error.code = int(result.get("status", 400)), str(result.get("error", "bad_request"))
-            raise error
+            raise remote_error(result)
         result.pop("ok", None)
         return result
 
@@ -226,8 +221,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = add("close", "close a campaign (nothing more is drawn or sent)", with_id=True)
     p.add_argument("--force", action="store_true")
 
-
-def report_error(exc: Exception) -> int:
-    assert isinstance(exc, CampaignError)
-    print(f"error ({exc.status} {exc.code}): {exc.reason}", file=sys.stderr)
-    return 1

@@ -3,7 +3,11 @@ environment (as the functions get it) or, with --stack / ACTIVECARE_STACK, from 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from activecare.errors import AppError
 
 if TYPE_CHECKING:
     from activecare.cli.stack import Stack
@@ -61,3 +65,23 @@ def require_stack(what: str) -> Stack:
     if stack is None:
         raise CliError(f"{what} needs the deployed stack: give --stack NAME or set ACTIVECARE_STACK")
     return stack
+
+
+def report_app_error(exc: AppError) -> int:
+    """A refusal of the one error model: `error (409 claimed): reason`, then any extras as JSON (an e-mail
+    form offer is shown as text, as the agent would paste it). Exit code 1: the request was understood."""
+    print(f"error ({exc.status} {exc.code}): {exc.reason}", file=sys.stderr)
+    extra = dict(exc.extra)
+    offer = extra.pop("offer", None)
+    if isinstance(offer, dict):
+        print(f"代わりにこちらをどうぞ [{offer.get('template')}]:\n{offer.get('text')}", file=sys.stderr)
+    if extra:
+        print(json.dumps(extra, ensure_ascii=False, default=str), file=sys.stderr)
+    return 1
+
+
+def remote_error(body: dict[str, Any]) -> AppError:
+    """The AppError a remote API or function answered with (the shape of `AppError.as_dict`)."""
+    known = {"error", "code", "status", "ok"}
+    return AppError(str(body.get("error", "")), code=str(body.get("code") or "bad_request"),
+                    status=int(body.get("status") or 400), **{k: v for k, v in body.items() if k not in known})

@@ -6,9 +6,6 @@ import argparse
 import sys
 
 from activecare.cli.common import CliError
-from activecare.desk.errors import DeskError
-
-ERRORS = (DeskError,)
 
 
 def _desk_agent(args: argparse.Namespace) -> str:
@@ -121,11 +118,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--day")
 
 
-
-def report_error(exc: Exception) -> int:
-    assert isinstance(exc, DeskError)
-    print(f"error ({exc.status} {exc.code}): {exc.reason}", file=sys.stderr)
-    if "offer" in exc.extra:
-        print(f"代わりにこちらをどうぞ [{exc.extra['offer']['template']}]:\n{exc.extra['offer']['text']}",
-              file=sys.stderr)
-    return 1

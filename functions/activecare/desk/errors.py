@@ -1,50 +1,16 @@
-"""Desk errors: each carries the HTTP status the API answers with and a plain reason."""
+"""The desk's errors are the one error model's (activecare.errors); X being unreachable has its own code."""
 
 from __future__ import annotations
 
-from typing import Any
+from activecare.errors import AppError, BadRequest, Conflict, Forbidden, NotFound, Refused
+from activecare.errors import Unavailable as _Unavailable
+
+DeskError = AppError  # the desk handler maps every AppError the same way
+
+__all__ = ["BadRequest", "Conflict", "DeskError", "Forbidden", "NotFound", "Refused", "Unavailable"]
 
 
-class DeskError(Exception):
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, reason: str, *, code: str | None = None, **extra: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        if code:
-            self.code = code
-        self.extra = extra
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"error": self.reason, "code": self.code, **self.extra}
-
-
-class BadRequest(DeskError):
-    status = 400
-
-
-class NotFound(DeskError):
-    status = 404
-    code = "not_found"
-
-
-class Conflict(DeskError):
-    """Someone else holds the inquiry, a token was reused, the state forbids the action."""
-
-    status = 409
-    code = "conflict"
-
-
-class Refused(DeskError):
-    """The reply breaks a rule (personal data, service hours, length): nothing was posted."""
-
-    status = 422
-    code = "refused"
-
-
-class Unavailable(DeskError):
+class Unavailable(_Unavailable):
     """X could not be reached; retry with the same client token (nothing is posted twice)."""
 
-    status = 503
     code = "x_unavailable"
