@@ -26,6 +26,7 @@ import requests
 
 from activecare.clock import to_jst
 from activecare.desk.errors import Conflict, DeskError, NotFound, Refused
+from activecare.desk.models import ReplyResult
 from activecare.desk.service import DeskService
 from activecare.hours import in_service_hours, jst_date
 from infra.local_stack import LocalStack
@@ -107,12 +108,12 @@ class DeskAgents:
             except NotFound:
                 self.maybe_new = False
                 return  # the queue is empty
-            self._handle(desk, agent, claimed["inquiry_id"])
+            self._handle(desk, agent, claimed.inquiry_id)
             self.busy_until[agent] = now + timedelta(minutes=self.rng.randint(*self.minutes))
 
     def _handle(self, desk: DeskService, agent: str, inquiry_id: str) -> None:
         self.stats.handled += 1
-        shown = desk.show(inquiry_id)  # history first: a returning customer gets the context
+        shown = desk.show(inquiry_id).model_dump(mode="json")  # history first: a returning customer gets the context
         inq = shown["inquiry"]
         if not inq["direct"] and self.not_a_customer(inq["tweet"]["id"]):
             desk.resolve(inquiry_id, agent, "no_reply_needed")
@@ -152,12 +153,12 @@ class DeskAgents:
             except DeskError as exc:
                 self.stats.errors[exc.code] += 1
                 return
-            if result["status"] == "prepared":
+            if result.status == "prepared":
                 if not self._send_by_hand(result, text):  # X refused the text as duplicate content
                     edits += 1
                     text = edited(base, edits, inq["created_at"])
                     continue
-                result = desk.confirm(inquiry_id, agent, result["client_token"])
+                result = desk.confirm(inquiry_id, agent, result.client_token)
                 self.stats.manual_sent += 1
             self.stats.replies += 1
             self.stats.duplicate_edits += edits
@@ -168,12 +169,12 @@ class DeskAgents:
         desk.release(inquiry_id, agent)
         self.maybe_new = True
 
-    def _send_by_hand(self, prepared: dict[str, Any], text: str) -> bool:
+    def _send_by_hand(self, prepared: ReplyResult, text: str) -> bool:
         """What the agent does with the intent link: send it from the X app as the support account.
         False when X refuses it as duplicate content."""
-        key = next(a.key for a in self.stack.settings.accounts if a.username == prepared["account"])
+        key = next(a.key for a in self.stack.settings.accounts if a.username == prepared.account)
         resp = requests.post(f"{self.stack.twitter_url}/_fake/by_hand", timeout=10, json={
-            "token": self.stack.account_tokens[key], "text": text, "in_reply_to": prepared["in_reply_to"]})
+            "token": self.stack.account_tokens[key], "text": text, "in_reply_to": prepared.in_reply_to})
         if resp.status_code == 400 and "duplicate content" in resp.text:
             return False
         if resp.status_code != 200:
@@ -182,7 +183,7 @@ class DeskAgents:
 
     def summary(self) -> dict[str, Any]:
         """The desk's own figures for the simulated day(s), plus what the team saw."""
-        figures = [self.desk.figures(day) for day in sorted(self.days)]
+        figures = [self.desk.figures(day).model_dump(mode="json") for day in sorted(self.days)]
         desk_rows = [f["desk"] for f in figures]
         medians = [row["median_first_response_s"] for row in desk_rows if row["median_first_response_s"] is not None]
         refusals: Counter[str] = Counter()

@@ -44,11 +44,9 @@ def http_api_event(method: str, raw_path: str, query: str, headers: dict[str, st
         "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"), "timeEpoch": int(now.timestamp() * 1000),
     }
     if agent:
-        context["authorizer"] = {"iam": {
-            "accessKey": "ASIALOCALDESKKEY", "accountId": ACCOUNT_ID, "callerId": f"AIDALOCAL:{agent}",
-            "cognitoIdentity": None, "principalOrgId": None,
-            "userArn": f"arn:aws:iam::{ACCOUNT_ID}:user/{agent}", "userId": f"AIDALOCAL{agent.upper()}",
-        }}
+        groups = headers.get("x-local-groups", "agents").replace(",", " ")
+        context["authorizer"] = {"jwt": {"claims": {"username": agent, "cognito:groups": f"[{groups}]",
+                                                    "token_use": "access"}, "scopes": None}}
     event: dict[str, Any] = {
         "version": "2.0", "routeKey": "$default", "rawPath": raw_path, "rawQueryString": query,
         "headers": headers, "requestContext": context, "isBase64Encoded": False,

@@ -51,6 +51,11 @@ class Settings(BaseModel):
     report_retry_windows: int = Field(default=4, ge=1, le=14)  # failed reports of this many windows are retried
     # The desk replies, the publisher posts and the poller's health metric counts only in these JST hours.
     service_hours: ServiceHours = DEFAULT_HOURS
+    # The web desk's sign-in: the hosted UI's base URL (Cognito's domain on AWS, the local stand-in locally), the
+    # web app client, and the desk's own public URL (the sign-in callback is <desk_url>/desk/callback).
+    auth_base_url: str = ""
+    web_client_id: str = ""
+    desk_url: str = ""
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -112,6 +117,9 @@ class Settings(BaseModel):
             "report_routing_file": "REPORT_ROUTING_FILE",
             "report_retry_windows": "REPORT_RETRY_WINDOWS",
             "service_hours": "SERVICE_HOURS",
+            "auth_base_url": "DESK_AUTH_URL",
+            "web_client_id": "DESK_WEB_CLIENT_ID",
+            "desk_url": "DESK_URL",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)

@@ -1,5 +1,7 @@
-"""Desk API Lambda: API Gateway HTTP API (IAM-authorised) -> DeskService. Thin: identify the
-agent from the IAM authorizer, validate the body, call the domain, map errors to 4xx.
+"""Desk API Lambda: API Gateway HTTP API (Cognito JWT authorizer) -> DeskService, and the web desk's static
+files. Thin: the caller is the verified token's username and groups (API Gateway checked signature, issuer,
+audience and expiry before the handler runs); requests and responses are typed models that Powertools
+validates (`enable_validation`) and documents (GET /openapi.json); every refusal is the one error model.
 
     GET  /inquiries?status=&topic=&account=&min_age_minutes=&order=age|priority&limit=&cursor=
     GET  /inquiries/{id}                    history first, then the tweet, context, conversation
@@ -8,28 +10,56 @@ agent from the IAM authorizer, validate the body, call the domain, map errors to
     POST /inquiries/{id}/confirm            {"client_token"}  (a reply sent by hand)
     POST /inquiries/{id}/resolve            {"outcome": answered|email_form|no_reply_needed}
     POST /inquiries/{id}/reopen             {"reason"?}
+    POST /inquiries/{id}/reassign           {"to"}  (supervisors)
     POST /queue/next                        {"topic"?, "account"?}: claim the most urgent one
-    GET  /inquiries/{id}/templates, GET /templates?topic=, GET /figures?day=YYYY-MM-DD
+    GET  /inquiries/{id}/templates, GET /templates?topic=, GET /figures?day=YYYY-MM-DD, GET /me
+    GET  /, /desk/..., /openapi.json        no authorizer: the web desk's files and the API's document
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from activecare.desk.errors import DeskError
+from activecare.desk.models import (
+    AGENT_PATTERN,
+    CLIENT_TOKEN_PATTERN,
+    ROLES,
+    Actor,
+    Claim,
+    Figures,
+    InquiryPage,
+    InquiryView,
+    Me,
+    NextClaim,
+    Order,
+    Outcome,
+    Reassigned,
+    Released,
+    Reopened,
+    ReplyResult,
+    Resolved,
+    Status,
+    TemplateList,
+)
 from activecare.desk.service import DeskService
+from activecare.errors import AppError, BadRequest, Unauthorized
 from activecare.wiring import runtime
+from desk import web
 
 logger = Logger()
-app = APIGatewayHttpResolver()
+app = APIGatewayHttpResolver(enable_validation=True)
 
 MAX_TEXT_CHARS = 1000  # far above 280 weighted: the service explains the real limit
+_NAME = r"^[A-Za-z0-9_-]{1,40}$"  # topics and account keys
+_CURSOR = r"^[A-Za-z0-9_=-]{1,800}$"  # what a list returned: base64url or an offset
 
 
 class _Body(BaseModel):
@@ -38,16 +68,16 @@ class _Body(BaseModel):
 
 class ReplyBody(_Body):
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
-    client_token: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    client_token: str = Field(pattern=CLIENT_TOKEN_PATTERN)
     override_hours: bool = False
 
 
 class ConfirmBody(_Body):
-    client_token: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    client_token: str = Field(pattern=CLIENT_TOKEN_PATTERN)
 
 
 class ResolveBody(_Body):
-    outcome: Literal["answered", "email_form", "no_reply_needed"]
+    outcome: Outcome
 
 
 class ReopenBody(_Body):
@@ -55,146 +85,195 @@ class ReopenBody(_Body):
 
 
 class NextBody(_Body):
-    topic: str | None = None
-    account: str | None = None
+    topic: str | None = Field(default=None, pattern=_NAME)
+    account: str | None = Field(default=None, pattern=_NAME)
 
 
-class Forbidden(DeskError):
-    status = 403
-    code = "forbidden"
+class ReassignBody(_Body):
+    to: str = Field(pattern=AGENT_PATTERN)
 
 
-def agent_from_event(event: dict[str, Any]) -> str:
-    """The caller as IAM authenticated them: the last part of the user / assumed-role ARN."""
-    iam = ((event.get("requestContext") or {}).get("authorizer") or {}).get("iam") or {}
-    arn = iam.get("userArn") or ""
-    if not arn:
-        raise Forbidden("no IAM identity on the request; the desk API needs staff credentials (SigV4)")
-    return arn.rsplit("/", 1)[-1] if "/" in arn else arn.rsplit(":", 1)[-1]
+def actor_from_event(event: dict[str, Any]) -> Actor:
+    """The caller as the JWT authorizer verified them: the access token's `username` and `cognito:groups`.
+
+    API Gateway passes claims as strings; a list claim arrives as "[agents supervisors]"."""
+    jwt = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt") or {}
+    claims = jwt.get("claims") or {}
+    name = claims.get("username") or claims.get("cognito:username") or ""
+    if not isinstance(name, str) or not name:
+        raise Unauthorized("no verified identity on the request; sign in to the desk")
+    return Actor(name, _groups(claims.get("cognito:groups")))
 
 
-def _agent() -> str:
-    return agent_from_event(app.current_event.raw_event)
+def _groups(raw: object) -> frozenset[str]:
+    if isinstance(raw, list):
+        items = [str(g) for g in raw]
+    elif isinstance(raw, str):
+        items = raw.strip().strip("[]").replace(",", " ").split()
+    else:
+        items = []
+    return frozenset(g for g in items if g in ROLES)
+
+
+def _actor() -> Actor:
+    return actor_from_event(app.current_event.raw_event)
 
 
 def _desk() -> DeskService:
     return runtime().desk()
 
 
-def _body(model: type[_Body]) -> Any:
-    raw = app.current_event.body
-    try:
-        return model.model_validate_json(raw or "{}")
-    except ValidationError as exc:
-        reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}"
-                            for e in exc.errors(include_input=False, include_url=False))
-        raise DeskError(f"malformed body: {reasons}", code="malformed_body") from None
+Id = Annotated[str, Field(max_length=40)]
 
 
-def _query(name: str) -> str | None:
-    value = app.current_event.get_query_string_value(name)
-    return value or None
-
-
-def _int_query(name: str) -> int | None:
-    value = _query(name)
-    if value is None:
-        return None
-    if not value.isdigit():
-        raise DeskError(f"{name} must be a non-negative integer", code=f"bad_{name}")
-    return int(value)
+@app.get("/me")
+def me() -> Me:
+    return _desk().me(_actor())
 
 
 @app.get("/inquiries")
-def list_inquiries() -> dict[str, Any]:
-    _agent()
-    return _desk().list(status=_query("status") or "new", topic=_query("topic"), account=_query("account"),
-                        min_age_minutes=_int_query("min_age_minutes"), limit=_int_query("limit") or 20,
-                        cursor=_query("cursor"), order=_query("order") or "age")
+def list_inquiries(
+    status: Annotated[Status, Query()] = "new",
+    topic: Annotated[str | None, Query(pattern=_NAME)] = None,
+    account: Annotated[str | None, Query(pattern=_NAME)] = None,
+    min_age_minutes: Annotated[int | None, Query(ge=0, le=10080)] = None,
+    order: Annotated[Order, Query()] = "age",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(pattern=_CURSOR)] = None,
+) -> InquiryPage:
+    _actor()
+    return _desk().list(status=status, topic=topic, account=account, min_age_minutes=min_age_minutes, limit=limit,
+                        cursor=cursor, order=order)
 
 
 @app.get("/inquiries/<inquiry_id>")
-def show(inquiry_id: str) -> dict[str, Any]:
-    _agent()
+def show(inquiry_id: str) -> InquiryView:
+    _actor()
     return _desk().show(inquiry_id)
 
 
 @app.get("/inquiries/<inquiry_id>/templates")
-def inquiry_templates(inquiry_id: str) -> dict[str, Any]:
-    _agent()
+def inquiry_templates(inquiry_id: str) -> TemplateList:
+    _actor()
     return _desk().templates_for(inquiry_id=inquiry_id)
 
 
 @app.post("/inquiries/<inquiry_id>/claim")
-def claim(inquiry_id: str) -> dict[str, Any]:
-    return _desk().claim(inquiry_id, _agent())
+def claim(inquiry_id: str) -> Claim:
+    return _desk().claim(inquiry_id, _actor())
 
 
 @app.post("/inquiries/<inquiry_id>/release")
-def release(inquiry_id: str) -> dict[str, Any]:
-    return _desk().release(inquiry_id, _agent())
+def release(inquiry_id: str) -> Released:
+    return _desk().release(inquiry_id, _actor())
 
 
-@app.post("/inquiries/<inquiry_id>/reply")
-def reply(inquiry_id: str) -> Response:
-    agent = _agent()
-    body: ReplyBody = _body(ReplyBody)
-    result = _desk().reply(inquiry_id, agent, body.text, body.client_token, override_hours=body.override_hours)
-    status = 202 if result["status"] == "prepared" else (200 if result["replayed"] else 201)
+@app.post("/inquiries/<inquiry_id>/reply",
+          responses={201: {"description": "posted"}, 200: {"description": "replayed: posted before"},
+                     202: {"description": "prepared: send intent_url by hand, then confirm"}})
+def reply(inquiry_id: str, body: Annotated[ReplyBody, Body()]) -> Response[ReplyResult]:
+    result = _desk().reply(inquiry_id, _actor(), body.text, body.client_token, override_hours=body.override_hours)
+    status = 202 if result.status == "prepared" else (200 if result.replayed else 201)
     return Response(status, content_types.APPLICATION_JSON, result)
 
 
 @app.post("/inquiries/<inquiry_id>/confirm")
-def confirm(inquiry_id: str) -> dict[str, Any]:
-    agent = _agent()
-    body: ConfirmBody = _body(ConfirmBody)
-    return _desk().confirm(inquiry_id, agent, body.client_token)
+def confirm(inquiry_id: str, body: Annotated[ConfirmBody, Body()]) -> ReplyResult:
+    return _desk().confirm(inquiry_id, _actor(), body.client_token)
 
 
 @app.post("/inquiries/<inquiry_id>/resolve")
-def resolve(inquiry_id: str) -> dict[str, Any]:
-    agent = _agent()
-    body: ResolveBody = _body(ResolveBody)
-    return _desk().resolve(inquiry_id, agent, body.outcome)
+def resolve(inquiry_id: str, body: Annotated[ResolveBody, Body()]) -> Resolved:
+    return _desk().resolve(inquiry_id, _actor(), body.outcome)
 
 
 @app.post("/inquiries/<inquiry_id>/reopen")
-def reopen(inquiry_id: str) -> dict[str, Any]:
-    agent = _agent()
-    body: ReopenBody = _body(ReopenBody)
-    return _desk().reopen(inquiry_id, agent, body.reason)
+def reopen(inquiry_id: str, body: Annotated[ReopenBody, Body()]) -> Reopened:
+    return _desk().reopen(inquiry_id, _actor(), body.reason)
+
+
+@app.post("/inquiries/<inquiry_id>/reassign")
+def reassign(inquiry_id: str, body: Annotated[ReassignBody, Body()]) -> Reassigned:
+    return _desk().reassign(inquiry_id, _actor(), body.to)
 
 
 @app.post("/queue/next")
-def claim_next() -> dict[str, Any]:
-    agent = _agent()
-    body: NextBody = _body(NextBody)
-    return _desk().claim_next(agent, topic=body.topic, account=body.account)
+def claim_next(body: Annotated[NextBody, Body()]) -> NextClaim:
+    return _desk().claim_next(_actor(), topic=body.topic, account=body.account)
 
 
 @app.get("/templates")
-def templates() -> dict[str, Any]:
-    _agent()
-    return _desk().templates_for(topic=_query("topic"))
+def templates(topic: Annotated[str | None, Query(pattern=_NAME)] = None) -> TemplateList:
+    _actor()
+    return _desk().templates_for(topic=topic)
 
 
 @app.get("/figures")
-def figures() -> dict[str, Any]:
-    _agent()
-    return _desk().figures(_query("day"))
+def figures(day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None) -> Figures:
+    return _desk().figures(day, _actor())
 
 
-@app.exception_handler(DeskError)
-def desk_error(exc: DeskError) -> Response:
+# --- no authorizer: the web desk's files and this API's document ------------------------------------------
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi() -> Response[str]:
+    return Response(200, content_types.APPLICATION_JSON, openapi_json())
+
+
+@app.get("/", include_in_schema=False)
+def root() -> Response[str]:
+    return Response(302, content_types.TEXT_PLAIN, "", headers={"Location": "/desk/"})
+
+
+@app.get("/desk/", include_in_schema=False)
+def desk_index() -> Response[bytes]:
+    return web.file_response("index.html", app.current_event.headers)
+
+
+@app.get("/desk/config.json", include_in_schema=False)
+def desk_config() -> Response[str]:
+    return web.config_response(runtime().settings)
+
+
+@app.get("/desk/<name>", include_in_schema=False)
+def desk_file(name: str) -> Response[bytes]:
+    return web.file_response(name, app.current_event.headers)
+
+
+@app.get("/desk/<folder>/<name>", include_in_schema=False)
+def desk_folder_file(folder: str, name: str) -> Response[bytes]:
+    return web.file_response(f"{folder}/{name}", app.current_event.headers)
+
+
+def openapi_json() -> str:
+    """The desk API's OpenAPI document (docs/openapi.json is this, checked by a test)."""
+    return app.get_openapi_json_schema(title="activecare desk API", version="1.0.0",
+                                       summary="The agent desk: queue, inquiries history first, replies, figures")
+
+
+@app.exception_handler(AppError)
+def desk_error(exc: AppError) -> Response[dict[str, Any]]:
     logger.info("desk request refused", extra={"code": exc.code, "status": exc.status})
     return Response(exc.status, content_types.APPLICATION_JSON, exc.as_dict())
 
 
+@app.exception_handler(RequestValidationError)
+def invalid_request(exc: RequestValidationError) -> Response[dict[str, Any]]:
+    """A malformed body or query parameter: 400 in the one error model (never a 500, never the input echoed)."""
+    errors = exc.errors()
+    reasons = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {e.get('msg', 'invalid')}"
+                        for e in errors)
+    first = tuple(errors[0].get("loc", ())) if errors else ()
+    code = f"bad_{first[1]}" if len(first) > 1 and first[0] == "query" else "malformed_body"
+    return desk_error(BadRequest(f"malformed request: {reasons}", code=code))
+
+
 @app.not_found
-def not_found(exc: NotFoundError) -> Response:
+def not_found(exc: NotFoundError) -> Response[dict[str, Any]]:
     return Response(404, content_types.APPLICATION_JSON,
                     {"error": f"no route {app.current_event.http_method} {app.current_event.path}",
-                     "code": "no_route"})
+                     "code": "no_route", "status": 404})
 
 
 @logger.inject_lambda_context(clear_state=True)

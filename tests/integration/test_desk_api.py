@@ -46,16 +46,16 @@ class Desk:
         self.stack = stack
 
     def call(self, method: str, path: str, agent: str | None = "sato", body: Any = None,
-             raw: bytes | None = None, **params: Any) -> tuple[int, dict[str, Any]]:
-        headers = {"X-Local-Agent": agent} if agent else {}
+             raw: bytes | None = None, groups: str = "agents", **params: Any) -> tuple[int, dict[str, Any]]:
+        headers = {"X-Local-Agent": agent, "X-Local-Groups": groups} if agent else {}
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         resp = requests.request(method, self.url + path, headers=headers, data=data, params=params, timeout=30)
         return resp.status_code, resp.json()
 
     def reply(self, inquiry_id: str, text: str, token: str | None = None, agent: str = "sato",
-              **extra: Any) -> tuple[int, dict[str, Any]]:
+              groups: str = "agents", **extra: Any) -> tuple[int, dict[str, Any]]:
         body = {"text": text, "client_token": token or uuid.uuid4().hex, **extra}
-        return self.call("POST", f"/inquiries/{inquiry_id}/reply", agent, body)
+        return self.call("POST", f"/inquiries/{inquiry_id}/reply", agent, body, groups=groups)
 
 
 @cache
@@ -156,6 +156,9 @@ def test_out_of_hours_replies_are_refused_unless_overridden(api: Desk, clock: Ma
     assert status == 422 and body["code"] == "out_of_service_hours"
     assert api.stack.twitter.posted == []
     status, body = api.reply(iid, "ルーターの再起動をお試しください。", override_hours=True)
+    assert status == 403 and body["code"] == "override_needs_supervisor"  # only supervisors override the hours
+    status, body = api.reply(iid, "ルーターの再起動をお試しください。", override_hours=True,
+                             groups="agents supervisors")
     assert status == 201 and body["status"] == "posted"
     events = [e["kind"] for e in api.call("GET", f"/inquiries/{iid}")[1]["desk_events"]]
     assert events == ["refused", "override_hours", "reply"]
@@ -277,7 +280,7 @@ def test_sample_events_run_through_the_handler(stack: LocalStack, clock: ManualC
     assert results["desk_show"]["statusCode"] == 200
     assert results["desk_claim"]["statusCode"] == 200
     assert results["desk_reply"]["statusCode"] == 201
-    assert results["desk_no_identity"]["statusCode"] == 403
+    assert results["desk_no_identity"]["statusCode"] == 401  # on AWS the JWT authorizer answers this itself
 
 
 def test_the_cli_runs_the_same_desk(stack: LocalStack, clock: ManualClock, capsys: pytest.CaptureFixture[str],
@@ -307,3 +310,50 @@ def test_the_cli_runs_the_same_desk(stack: LocalStack, clock: ManualClock, capsy
     assert main(["desk", "figures"]) == 0
     assert "デスク全体" in capsys.readouterr().out
     assert len(stack.twitter.posted) == 1
+
+
+def test_hostile_query_parameters_are_400s_never_500s(api: Desk, clock: ManualClock) -> None:
+    """Unicode digits pass str.isdigit(); huge numbers and cursors with the wrong value types once gave 500s."""
+    import base64
+
+    arrive(api.stack, clock, "@ac_help 料金プランについて教えてください")
+
+    def cursor(key: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+    cases = [
+        ({"limit": "²"}, "bad_limit"), ({"limit": "١٢"}, "bad_limit"), ({"limit": "9" * 5000}, "bad_limit"),
+        ({"limit": "0"}, "bad_limit"), ({"limit": "101"}, "bad_limit"), ({"limit": "-1"}, "bad_limit"),
+        ({"min_age_minutes": "²"}, "bad_min_age_minutes"), ({"min_age_minutes": "12345678901234"},
+                                                            "bad_min_age_minutes"),
+        ({"order": "random"}, "bad_order"), ({"topic": "料金"}, "bad_topic"), ({"account": "x" * 500}, "bad_account"),
+        ({"cursor": cursor({"inquiry_id": 1, "status": "new", "created_at": "x"})}, "bad_cursor"),
+        ({"cursor": cursor({"inquiry_id": {"S": ["1"]}, "status": {"S": "new"}, "created_at": {"S": "x"}})},
+         "bad_cursor"),
+        ({"cursor": cursor([1, 2])}, "bad_cursor"), ({"cursor": "x" * 5000}, "bad_cursor"),
+        ({"cursor": "２"}, "bad_cursor"), ({"order": "priority", "cursor": "١"}, "bad_cursor"),
+    ]
+    for params, code in cases:
+        status, body = api.call("GET", "/inquiries", **params)
+        assert (status, body["code"]) == (400, code), (params if len(str(params)) < 200 else code, body)
+        assert "9" * 100 not in body["error"]  # the input is not echoed back
+    for bad_id in ("²", "١٢٣", "1" * 40):
+        assert api.call("GET", f"/inquiries/{bad_id}")[0] == 404
+
+
+def test_the_openapi_document_is_served_and_checked_in() -> None:
+    """docs/openapi.json is what the desk API serves at /openapi.json; regenerate it with
+    `python -m infra.openapi` when the API changes."""
+    from desk.app import handler
+
+    event = json.loads((EVENTS / "desk_no_identity.json").read_text(encoding="utf-8"))
+    event.update(rawPath="/openapi.json")
+    event["requestContext"]["http"].update(method="GET", path="/openapi.json")
+    served = handler(event, context_for("desk"))
+    assert served["statusCode"] == 200
+    checked_in = (EVENTS.parent / "docs" / "openapi.json").read_text(encoding="utf-8")
+    assert json.loads(served["body"]) == json.loads(checked_in), "drifted: run python -m infra.openapi"
+    doc = json.loads(checked_in)
+    assert {"/inquiries", "/inquiries/{inquiry_id}/reply", "/me", "/figures"} <= set(doc["paths"])
+    limit = next(p for p in doc["paths"]["/inquiries"]["get"]["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["maximum"] == 100

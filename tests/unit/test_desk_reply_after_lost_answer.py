@@ -31,6 +31,6 @@ def test_a_reply_posted_by_a_crashed_attempt_is_recorded_by_the_next_token() -> 
     assert len(w.posted) == 1
     w.clock.advance(timedelta(minutes=16))  # sato's claim expired; suzuki takes the inquiry
     result = w.desk.reply(inq.inquiry_id, "suzuki", TEXT, "token-second")
-    assert result["status"] == "posted" and result["tweet_id"] == w.posted[0].id
+    assert result.status == "posted" and result.tweet_id == w.posted[0].id
     assert len(w.posted) == 1
     assert w.tally.read("2026-11-25")["suzuki"]["replies"] == 1

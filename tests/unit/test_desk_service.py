@@ -9,9 +9,9 @@ import pytest
 
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import JST, ManualClock
-from activecare.desk.errors import BadRequest, Conflict, NotFound, Refused, Unavailable
+from activecare.desk.errors import BadRequest, Conflict, Forbidden, NotFound, Refused, Unavailable
 from activecare.desk.memory import MemoryInquiries, MemoryReservations, MemoryTally
-from activecare.desk.models import DeskInquiry, Msg
+from activecare.desk.models import Actor, DeskInquiry, Msg
 from activecare.desk.service import DeskService
 from activecare.settings import Settings
 from activecare.twitter.memory import InMemoryTwitter
@@ -21,6 +21,8 @@ from activecare.twitter.snowflake import snowflake
 
 START = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
 TEXT = "ご不便をおかけしております。端末の再起動をお試しください。"
+SUPERVISOR_SATO = Actor("sato", frozenset({"agents", "supervisors"}))
+YAMADA = Actor("yamada", frozenset({"agents", "supervisors"}))  # the team's supervisor
 
 
 class World:
@@ -69,7 +71,7 @@ def test_two_agents_never_hold_the_same_inquiry_and_claims_expire(w: World) -> N
         w.desk.claim(inq.inquiry_id, "suzuki")
     assert exc.value.extra["claimed_by"] == "sato"
     w.clock.advance(timedelta(minutes=15, seconds=1))
-    assert w.desk.claim(inq.inquiry_id, "suzuki")["claimed_by"] == "suzuki"
+    assert w.desk.claim(inq.inquiry_id, "suzuki").claimed_by == "suzuki"
     with pytest.raises(NotFound):
         w.desk.claim("999", "sato")
     with pytest.raises(BadRequest):
@@ -80,8 +82,8 @@ def test_a_retried_reply_posts_once(w: World) -> None:
     inq = w.inquiry("@ac_signal 圏外です", direct=True)
     first = w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0001")
     again = w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0001")
-    assert first["status"] == "posted" and first["mode"] == "api" and not first["replayed"]
-    assert again["replayed"] and again["tweet_id"] == first["tweet_id"]
+    assert first.status == "posted" and first.mode == "api" and not first.replayed
+    assert again.replayed and again.tweet_id == first.tweet_id
     assert len(w.posted) == 1 and w.posted[0].replied_to == inq.inquiry_id
     assert w.posted[0].author_id == DEFAULT_ACCOUNTS[1].user_id  # @ac_signal owns the topic
     stored = w.repo.get(inq.inquiry_id)
@@ -104,7 +106,7 @@ def test_a_crash_between_post_and_record_is_reconciled_not_reposted(w: World) ->
     del w.reservations.update
     w.clock.advance(timedelta(seconds=30))
     result = w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-crash")
-    assert result["tweet_id"] == w.posted[0].id and len(w.posted) == 1
+    assert result.tweet_id == w.posted[0].id and len(w.posted) == 1
     assert w.tally.read("2026-11-25")["sato"]["replies"] == 1
 
 
@@ -113,7 +115,7 @@ def test_an_unreachable_x_keeps_the_token_for_a_safe_retry(w: World) -> None:
     w.posters["signal"].fail_next("post", TwitterUnavailable("503"))
     with pytest.raises(Unavailable):
         w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0002")
-    assert w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0002")["status"] == "posted"
+    assert w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0002").status == "posted"
     assert len(w.posted) == 1
 
 
@@ -123,7 +125,7 @@ def test_duplicate_content_is_a_conflict_unless_the_reply_is_already_there(w: Wo
     with pytest.raises(Conflict) as exc:
         w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0003")
     assert exc.value.code == "duplicate_content" and "token-0003" not in w.reservations.items
-    assert w.desk.figures("2026-11-25")["desk"]["refusals"]["duplicate_content"] == 1
+    assert w.desk.figures("2026-11-25").desk.refusals.duplicate_content == 1
 
 
 @pytest.mark.parametrize("text, kind", [("090-1234-5678 にお電話ください", "phone"),
@@ -150,52 +152,55 @@ def test_service_hours_and_length(w: World) -> None:
     with pytest.raises(Refused) as exc:
         w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0006")
     assert exc.value.code == "out_of_service_hours" and w.posted == []
-    assert w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0006", override_hours=True)["status"] == "posted"
+    with pytest.raises(Forbidden):  # only a supervisor overrides the hours
+        w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0006", override_hours=True)
+    assert w.desk.reply(inq.inquiry_id, SUPERVISOR_SATO, TEXT, "token-0006", override_hours=True).status == "posted"
 
 
 def test_keyword_found_posts_are_prepared_for_a_hand_send_then_confirmed(w: World) -> None:
     inq = w.inquiry("また圏外")  # nobody mentioned us: pro access may not reply through the API
     prepared = w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0007")
-    assert prepared["status"] == "prepared" and w.posted == []
-    assert prepared["intent_url"].startswith(f"https://x.com/intent/post?in_reply_to={inq.inquiry_id}&text=")
+    assert prepared.status == "prepared" and w.posted == []
+    want = f"https://x.com/intent/post?in_reply_to={inq.inquiry_id}&text="
+    assert prepared.intent_url is not None and prepared.intent_url.startswith(want)
     with pytest.raises(Conflict) as exc:
         w.desk.confirm(inq.inquiry_id, "sato", "token-0007")
     assert exc.value.code == "not_posted_yet"
     w.clock.advance(timedelta(minutes=1))
     sent = w.posters["signal"].post(TEXT, in_reply_to=inq.inquiry_id)  # the agent, by hand
     confirmed = w.desk.confirm(inq.inquiry_id, "sato", "token-0007")
-    assert confirmed["tweet_id"] == sent and confirmed["mode"] == "manual"
-    assert w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0007")["tweet_id"] == sent
-    assert w.desk.figures("2026-11-25")["desk"]["manual_posts"] == 1
-    assert w.desk.figures("2026-11-25")["api_cost"]["usd"] == 0
+    assert confirmed.tweet_id == sent and confirmed.mode == "manual"
+    assert w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0007").tweet_id == sent
+    assert w.desk.figures("2026-11-25").desk.manual_posts == 1
+    assert w.desk.figures("2026-11-25").api_cost.usd == 0
 
 
 def test_enterprise_replies_through_the_api_and_a_refused_api_reply_falls_back_to_by_hand() -> None:
     ent = World("enterprise")
     inq = ent.inquiry("また圏外")
-    assert ent.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0008")["mode"] == "api"
+    assert ent.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0008").mode == "api"
     pro = World("pro")
     inq = pro.inquiry("@ac_signal 圏外")
     pro.posters["signal"].fail_next("post", TwitterRejected(
         403, "Reply to this conversation is not allowed because you have not been mentioned or otherwise "
              "engaged by the author of the post you are replying to."))
-    assert pro.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0009")["status"] == "prepared"
+    assert pro.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0009").status == "prepared"
 
 
 def test_priority_puts_direct_and_returning_customers_first(w: World) -> None:
     old = w.inquiry(minutes_ago=50)
     returning = w.inquiry(minutes_ago=10, past=2, author="1300000000000000002")
     direct = w.inquiry("@ac_signal 圏外", minutes_ago=5, direct=True, author="1300000000000000003")
-    by_age = [i["inquiry_id"] for i in w.desk.list()["items"]]
+    by_age = [i.inquiry_id for i in w.desk.list().items]
     assert by_age == [old.inquiry_id, returning.inquiry_id, direct.inquiry_id]
-    by_priority = [i["inquiry_id"] for i in w.desk.list(order="priority")["items"]]
+    by_priority = [i.inquiry_id for i in w.desk.list(order="priority").items]
     assert by_priority == [direct.inquiry_id, returning.inquiry_id, old.inquiry_id]
     page = w.desk.list(order="priority", limit=2)
-    assert len(page["items"]) == 2 and w.desk.list(order="priority", cursor=page["next_cursor"])["items"][0][
-        "inquiry_id"] == old.inquiry_id
-    assert [i["inquiry_id"] for i in w.desk.list(min_age_minutes=30)["items"]] == [old.inquiry_id]
-    assert w.desk.claim_next("sato")["inquiry_id"] == direct.inquiry_id
-    assert w.desk.claim_next("suzuki")["inquiry_id"] == returning.inquiry_id
+    assert len(page.items) == 2 and w.desk.list(order="priority", cursor=page.next_cursor).items[0].inquiry_id \
+        == old.inquiry_id
+    assert [i.inquiry_id for i in w.desk.list(min_age_minutes=30).items] == [old.inquiry_id]
+    assert w.desk.claim_next("sato").inquiry_id == direct.inquiry_id
+    assert w.desk.claim_next("suzuki").inquiry_id == returning.inquiry_id
 
 
 def test_show_puts_history_first_with_our_replies_and_outcomes(w: World) -> None:
@@ -204,10 +209,10 @@ def test_show_puts_history_first_with_our_replies_and_outcomes(w: World) -> None
     w.desk.resolve(first.inquiry_id, "sato", "answered")
     second = w.inquiry("また圏外です", minutes_ago=1, past=1)
     shown = w.desk.show(second.inquiry_id)
-    assert next(iter(shown)) == "history" and shown["history"]["returning_customer"]
-    (past,) = shown["history"]["earlier_inquiries"]
-    assert past["outcome"] == "answered" and past["our_replies"][0]["text"] == TEXT
-    assert shown["reply"]["mode"] == "manual"
+    assert next(iter(shown.model_dump())) == "history" and shown.history.returning_customer
+    (past,) = shown.history.earlier_inquiries
+    assert past.outcome == "answered" and past.our_replies[0].text == TEXT
+    assert shown.reply.mode == "manual"
     with pytest.raises(Conflict):
         w.desk.resolve(first.inquiry_id, "sato", "answered")
     w.desk.reopen(first.inquiry_id, "suzuki", "お客様から追加のご質問")
@@ -222,10 +227,10 @@ def test_figures_per_agent(w: World) -> None:
         text = w.desk.templates.email_form.render(inq.author_username) if agent == "suzuki" else TEXT + str(n)
         w.desk.reply(inq.inquiry_id, agent, text, f"token-fig-{n}")
     f = w.desk.figures("2026-11-25")
-    assert f["agents"]["sato"]["replies"] == 2 and f["agents"]["sato"]["median_first_response_s"] == 900.0
-    assert f["agents"]["suzuki"]["email_form_guidance"] == 1
-    assert f["desk"]["median_first_response_s"] == 1200.0
-    assert f["api_cost"] == {"posts": 3, "posts_with_url": 1, "usd": round(2 * 0.015 + 0.2, 4)}
+    assert f.agents["sato"].replies == 2 and f.agents["sato"].median_first_response_s == 900.0
+    assert f.agents["suzuki"].email_form_guidance == 1
+    assert f.desk.median_first_response_s == 1200.0
+    assert f.api_cost.model_dump() == {"posts": 3, "posts_with_url": 1, "usd": round(2 * 0.015 + 0.2, 4)}
 
 
 def test_the_stacks_service_hours_are_kept(w: World) -> None:
@@ -236,4 +241,55 @@ def test_the_stacks_service_hours_are_kept(w: World) -> None:
         w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0101")
     assert exc.value.code == "out_of_service_hours" and w.posted == []
     w.clock.set(datetime(2026, 11, 25, 17, 59, tzinfo=JST))
-    assert w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0101")["status"] == "posted"
+    assert w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0101").status == "posted"
+
+
+def test_a_retried_token_runs_the_claim_resolved_and_hours_checks_again_before_posting(w: World) -> None:
+    """X was down on sato's first attempt (nothing posted); sato's claim expired, suzuki answered and resolved.
+    sato's retry with the same token must not post."""
+    inq = w.inquiry("@ac_signal 圏外です", direct=True)
+    w.posters["signal"].fail_next("post", TwitterUnavailable("503"))
+    with pytest.raises(Unavailable):
+        w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-late-1")
+    w.clock.advance(timedelta(minutes=16))
+    w.desk.reply(inq.inquiry_id, "suzuki", TEXT + "（鈴木）", "token-suzuki")
+    w.desk.resolve(inq.inquiry_id, "suzuki", "answered")
+    with pytest.raises(Conflict) as exc:
+        w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-late-1")
+    assert exc.value.code == "resolved" and [t.text for t in w.posted] == [TEXT + "（鈴木）"]
+    # held by another agent: 409 claimed; out of hours: refused - and nothing posted either way
+    other = w.inquiry("@ac_signal また圏外", direct=True, author="1300000000000000009")
+    w.posters["signal"].fail_next("post", TwitterUnavailable("503"))
+    with pytest.raises(Unavailable):
+        w.desk.reply(other.inquiry_id, "sato", TEXT, "token-late-2")
+    w.clock.advance(timedelta(minutes=16))
+    w.desk.claim(other.inquiry_id, "suzuki")
+    with pytest.raises(Conflict) as exc:
+        w.desk.reply(other.inquiry_id, "sato", TEXT, "token-late-2")
+    assert exc.value.code == "claimed"
+    w.desk.release(other.inquiry_id, "suzuki")
+    w.clock.set(datetime(2026, 11, 25, 20, 30, tzinfo=JST))
+    with pytest.raises(Refused) as exc:
+        w.desk.reply(other.inquiry_id, "sato", TEXT, "token-late-2")
+    assert exc.value.code == "out_of_service_hours" and len(w.posted) == 1
+
+
+def test_roles_agents_act_on_what_they_hold_supervisors_on_everything(w: World) -> None:
+    inq = w.inquiry("@ac_signal 圏外です", direct=True)
+    w.desk.claim(inq.inquiry_id, "sato")
+    w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-role-1")
+    with pytest.raises(Forbidden):  # suzuki may not reopen what sato holds
+        w.desk.reopen(inq.inquiry_id, "suzuki", "追加のご質問")
+    with pytest.raises(Forbidden):
+        w.desk.reassign(inq.inquiry_id, "suzuki", "suzuki")
+    moved = w.desk.reassign(inq.inquiry_id, YAMADA, "suzuki")
+    assert moved.previous == "sato" and moved.claimed_by == "suzuki"
+    assert w.repo.get(inq.inquiry_id).holder(w.clock()) == "suzuki"  # type: ignore[union-attr]
+    assert w.repo.get(inq.inquiry_id).events[-1].kind == "reassign"  # type: ignore[union-attr]
+    assert w.desk.reopen(inq.inquiry_id, YAMADA, "確認のため").status == "new"
+    other = w.inquiry("@ac_signal また圏外", direct=True, author="1300000000000000008")
+    w.desk.reply(other.inquiry_id, "suzuki", TEXT + "。", "token-role-2")
+    # figures: an agent sees the desk and their own row, a supervisor the whole team
+    assert set(w.desk.figures("2026-11-25", "sato").agents) == {"sato"}
+    assert set(w.desk.figures("2026-11-25", YAMADA).agents) == {"sato", "suzuki", "yamada"}  # yamada reopened
+    assert w.desk.me(YAMADA).supervisor and not w.desk.me("sato").supervisor

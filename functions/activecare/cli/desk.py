@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
+
+from pydantic import BaseModel
 
 from activecare.cli.common import CliError
+from activecare.desk.models import ORDERS, OUTCOMES, STATUSES
 
 
 def _desk_agent(args: argparse.Namespace) -> str:
@@ -26,19 +30,19 @@ def cmd_desk(args: argparse.Namespace) -> int:
 
     desk = runtime().desk()
     action = args.action
+    result: BaseModel
     if action == "list":
         result = desk.list(status=args.status, topic=args.topic, account=args.account, min_age_minutes=args.min_age,
                            limit=args.limit, cursor=args.cursor, order=args.order)
-        text = render.list_text(result)
+        text = render.list_text(_json(result))
     elif action == "show":
         result = desk.show(args.id)
-        text = render.show_text(result)
-    elif action == "next":
-        result = desk.claim_next(_desk_agent(args), topic=args.topic, account=args.account)
-        text = f"{result['inquiry_id']} を {result['claimed_by']} が担当します（{result['claim_expires_at']} まで）"
-    elif action == "claim":
-        result = desk.claim(args.id, _desk_agent(args))
-        text = f"{result['inquiry_id']} を {result['claimed_by']} が担当します（{result['claim_expires_at']} まで）"
+        text = render.show_text(_json(result))
+    elif action in ("next", "claim"):
+        result = (desk.claim_next(_desk_agent(args), topic=args.topic, account=args.account) if action == "next"
+                  else desk.claim(args.id, _desk_agent(args)))
+        c = _json(result)
+        text = f"{c['inquiry_id']} を {c['claimed_by']} が担当します（{c['claim_expires_at']} まで）"
     elif action == "release":
         result = desk.release(args.id, _desk_agent(args))
         text = f"{args.id} の担当を外しました"
@@ -49,28 +53,33 @@ def cmd_desk(args: argparse.Namespace) -> int:
         else:
             body = args.text
             if args.template:
-                inq = desk.show(args.id)["inquiry"]
-                body = desk.templates.get(args.template).render(inq["author_username"])
+                inq = desk.show(args.id).inquiry
+                body = desk.templates.get(args.template).render(inq.author_username)
             if not body:
                 raise CliError("give --text or --template")
             token = args.token or uuid.uuid4().hex
             print(f"client_token: {token}（再送するときは --token {token}）", file=sys.stderr)
             result = desk.reply(args.id, agent, body, token, override_hours=args.override_hours)
-        text = render.reply_text(result)
+        text = render.reply_text(_json(result))
     elif action == "resolve":
         result = desk.resolve(args.id, _desk_agent(args), args.outcome)
-        text = f"{args.id} を解決済みにしました（{result['outcome']}）"
+        text = f"{args.id} を解決済みにしました（{_json(result)['outcome']}）"
     elif action == "reopen":
         result = desk.reopen(args.id, _desk_agent(args), args.reason)
         text = f"{args.id} を未対応に戻しました"
     elif action == "templates":
         result = desk.templates_for(inquiry_id=args.inquiry, topic=args.topic)
-        text = "\n\n".join(f"[{t['key']}] {t['title']}\n{t.get('rendered', t['text'])}" for t in result["templates"])
+        text = "\n\n".join(f"[{t.key}] {t.title}\n{t.rendered or t.text}" for t in result.templates)
     else:  # figures
         result = desk.figures(args.day)
-        text = render.figures_text(result)
-    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else text)
+        text = render.figures_text(_json(result))
+    print(json.dumps(_json(result), ensure_ascii=False, indent=2) if args.json else text)
     return 0
+
+
+def _json(result: BaseModel) -> dict[str, Any]:
+    """The result as the desk API answers it."""
+    return result.model_dump(mode="json")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -87,8 +96,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         return p
 
     p = add("list", with_id=False, help="inquiries by status, oldest first (or by priority)")
-    p.add_argument("--status", default="new", choices=["new", "replied", "resolved"])
-    p.add_argument("--order", default="age", choices=["age", "priority"])
+    p.add_argument("--status", default="new", choices=STATUSES)
+    p.add_argument("--order", default="age", choices=ORDERS)
     p.add_argument("--topic")
     p.add_argument("--account")
     p.add_argument("--min-age", type=int, help="only inquiries at least this many minutes old")
@@ -108,7 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = add("confirm", help="record a reply sent by hand through the intent link")
     p.add_argument("--token", required=True)
     p = add("resolve")
-    p.add_argument("--outcome", required=True, choices=["answered", "email_form", "no_reply_needed"])
+    p.add_argument("--outcome", required=True, choices=OUTCOMES)
     p = add("reopen")
     p.add_argument("--reason", default="")
     p = add("templates", with_id=False, help="saved replies")

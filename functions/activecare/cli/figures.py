@@ -65,7 +65,7 @@ def collect(day_arg: str | None) -> dict[str, Any]:
     rt = runtime()
     day, start, end = _day(day_arg, rt.clock())
     rows = DynamoReportInquiries().created_between(start - timedelta(microseconds=1), end - timedelta(microseconds=1))
-    desk = day_figures(day, DynamoTally().read(day))
+    desk = day_figures(day, DynamoTally().read(day)).model_dump(mode="json")
     return {
         "day": day,
         "inquiries": {"total": len(rows), "by_status": dict(Counter(r.status for r in rows)),

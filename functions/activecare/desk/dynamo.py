@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.attributes import (
     ListAttribute,
@@ -17,7 +17,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from activecare.desk.errors import BadRequest
-from activecare.desk.models import ContextPost, DeskInquiry, Event, ListQuery, Msg, Reservation
+from activecare.desk.models import ContextPost, DeskInquiry, Event, ListQuery, Msg, Outcome, Reservation, Status
 from activecare.desk.ports import TALLY_FIELDS
 from activecare.storage.conditions import delete_if, save_if, update_if
 from activecare.storage.models import DeskEvent, Inquiry, Message, register_shared
@@ -76,7 +76,8 @@ def to_desk(i: Inquiry) -> DeskInquiry:
         inquiry_id=i.inquiry_id, tweet_id=i.tweet_id, author_id=i.author_id, text=i.text, created_at=i.created_at,
         account=i.account, topic=i.topic, author_username=i.author_username, conversation_id=i.conversation_id,
         source=i.source, direct=bool(i.direct), department=i.department, sentiment=i.sentiment,
-        keywords=list(i.keywords or []), pii_kinds=list(i.pii_kinds or []), status=i.status, outcome=i.outcome,
+        keywords=list(i.keywords or []), pii_kinds=list(i.pii_kinds or []), status=cast(Status, i.status),
+        outcome=cast(Outcome | None, i.outcome),
         context_before=[ContextPost(c.id, c.text, c.created_at) for c in i.context_before or []],
         context_after=[ContextPost(c.id, c.text, c.created_at) for c in i.context_after or []],
         context_status=i.context_status,
@@ -109,7 +110,10 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("cursor is not one this list returned", code="bad_cursor") from None
-    if not isinstance(key, dict) or not {"inquiry_id", "status", "created_at"} <= set(key):
+    # DynamoDB's own key shape ({"inquiry_id": {"S": "..."}, ...}): anything else would fail inside the query
+    if not isinstance(key, dict) or set(key) != {"inquiry_id", "status", "created_at"} or not all(
+            isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and 0 < len(v["S"]) <= 64
+            for v in key.values()):
         raise BadRequest("cursor is not one this list returned", code="bad_cursor")
     return key
 
@@ -143,6 +147,10 @@ class DynamoDeskInquiries:
                 | (Inquiry.claim_expires_at <= now) | (Inquiry.claimed_by == agent))
         return self._update(inquiry_id, [Inquiry.claimed_by.set(agent), Inquiry.claim_expires_at.set(until)],
                             Inquiry.inquiry_id.exists() & free)
+
+    def reassign(self, inquiry_id: str, agent: str, until: datetime) -> bool:
+        return self._update(inquiry_id, [Inquiry.claimed_by.set(agent), Inquiry.claim_expires_at.set(until)],
+                            Inquiry.inquiry_id.exists())
 
     def release(self, inquiry_id: str, agent: str) -> bool:
         return self._update(inquiry_id, [Inquiry.claimed_by.remove(), Inquiry.claim_expires_at.remove()],

@@ -45,6 +45,14 @@ class MemoryInquiries:
             inq.claimed_by, inq.claim_expires_at = agent, until
             return True
 
+    def reassign(self, inquiry_id: str, agent: str, until: datetime) -> bool:
+        with self._lock:
+            inq = self.items.get(inquiry_id)
+            if inq is None:
+                return False
+            inq.claimed_by, inq.claim_expires_at = agent, until
+            return True
+
     def release(self, inquiry_id: str, agent: str) -> bool:
         with self._lock:
             inq = self.items.get(inquiry_id)

@@ -1,14 +1,41 @@
-"""Plain domain types of the desk, independent of pynamodb."""
+"""The desk's types: the domain's plain dataclasses (independent of pynamodb), and what its operations return -
+typed, JSON-ready results (pydantic) that the desk API serialises and documents in its OpenAPI, and the CLI
+renders. Result field names are the API's JSON."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
+from pydantic import BaseModel, ConfigDict
+
+# The desk's literals, declared once: the service checks them, the API's models and the CLI's choices use them.
 Status = Literal["new", "replied", "resolved"]
-STATUSES: tuple[str, ...] = ("new", "replied", "resolved")
-OUTCOMES: tuple[str, ...] = ("answered", "email_form", "no_reply_needed")
+STATUSES: tuple[str, ...] = get_args(Status)
+Outcome = Literal["answered", "email_form", "no_reply_needed"]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+Order = Literal["age", "priority"]
+ORDERS: tuple[str, ...] = get_args(Order)
+ReplyMode = Literal["api", "manual"]  # the API posts it, or an agent sends it by hand through an intent link
+ReservationStatus = Literal["pending", "prepared", "posted"]
+Role = Literal["agents", "supervisors", "admins"]  # the staff pool's groups
+ROLES: tuple[str, ...] = get_args(Role)
+CLIENT_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"  # a reply's idempotency key, chosen by the caller
+AGENT_PATTERN = r"^[A-Za-z0-9_+=,.@-]{1,64}$"  # a staff username
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as a verified identity says (the API: the token's username and groups). Supervisors
+    can do what agents can, admins what supervisors can."""
+
+    name: str
+    roles: frozenset[str] = frozenset({"agents"})
+
+    @property
+    def supervises(self) -> bool:
+        return bool(self.roles & {"supervisors", "admins"})
 
 
 @dataclass(frozen=True)
@@ -57,8 +84,8 @@ class DeskInquiry:
     sentiment: str = "neutral"
     keywords: list[str] = field(default_factory=list)
     pii_kinds: list[str] = field(default_factory=list)
-    status: str = "new"
-    outcome: str | None = None
+    status: Status = "new"
+    outcome: Outcome | None = None
     context_before: list[ContextPost] = field(default_factory=list)
     context_after: list[ContextPost] = field(default_factory=list)
     context_status: str = "ok"
@@ -105,14 +132,14 @@ class DeskInquiry:
 @dataclass(frozen=True)
 class Reservation:
     token: str
-    status: str  # pending | prepared | posted
+    status: ReservationStatus
     inquiry_id: str
     text_hash: str
     text: str
     agent: str
     account: str
     in_reply_to: str
-    mode: str  # api | manual
+    mode: ReplyMode
     reserved_at: datetime
     intent_url: str | None = None
     tweet_id: str | None = None
@@ -127,3 +154,241 @@ class ListQuery:
     older_than: datetime | None = None  # only inquiries created before this instant
     limit: int = 20
     cursor: str | None = None
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class InquirySummary(_Result):
+    inquiry_id: str
+    status: Status
+    created_at: datetime
+    age_minutes: int
+    topic: str
+    account: str
+    direct: bool
+    returning_customer: bool
+    sentiment: str
+    has_pii: bool
+    author_username: str
+    text: str
+    claimed_by: str | None
+    claim_expires_at: datetime | None
+    replies: int
+    messages: int
+
+
+class InquiryPage(_Result):
+    items: list[InquirySummary]
+    next_cursor: str | None
+    order: str
+
+
+class OurReply(_Result):
+    agent: str | None
+    text: str
+    at: datetime
+    tweet_id: str
+
+
+class PastInquiry(_Result):
+    inquiry_id: str
+    created_at: datetime
+    topic: str
+    status: Status
+    outcome: Outcome | None
+    text: str
+    resolved_by: str | None
+    our_replies: list[OurReply]
+
+
+class History(_Result):
+    returning_customer: bool
+    earlier_inquiries: list[PastInquiry]
+    later_inquiries: list[PastInquiry]
+
+
+class TweetView(_Result):
+    id: str
+    text: str
+    author_id: str
+    author_username: str
+    created_at: datetime
+    url: str
+
+
+class InquiryDetail(InquirySummary):
+    tweet: TweetView
+    keywords: list[str]
+    department: str
+    pii_kinds: list[str]
+    source: str
+    outcome: Outcome | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+
+class PostView(_Result):
+    id: str
+    text: str
+    created_at: datetime
+
+
+class Context(_Result):
+    status: str
+    before: list[PostView]
+    after: list[PostView]
+
+
+class MessageView(_Result):
+    tweet_id: str
+    author_id: str
+    text: str
+    created_at: datetime
+    direction: str
+    agent: str | None
+    account: str | None
+    in_reply_to: str | None
+    mode: str | None
+
+
+class EventView(_Result):
+    kind: str
+    agent: str
+    at: datetime
+    detail: str
+    tweet_id: str | None
+
+
+class ReplyPlan(_Result):
+    account: str
+    in_reply_to: str
+    mode: ReplyMode
+    access_level: str
+
+
+class TemplateRef(_Result):
+    key: str
+    title: str
+
+
+class InquiryView(_Result):
+    """One inquiry, history first."""
+
+    history: History
+    inquiry: InquiryDetail
+    context: Context
+    conversation: list[MessageView]
+    desk_events: list[EventView]
+    reply: ReplyPlan
+    suggested_templates: list[TemplateRef]
+
+
+class TemplateView(_Result):
+    key: str
+    title: str
+    text: str
+    topics: list[str]
+    outcome: str
+    rendered: str | None = None
+    weighted_length: int | None = None
+
+
+class TemplateList(_Result):
+    form_url: str
+    templates: list[TemplateView]
+
+
+class Claim(_Result):
+    inquiry_id: str
+    claimed_by: str
+    claim_expires_at: datetime
+
+
+class NextClaim(Claim):
+    inquiry: InquirySummary
+
+
+class Released(_Result):
+    inquiry_id: str
+    released: bool
+
+
+class ReplyResult(_Result):
+    """A reply posted through the API or by hand (status posted), or prepared as an intent link for an agent
+    to send by hand and then confirm (status prepared)."""
+
+    status: str  # posted | prepared
+    mode: ReplyMode
+    inquiry_id: str
+    client_token: str
+    account: str
+    in_reply_to: str
+    replayed: bool
+    tweet_id: str | None = None
+    posted_at: datetime | None = None
+    agent: str | None = None
+    intent_url: str | None = None
+    next: str | None = None
+
+
+class Resolved(_Result):
+    inquiry_id: str
+    status: Status
+    outcome: Outcome
+    resolved_by: str
+
+
+class Reopened(_Result):
+    inquiry_id: str
+    status: Status
+
+
+class Reassigned(_Result):
+    inquiry_id: str
+    claimed_by: str
+    claim_expires_at: datetime
+    previous: str | None
+
+
+class Refusals(_Result):
+    personal_data: int
+    out_of_service_hours: int
+    too_long: int
+    duplicate_content: int
+
+
+class FigureRow(_Result):
+    replies: int
+    api_posts: int
+    manual_posts: int
+    email_form_guidance: int
+    resolved: int
+    reopened: int
+    first_responses: int
+    median_first_response_s: float | None
+    refusals: Refusals
+
+
+class ApiCost(_Result):
+    posts: int
+    posts_with_url: int
+    usd: float
+
+
+class Figures(_Result):
+    day: str
+    desk: FigureRow
+    agents: dict[str, FigureRow]
+    api_cost: ApiCost
+
+
+class Me(_Result):
+    username: str
+    roles: list[str]
+    supervisor: bool

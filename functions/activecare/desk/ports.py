@@ -30,6 +30,10 @@ class InquiryRepo(Protocol):
         """Conditional: succeeds unless another agent holds a live claim. Unknown id: False."""
         ...
 
+    def reassign(self, inquiry_id: str, agent: str, until: datetime) -> bool:
+        """Give the claim to `agent` until `until`, whoever holds it (a supervisor's decision). Unknown id: False."""
+        ...
+
     def release(self, inquiry_id: str, agent: str) -> bool:
         """Drop the agent's own claim; False if the agent does not hold it."""
         ...

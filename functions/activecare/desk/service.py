@@ -1,10 +1,16 @@
 """DeskService: the agent desk's operations, with every rule in one place.
 
+Who acts is an `Actor` (a verified identity's name and roles, never a name the caller typed). Agents claim,
+reply, resolve and release what they hold; supervisors (and admins) also reassign, reopen what others hold,
+reply outside service hours and see every agent's figures.
+
 Replies are idempotent with a client token that survives a crash between posting and
 recording: the token is reserved (conditional put, status pending) *before* posting; after
 posting the tweet id is stored (posted) and the reply is recorded on the inquiry. A retry
 with a pending token first looks for the reply on the account's timeline, and posts only
-if it is not there. A token reused for another text or inquiry is a conflict.
+if it is not there - and only after the claim, resolved and service-hours checks pass again
+(the claim may have been lost and the inquiry resolved by another agent since). A token
+reused for another text or inquiry is a conflict.
 """
 
 from __future__ import annotations
@@ -12,17 +18,55 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import cast
 
 from activecare.clock import Clock
-from activecare.desk.errors import BadRequest, Conflict, NotFound, Refused, Unavailable
+from activecare.desk.errors import BadRequest, Conflict, Forbidden, NotFound, Refused, Unavailable
 from activecare.desk.figures import day_figures
-from activecare.desk.models import OUTCOMES, STATUSES, DeskInquiry, Event, ListQuery, Msg, Reservation
+from activecare.desk.models import (
+    AGENT_PATTERN,
+    CLIENT_TOKEN_PATTERN,
+    ORDERS,
+    OUTCOMES,
+    STATUSES,
+    Actor,
+    Claim,
+    Context,
+    DeskInquiry,
+    Event,
+    EventView,
+    Figures,
+    History,
+    InquiryDetail,
+    InquiryPage,
+    InquirySummary,
+    InquiryView,
+    ListQuery,
+    Me,
+    MessageView,
+    Msg,
+    NextClaim,
+    OurReply,
+    Outcome,
+    PastInquiry,
+    PostView,
+    Reassigned,
+    Released,
+    Reopened,
+    ReplyPlan,
+    ReplyResult,
+    Reservation,
+    Resolved,
+    TemplateList,
+    TemplateRef,
+    TemplateView,
+    TweetView,
+)
 from activecare.desk.policy import KIND_LABELS, api_may_reply, intent_url, personal_data
 from activecare.desk.ports import InquiryRepo, PosterFor, ReservationStore, Tally
-from activecare.desk.templates import TemplateBook, default_templates
+from activecare.desk.templates import ReplyTemplate, TemplateBook, default_templates
 from activecare.hours import in_service_hours, jst_date
 from activecare.settings import Settings
 from activecare.twitter.port import (
@@ -38,8 +82,8 @@ from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, has_url, weighted
 CLAIM_TTL = timedelta(minutes=15)
 DUPLICATE_WINDOW = timedelta(hours=24)  # X refuses a text the account posted within this window
 PRIORITY_SCAN = 1000  # new inquiries read to order the queue by priority
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-_AGENT_RE = re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$")
+_TOKEN_RE = re.compile(CLIENT_TOKEN_PATTERN)
+_AGENT_RE = re.compile(AGENT_PATTERN)
 _REPLY_RULE = "not allowed because you have not been mentioned"
 
 
@@ -51,6 +95,13 @@ def check_agent(agent: str) -> str:
     if not agent or not _AGENT_RE.match(agent):
         raise BadRequest("agent must be 1-64 characters of letters, digits and _+=,.@-", code="bad_agent")
     return agent
+
+
+def as_actor(who: Actor | str) -> Actor:
+    """An Actor; a bare name is an agent without supervisor rights (the simulation and unit tests)."""
+    actor = who if isinstance(who, Actor) else Actor(who)
+    check_agent(actor.name)
+    return actor
 
 
 class DeskService:
@@ -69,17 +120,23 @@ class DeskService:
 
     # --- reading -----------------------------------------------------------------------
 
+    def me(self, who: Actor | str) -> Me:
+        actor = as_actor(who)
+        return Me(username=actor.name, roles=sorted(actor.roles), supervisor=actor.supervises)
+
     def list(self, *, status: str = "new", topic: str | None = None, account: str | None = None,
              min_age_minutes: int | None = None, limit: int = 20, cursor: str | None = None,
-             order: str = "age") -> dict[str, Any]:
+             order: str = "age") -> InquiryPage:
         """Inquiries in one status, oldest first (order="age") or by priority (order="priority":
         direct mentions, then returning customers, then age), one page at a time."""
         if status not in STATUSES:
             raise BadRequest(f"status must be one of {', '.join(STATUSES)}", code="bad_status")
         if not 1 <= limit <= 100:
             raise BadRequest("limit must be between 1 and 100", code="bad_limit")
-        if order not in ("age", "priority"):
+        if order not in ORDERS:
             raise BadRequest("order must be 'age' or 'priority'", code="bad_order")
+        if min_age_minutes is not None and not 0 <= min_age_minutes <= 7 * 24 * 60:
+            raise BadRequest("min_age_minutes must be between 0 and 10080 (a week)", code="bad_min_age_minutes")
         now = self.clock()
         older = now - timedelta(minutes=min_age_minutes) if min_age_minutes else None
         if order == "age":
@@ -89,7 +146,7 @@ class DeskService:
             ordered = self._by_priority(ListQuery(status, topic, account, older, 100))
             rows = ordered[start : start + limit]
             nxt = str(start + limit) if start + limit < len(ordered) else None
-        return {"items": [self._summary(i, now) for i in rows], "next_cursor": nxt, "order": order}
+        return InquiryPage(items=[self._summary(i, now) for i in rows], next_cursor=nxt, order=order)
 
     def _by_priority(self, query: ListQuery) -> list[DeskInquiry]:
         rows: list[DeskInquiry] = []
@@ -101,7 +158,7 @@ class DeskService:
                 break
         return sorted(rows, key=priority_key)
 
-    def show(self, inquiry_id: str) -> dict[str, Any]:
+    def show(self, inquiry_id: str) -> InquiryView:
         """One inquiry, history first: the author's earlier inquiries with our replies and outcomes,
         then the tweet with its keywords, topic, sentiment and PII flags, the author's posts around
         it, the conversation so far and what the desk did."""
@@ -115,70 +172,60 @@ class DeskService:
         mode = "api" if api_may_reply(self.settings.access_level, target_text=latest.text,
                                       account_username=account.username,
                                       answers_us=inq.answers_us(account.user_id)) else "manual"
-        return {
-            "history": {
-                "returning_customer": bool(earlier),
-                "earlier_inquiries": [self._past(p) for p in earlier],
-                "later_inquiries": [self._past(p) for p in later],
-            },
-            "inquiry": {
-                **self._summary(inq, now),
-                "tweet": {"id": inq.tweet_id, "text": inq.text, "author_id": inq.author_id,
-                          "author_username": inq.author_username, "created_at": _iso(inq.created_at),
-                          "url": f"https://x.com/{inq.author_username or 'i'}/status/{inq.tweet_id}"},
-                "keywords": inq.keywords,
-                "department": inq.department,
-                "sentiment": inq.sentiment,
-                "pii_kinds": inq.pii_kinds,
-                "has_pii": bool(inq.pii_kinds),
-                "source": inq.source,
-                "outcome": inq.outcome,
-                "first_response_at": _iso(inq.first_response_at),
-                "resolved_at": _iso(inq.resolved_at),
-                "resolved_by": inq.resolved_by,
-            },
-            "context": {
-                "status": inq.context_status,
-                "before": [_post(p) for p in inq.context_before],
-                "after": [_post(p) for p in inq.context_after],
-            },
-            "conversation": [_msg(m) for m in sorted(inq.messages, key=lambda m: int(m.tweet_id))],
-            "desk_events": [_event(e) for e in inq.events],
-            "reply": {"account": account.username, "in_reply_to": latest.tweet_id, "mode": mode,
-                      "access_level": self.settings.access_level},
-            "suggested_templates": [{"key": t.key, "title": t.title}
-                                    for t in self.templates.for_topic(inq.topic)],
-        }
+        summary = self._summary(inq, now)
+        return InquiryView(
+            history=History(returning_customer=bool(earlier), earlier_inquiries=[_past(p) for p in earlier],
+                            later_inquiries=[_past(p) for p in later]),
+            inquiry=InquiryDetail(
+                **summary.model_dump(),
+                tweet=TweetView(id=inq.tweet_id, text=inq.text, author_id=inq.author_id,
+                                author_username=inq.author_username, created_at=inq.created_at,
+                                url=f"https://x.com/{inq.author_username or 'i'}/status/{inq.tweet_id}"),
+                keywords=inq.keywords, department=inq.department, pii_kinds=inq.pii_kinds, source=inq.source,
+                outcome=inq.outcome, first_response_at=inq.first_response_at, resolved_at=inq.resolved_at,
+                resolved_by=inq.resolved_by),
+            context=Context(status=inq.context_status, before=[_post(p) for p in inq.context_before],
+                            after=[_post(p) for p in inq.context_after]),
+            conversation=[_msg(m) for m in sorted(inq.messages, key=lambda m: int(m.tweet_id))],
+            desk_events=[EventView(kind=e.kind, agent=e.agent, at=e.at, detail=e.detail, tweet_id=e.tweet_id)
+                         for e in inq.events],
+            reply=ReplyPlan(account=account.username, in_reply_to=latest.tweet_id, mode=mode,
+                            access_level=self.settings.access_level),
+            suggested_templates=[TemplateRef(key=t.key, title=t.title) for t in self.templates.for_topic(inq.topic)],
+        )
 
-    def templates_for(self, inquiry_id: str | None = None, topic: str | None = None) -> dict[str, Any]:
+    def templates_for(self, inquiry_id: str | None = None, topic: str | None = None) -> TemplateList:
         """Saved replies; for an inquiry they are rendered with the customer's name, its topic's first."""
         if inquiry_id:
             inq = self._get(inquiry_id)
             chosen = self.templates.for_topic(inq.topic)
             rest = [t for t in self.templates.templates if t not in chosen]
-            return {"form_url": self.templates.form_url, "templates": [
-                {**t.as_dict(), "rendered": t.render(inq.author_username),
-                 "weighted_length": weighted_length(t.render(inq.author_username))} for t in chosen + rest]}
-        chosen = self.templates.for_topic(topic) if topic else list(self.templates.templates)
-        return {"form_url": self.templates.form_url, "templates": [t.as_dict() for t in chosen]}
+            return TemplateList(form_url=self.templates.form_url, templates=[
+                _template(t, t.render(inq.author_username)) for t in chosen + rest])
+        picked = self.templates.for_topic(topic) if topic else list(self.templates.templates)
+        return TemplateList(form_url=self.templates.form_url, templates=[_template(t) for t in picked])
 
-    def figures(self, day: str | None = None) -> dict[str, Any]:
+    def figures(self, day: str | None = None, who: Actor | str | None = None) -> Figures:
+        """The day's figures: the whole desk and every agent for a supervisor (or without an actor: ops),
+        the desk and their own row for an agent."""
         day = day or jst_date(self.clock())
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
             raise BadRequest("day must be YYYY-MM-DD", code="bad_day")
-        return day_figures(day, self.tally.read(day))
+        actor = as_actor(who) if who is not None else None
+        only = actor.name if actor is not None and not actor.supervises else None
+        return day_figures(day, self.tally.read(day), only=only)
 
     # --- claims ------------------------------------------------------------------------
 
-    def claim(self, inquiry_id: str, agent: str) -> dict[str, Any]:
+    def claim(self, inquiry_id: str, who: Actor | str) -> Claim:
         """Hold the inquiry for `claim_ttl`; two agents never hold it at once (conditional write)."""
-        check_agent(agent)
+        actor = as_actor(who)
         inq = self._get(inquiry_id)
         if inq.status == "resolved":
             raise Conflict("the inquiry is resolved; reopen it first", code="resolved")
-        return self._hold(inq, agent)
+        return self._hold(inq, actor.name)
 
-    def _hold(self, inq: DeskInquiry, agent: str) -> dict[str, Any]:
+    def _hold(self, inq: DeskInquiry, agent: str) -> Claim:
         now = self.clock()
         until = now + self.claim_ttl
         if not self.inquiries.claim(inq.inquiry_id, agent, now, until):
@@ -186,35 +233,51 @@ class DeskService:
             holder = current.holder(now) if current else None
             raise Conflict(f"claimed by {holder} until {_iso(current.claim_expires_at if current else None)}",
                            code="claimed", claimed_by=holder)
-        return {"inquiry_id": inq.inquiry_id, "claimed_by": agent, "claim_expires_at": _iso(until)}
+        return Claim(inquiry_id=inq.inquiry_id, claimed_by=agent, claim_expires_at=until)
 
-    def release(self, inquiry_id: str, agent: str) -> dict[str, Any]:
-        check_agent(agent)
+    def release(self, inquiry_id: str, who: Actor | str) -> Released:
+        actor = as_actor(who)
         self._get(inquiry_id)
-        if not self.inquiries.release(inquiry_id, agent):
-            raise Conflict(f"{agent} does not hold this inquiry", code="not_claimed")
-        return {"inquiry_id": inquiry_id, "released": True}
+        if not self.inquiries.release(inquiry_id, actor.name):
+            raise Conflict(f"{actor.name} does not hold this inquiry", code="not_claimed")
+        return Released(inquiry_id=inquiry_id, released=True)
 
-    def claim_next(self, agent: str, *, topic: str | None = None, account: str | None = None) -> dict[str, Any]:
+    def reassign(self, inquiry_id: str, who: Actor | str, to: str) -> Reassigned:
+        """A supervisor hands an inquiry to an agent (whoever held it loses the claim)."""
+        actor = self._supervisor(who, "reassign an inquiry")
+        check_agent(to)
+        inq = self._get(inquiry_id)
+        if inq.status == "resolved":
+            raise Conflict("the inquiry is resolved; reopen it first", code="resolved")
+        now = self.clock()
+        previous = inq.holder(now)
+        until = now + self.claim_ttl
+        self.inquiries.reassign(inquiry_id, to, until)
+        self.inquiries.add_event(inquiry_id, Event("reassign", actor.name, now, f"{previous or '-'} -> {to}"))
+        return Reassigned(inquiry_id=inquiry_id, claimed_by=to, claim_expires_at=until, previous=previous)
+
+    def claim_next(self, who: Actor | str, *, topic: str | None = None, account: str | None = None) -> NextClaim:
         """Claim the most urgent unclaimed new inquiry (direct, returning, oldest first)."""
-        check_agent(agent)
+        actor = as_actor(who)
         now = self.clock()
         for inq in self._by_priority(ListQuery("new", topic, account, None, 100)):
-            if inq.holder(now) not in (None, agent):
+            if inq.holder(now) not in (None, actor.name):
                 continue
             try:
-                claimed = self._hold(inq, agent)
+                claimed = self._hold(inq, actor.name)
             except Conflict:
                 continue  # another agent was quicker
-            return {**claimed, "inquiry": self._summary(inq, now)}
+            return NextClaim(**claimed.model_dump(), inquiry=self._summary(inq, now))
         raise NotFound("the queue is empty", code="queue_empty")
 
     # --- replying -----------------------------------------------------------------------
 
-    def reply(self, inquiry_id: str, agent: str, text: str, client_token: str, *,
-              override_hours: bool = False) -> dict[str, Any]:
+    def reply(self, inquiry_id: str, who: Actor | str, text: str, client_token: str, *,
+              override_hours: bool = False) -> ReplyResult:
         """Reply in the open thread from the account that owns the topic (see module docstring)."""
-        check_agent(agent)
+        actor = as_actor(who)
+        if override_hours and not actor.supervises:
+            raise Forbidden("only a supervisor may reply outside service hours", code="override_needs_supervisor")
         if not _TOKEN_RE.match(client_token or ""):
             raise BadRequest("client_token must be 8-64 characters of letters, digits, - and _",
                              code="bad_client_token")
@@ -224,29 +287,39 @@ class DeskService:
         inq = self._get(inquiry_id)
         existing = self.reservations.get(client_token)
         if existing is not None:
-            return self._resume(existing, inq, text)
-        self._check_reply(inq, agent, text, override_hours)
+            return self._resume(existing, inq, actor, text, override_hours)
+        self._check_reply(inq, actor.name, text, override_hours)
         account = self.settings.account(inq.account)
         target = inq.latest_customer_message
         api = api_may_reply(self.settings.access_level, target_text=target.text, account_username=account.username,
                             answers_us=inq.answers_us(account.user_id))
         now = self.clock()
-        res = Reservation(client_token, "pending", inq.inquiry_id, _text_hash(inq.inquiry_id, text), text, agent,
+        res = Reservation(client_token, "pending", inq.inquiry_id, _text_hash(inq.inquiry_id, text), text, actor.name,
                           account.key, target.tweet_id, "api" if api else "manual", now)
         if not self.reservations.reserve(res):  # the same token raced us
             current = self.reservations.get(client_token)
             if current is None:
                 raise Conflict("the client token is being used by another request; retry", code="token_busy")
-            return self._resume(current, inq, text)
+            return self._resume(current, inq, actor, text, override_hours)
         if override_hours and not in_service_hours(now, self.settings.service_hours):
-            self.inquiries.add_event(inq.inquiry_id, Event("override_hours", agent, now))
+            self.inquiries.add_event(inq.inquiry_id, Event("override_hours", actor.name, now))
         return self._send(res)
 
-    def _check_reply(self, inq: DeskInquiry, agent: str, text: str, override_hours: bool) -> None:
+    def _check_open(self, inq: DeskInquiry, agent: str) -> None:
+        """Before anything is posted, on a first attempt and on every retry: the inquiry is open and the agent
+        holds it (the claim is refreshed, or 409 if someone else holds it)."""
         if inq.status == "resolved":
             raise Conflict("the inquiry is resolved; reopen it before replying", code="resolved")
-        self._hold(inq, agent)  # refresh our claim, or 409 if someone else holds it
-        now = self.clock()
+        self._hold(inq, agent)
+
+    def _check_hours(self, inq: DeskInquiry, agent: str, override_hours: bool) -> None:
+        if not in_service_hours(self.clock(), self.settings.service_hours) and not override_hours:
+            self._refused(inq, agent, "out_of_service_hours", "refused_out_of_hours", "")
+            raise Refused(f"outside service hours ({self.settings.service_hours} JST); a supervisor may set "
+                          "override_hours to reply anyway", code="out_of_service_hours")
+
+    def _check_reply(self, inq: DeskInquiry, agent: str, text: str, override_hours: bool) -> None:
+        self._check_open(inq, agent)
         kinds = personal_data(text)
         if kinds:
             offer = self.templates.email_form
@@ -262,18 +335,15 @@ class DeskService:
             raise Refused(f"the reply weighs {length} (Japanese characters count 2, URLs 23); the maximum is "
                           f"{MAX_WEIGHTED_LENGTH}", code="too_long", weighted_length=length,
                           max_weighted_length=MAX_WEIGHTED_LENGTH)
-        if not in_service_hours(now, self.settings.service_hours) and not override_hours:
-            self._refused(inq, agent, "out_of_service_hours", "refused_out_of_hours", "")
-            raise Refused(f"outside service hours ({self.settings.service_hours} JST); set override_hours to reply "
-                          "anyway",
-                          code="out_of_service_hours")
+        self._check_hours(inq, agent, override_hours)
 
     def _refused(self, inq: DeskInquiry, agent: str, reason: str, counter: str, detail: str) -> None:
         now = self.clock()
         self.inquiries.add_event(inq.inquiry_id, Event("refused", agent, now, f"{reason} {detail}".strip()))
         self.tally.add(jst_date(now), agent, {counter: 1})
 
-    def _resume(self, res: Reservation, inq: DeskInquiry, text: str) -> dict[str, Any]:
+    def _resume(self, res: Reservation, inq: DeskInquiry, actor: Actor, text: str,
+                override_hours: bool) -> ReplyResult:
         """A known client token: replay its result, or finish what a crashed call started."""
         if res.inquiry_id != inq.inquiry_id or res.text_hash != _text_hash(inq.inquiry_id, text):
             raise Conflict("this client_token was used for another reply; use a new token for a new reply",
@@ -283,11 +353,15 @@ class DeskService:
         if res.status == "prepared":
             return self._prepared_result(res, replayed=True)
         found = self._find_posted(res)
-        if found is not None:
+        if found is not None:  # it went out before the crash: record it, whoever holds the inquiry now
             return self._finish(res, *found)
+        if res.agent != actor.name:
+            raise Conflict("this client_token belongs to another agent's reply", code="token_reused")
+        self._check_open(inq, actor.name)  # nothing was posted yet: the rules apply again
+        self._check_hours(inq, actor.name, override_hours)
         return self._send(res)
 
-    def _send(self, res: Reservation) -> dict[str, Any]:
+    def _send(self, res: Reservation) -> ReplyResult:
         if res.mode == "manual":
             url = intent_url(res.in_reply_to, res.text)
             self.reservations.update(res.token, status="prepared", intent_url=url)
@@ -319,16 +393,16 @@ class DeskService:
             raise Conflict(f"X rejected the reply: {exc.detail}", code="x_rejected") from None
         return self._finish(res, tweet_id, self.clock())
 
-    def _prepared_result(self, res: Reservation, *, replayed: bool) -> dict[str, Any]:
+    def _prepared_result(self, res: Reservation, *, replayed: bool) -> ReplyResult:
         account = self.settings.account(res.account)
-        return {"status": "prepared", "mode": "manual", "inquiry_id": res.inquiry_id, "client_token": res.token,
-                "intent_url": res.intent_url, "account": account.username, "in_reply_to": res.in_reply_to,
-                "replayed": replayed,
-                "next": "open intent_url logged in as @" + account.username + ", send it, then confirm"}
+        return ReplyResult(status="prepared", mode="manual", inquiry_id=res.inquiry_id, client_token=res.token,
+                           intent_url=res.intent_url, account=account.username, in_reply_to=res.in_reply_to,
+                           replayed=replayed,
+                           next="open intent_url logged in as @" + account.username + ", send it, then confirm")
 
-    def confirm(self, inquiry_id: str, agent: str, client_token: str) -> dict[str, Any]:
+    def confirm(self, inquiry_id: str, who: Actor | str, client_token: str) -> ReplyResult:
         """Find a reply an agent sent by hand on the account's timeline and record it."""
-        check_agent(agent)
+        as_actor(who)
         self._get(inquiry_id)
         res = self.reservations.get(client_token or "")
         if res is None:
@@ -356,11 +430,11 @@ class DeskService:
             raise Unavailable(f"cannot read @{account.username}'s timeline ({type(exc).__name__}); retry",
                               client_token=res.token) from None
 
-    def _finish(self, res: Reservation, tweet_id: str, at: datetime) -> dict[str, Any]:
+    def _finish(self, res: Reservation, tweet_id: str, at: datetime) -> ReplyResult:
         self.reservations.update(res.token, status="posted", tweet_id=tweet_id, posted_at=at)
         return self._record(replace(res, status="posted", tweet_id=tweet_id, posted_at=at), replayed=False)
 
-    def _record(self, res: Reservation, *, replayed: bool) -> dict[str, Any]:
+    def _record(self, res: Reservation, *, replayed: bool) -> ReplyResult:
         """Put the posted reply on the inquiry (idempotent on the tweet id) and count it once."""
         assert res.tweet_id is not None and res.posted_at is not None
         account = self.settings.account(res.account)
@@ -374,63 +448,69 @@ class DeskService:
                       "email_form": int(self.templates.form_url in res.text)}
             elapsed = (res.posted_at - before.created_at).total_seconds() if first else None
             self.tally.add(jst_date(res.posted_at), res.agent, counts, elapsed)
-        return {"status": "posted", "mode": res.mode, "inquiry_id": res.inquiry_id, "tweet_id": res.tweet_id,
-                "client_token": res.token, "account": account.username, "in_reply_to": res.in_reply_to,
-                "posted_at": _iso(res.posted_at), "agent": res.agent, "replayed": replayed}
+        return ReplyResult(status="posted", mode=res.mode, inquiry_id=res.inquiry_id, tweet_id=res.tweet_id,
+                           client_token=res.token, account=account.username, in_reply_to=res.in_reply_to,
+                           posted_at=res.posted_at, agent=res.agent, replayed=replayed)
 
     # --- closing -------------------------------------------------------------------------
 
-    def resolve(self, inquiry_id: str, agent: str, outcome: str) -> dict[str, Any]:
-        check_agent(agent)
+    def resolve(self, inquiry_id: str, who: Actor | str, outcome: str) -> Resolved:
+        actor = as_actor(who)
         if outcome not in OUTCOMES:
             raise BadRequest(f"outcome must be one of {', '.join(OUTCOMES)}", code="bad_outcome")
         inq = self._get(inquiry_id)
         now = self.clock()
         holder = inq.holder(now)
-        if holder not in (None, agent):
+        if holder not in (None, actor.name) and not actor.supervises:
             raise Conflict(f"claimed by {holder}", code="claimed", claimed_by=holder)
-        if not self.inquiries.set_status(inquiry_id, "resolved", Event("resolve", agent, now, outcome),
+        if not self.inquiries.set_status(inquiry_id, "resolved", Event("resolve", actor.name, now, outcome),
                                          outcome=outcome, expect=("new", "replied")):
             raise Conflict("the inquiry is already resolved", code="resolved")
-        self.tally.add(jst_date(now), agent, {"resolved": 1})
-        return {"inquiry_id": inquiry_id, "status": "resolved", "outcome": outcome, "resolved_by": agent}
+        self.tally.add(jst_date(now), actor.name, {"resolved": 1})
+        return Resolved(inquiry_id=inquiry_id, status="resolved", outcome=cast(Outcome, outcome),
+                        resolved_by=actor.name)
 
-    def reopen(self, inquiry_id: str, agent: str, reason: str = "") -> dict[str, Any]:
-        check_agent(agent)
-        self._get(inquiry_id)
+    def reopen(self, inquiry_id: str, who: Actor | str, reason: str = "") -> Reopened:
+        """Back to the queue: an agent may reopen what nobody else holds, a supervisor anything."""
+        actor = as_actor(who)
+        inq = self._get(inquiry_id)
         now = self.clock()
-        if not self.inquiries.set_status(inquiry_id, "new", Event("reopen", agent, now, reason[:200]),
+        holder = inq.holder(now)
+        if holder not in (None, actor.name) and not actor.supervises:
+            raise Forbidden(f"{holder} holds this inquiry; only a supervisor may reopen it",
+                            code="held_by_another", claimed_by=holder)
+        if not self.inquiries.set_status(inquiry_id, "new", Event("reopen", actor.name, now, reason[:200]),
                                          expect=("resolved", "replied")):
             raise Conflict("the inquiry is already open (status new)", code="already_open")
-        self.tally.add(jst_date(now), agent, {"reopened": 1})
-        return {"inquiry_id": inquiry_id, "status": "new"}
+        self.tally.add(jst_date(now), actor.name, {"reopened": 1})
+        return Reopened(inquiry_id=inquiry_id, status="new")
 
     # --- helpers -------------------------------------------------------------------------
 
+    @staticmethod
+    def _supervisor(who: Actor | str, what: str) -> Actor:
+        actor = as_actor(who)
+        if not actor.supervises:
+            raise Forbidden(f"only a supervisor may {what}", code="supervisors_only")
+        return actor
+
     def _get(self, inquiry_id: str) -> DeskInquiry:
-        if not inquiry_id or not inquiry_id.isdigit() or len(inquiry_id) > 19:
-            raise NotFound(f"no inquiry {inquiry_id!r} (inquiry ids are tweet ids)", code="unknown_inquiry")
+        if not inquiry_id or not inquiry_id.isascii() or not inquiry_id.isdigit() or len(inquiry_id) > 19:
+            raise NotFound(f"no inquiry {inquiry_id[:40]!r} (inquiry ids are tweet ids)", code="unknown_inquiry")
         inq = self.inquiries.get(inquiry_id)
         if inq is None:
             raise NotFound(f"no inquiry {inquiry_id}", code="unknown_inquiry")
         return inq
 
-    def _summary(self, inq: DeskInquiry, now: datetime) -> dict[str, Any]:
-        return {
-            "inquiry_id": inq.inquiry_id, "status": inq.status, "created_at": _iso(inq.created_at),
-            "age_minutes": int((now - inq.created_at).total_seconds() // 60), "topic": inq.topic,
-            "account": inq.account, "direct": inq.direct, "returning_customer": inq.returning,
-            "sentiment": inq.sentiment, "has_pii": bool(inq.pii_kinds), "author_username": inq.author_username,
-            "text": inq.text, "claimed_by": inq.holder(now), "claim_expires_at": _iso(inq.claim_expires_at)
-            if inq.holder(now) else None, "replies": len(inq.our_replies),
-            "messages": len(inq.messages),
-        }
-
-    def _past(self, p: DeskInquiry) -> dict[str, Any]:
-        return {"inquiry_id": p.inquiry_id, "created_at": _iso(p.created_at), "topic": p.topic,
-                "status": p.status, "outcome": p.outcome, "text": p.text, "resolved_by": p.resolved_by,
-                "our_replies": [{"agent": m.agent, "text": m.text, "at": _iso(m.created_at), "tweet_id": m.tweet_id}
-                                for m in p.our_replies]}
+    def _summary(self, inq: DeskInquiry, now: datetime) -> InquirySummary:
+        holder = inq.holder(now)
+        return InquirySummary(
+            inquiry_id=inq.inquiry_id, status=inq.status, created_at=inq.created_at,
+            age_minutes=int((now - inq.created_at).total_seconds() // 60), topic=inq.topic, account=inq.account,
+            direct=inq.direct, returning_customer=inq.returning, sentiment=inq.sentiment,
+            has_pii=bool(inq.pii_kinds), author_username=inq.author_username, text=inq.text, claimed_by=holder,
+            claim_expires_at=inq.claim_expires_at if holder else None, replies=len(inq.our_replies),
+            messages=len(inq.messages))
 
 
 def priority_key(inq: DeskInquiry) -> tuple[int, int, datetime, str]:
@@ -441,7 +521,7 @@ def priority_key(inq: DeskInquiry) -> tuple[int, int, datetime, str]:
 def _offset(cursor: str | None) -> int:
     if not cursor:
         return 0
-    if not cursor.isdigit():
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 6:
         raise BadRequest("cursor is not one this list returned", code="bad_cursor")
     return int(cursor)
 
@@ -450,13 +530,22 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
 
 
-def _post(p: Any) -> dict[str, Any]:
-    return {"id": p.id, "text": p.text, "created_at": _iso(p.created_at)}
+def _past(p: DeskInquiry) -> PastInquiry:
+    return PastInquiry(inquiry_id=p.inquiry_id, created_at=p.created_at, topic=p.topic,
+                       status=p.status, outcome=p.outcome, text=p.text,
+                       resolved_by=p.resolved_by,
+                       our_replies=[OurReply(agent=m.agent, text=m.text, at=m.created_at, tweet_id=m.tweet_id)
+                                    for m in p.our_replies])
 
 
-def _msg(m: Msg) -> dict[str, Any]:
-    return {**asdict(m), "created_at": _iso(m.created_at)}
+def _template(t: ReplyTemplate, rendered: str | None = None) -> TemplateView:
+    return TemplateView(key=t.key, title=t.title, text=t.text, topics=list(t.topics), outcome=t.outcome,
+                        rendered=rendered, weighted_length=weighted_length(rendered) if rendered is not None else None)
 
 
-def _event(e: Event) -> dict[str, Any]:
-    return {**asdict(e), "at": _iso(e.at)}
+def _post(p: object) -> PostView:
+    return PostView.model_validate(p, from_attributes=True)
+
+
+def _msg(m: Msg) -> MessageView:
+    return MessageView.model_validate(m, from_attributes=True)
