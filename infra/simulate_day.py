@@ -10,6 +10,7 @@ SQS event source mapping would). Then a summary is printed.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import statistics
@@ -18,7 +19,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
 from activecare.clock import JST, ManualClock, iso_z
 
@@ -248,7 +250,7 @@ def _progress(enabled: bool, total: int):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     prog = Progress(TextColumn("simulated minutes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TextColumn("{task.fields[info]}"))
+                    TextColumn("{task.fields[info]}"), redirect_stdout=False)
     prog.start()
     task = prog.add_task("day", total=total, info="")
 
@@ -329,6 +331,39 @@ def _or_dash(value: object) -> str:
     return "-" if value is None else str(value)
 
 
+METRICS_FILE = Path("out/metrics.jsonl")
+
+
+class _MetricsStream(io.TextIOBase):
+    """stdout with the functions' CloudWatch EMF lines (Powertools prints them, as Lambda expects) diverted to
+    a file of their own, so the terminal shows the progress bar and the summary."""
+
+    def __init__(self, terminal: TextIO, metrics: TextIO) -> None:
+        self.terminal, self.metrics = terminal, metrics
+        self._in_metric = False  # print() writes the line, then its newline
+
+    def write(self, text: str) -> int:
+        metric = text.startswith('{"_aws"') or (self._in_metric and text == "\n")
+        self._in_metric = metric and text != "\n"
+        (self.metrics if metric else self.terminal).write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.terminal.flush()
+        self.metrics.flush()
+
+    def isatty(self) -> bool:
+        return self.terminal.isatty()
+
+    def fileno(self) -> int:
+        return self.terminal.fileno()
+
+
+def divert_metrics(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout = _MetricsStream(sys.stdout, path.open("w", encoding="utf-8"))  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--date", default=DEFAULT_DATE, help="simulated day (JST), YYYY-MM-DD")
@@ -347,10 +382,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.full:
         args.start, args.hours = "09:00", 11.0
     start = datetime.fromisoformat(f"{args.date}T{args.start}:00").replace(tzinfo=JST)
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "false"  # the functions' metrics, in a file of their own
+    divert_metrics(METRICS_FILE)
     tweets = args.tweets if args.tweets is not None else round(SEED_VOLUME_PER_HOUR * args.hours)
     result = run_day(seed=args.seed, start=start, minutes=int(args.hours * 60), tweets=tweets,
                      access_level=args.access_level, progress=not args.no_progress, moto=args.moto)
     print_summary(result, start)
+    print(f"the functions' CloudWatch metrics (EMF lines, as Lambda would print them): {METRICS_FILE}")
     ok = (result.duplicates == 0 and result.dlq_depth == 0 and not result.posts.get("over_cap")
           and result.posts.get("duplicates_on_x", 0) == 0)
     return 0 if ok else 1

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from activecare.accounts import DEFAULT_ACCOUNTS, SupportAccount
+from activecare.accounts import ACCOUNT_KEYS, DEFAULT_ACCOUNTS, SupportAccount
 from activecare.hours import DEFAULT_HOURS, ServiceHours
 
 AccessLevel = Literal["basic", "pro", "pay_per_use", "enterprise"]
@@ -62,6 +62,15 @@ class Settings(BaseModel):
     def _accounts(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(SupportAccount(**a) for a in json.loads(value))
+        return value
+
+    @field_validator("accounts")
+    @classmethod
+    def _account_keys(cls, value: tuple[SupportAccount, ...]) -> tuple[SupportAccount, ...]:
+        keys = sorted(a.key for a in value)
+        if keys != sorted(ACCOUNT_KEYS):
+            raise ValueError(f"support accounts must be exactly one each of {', '.join(sorted(ACCOUNT_KEYS))}; "
+                             f"got {', '.join(keys) or 'none'}")
         return value
 
     @field_validator("service_hours", mode="before")

@@ -30,7 +30,7 @@ def _function(deployed: Deployed, logical_id: str) -> dict[str, Any]:  # noqa: F
 
 
 def test_the_stack_is_created_with_every_output_the_cli_reads(deployed: Deployed) -> None:  # noqa: F811
-    from activecare.cli.stack import OPTIONAL_OUTPUTS, SETTINGS_OUTPUTS
+    from activecare.cli.outputs import OPTIONAL_OUTPUTS, SETTINGS_OUTPUTS
 
     stack = boto3.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
     assert stack["StackStatus"] == "CREATE_COMPLETE"

@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _aws_reason(exc: BaseException) -> str | None:
     """A one-line reason when `exc` (or what it wraps: pynamodb keeps the botocore error) is an AWS problem."""
-    from activecare.cli.stack import explain
+    from activecare.cli.outputs import explain
 
     seen: BaseException | None = exc
     for _ in range(4):

@@ -140,7 +140,7 @@ class _InvokedCampaign:
         import boto3
         from botocore.config import Config
 
-        from activecare.cli.stack import aws_errors
+        from activecare.cli.outputs import aws_errors
 
         # The function may run its full 300 s; one attempt only: a timed-out draw is looked at, not re-sent.
         config = Config(read_timeout=330, retries={"total_max_attempts": 1})

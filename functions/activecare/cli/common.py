@@ -7,16 +7,15 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from activecare.cli.errors import CliError
 from activecare.errors import AppError
 
+__all__ = ["CliError", "remote_error", "report_app_error", "require_stack", "runtime", "settings", "target"]
+
 if TYPE_CHECKING:
-    from activecare.cli.stack import Stack
+    from activecare.cli.outputs import Stack
     from activecare.settings import Settings
     from activecare.wiring import Runtime
-
-
-class CliError(Exception):
-    """A usage problem the user can fix: printed as `error: ...`, exit code 2."""
 
 
 class _Target:
@@ -37,7 +36,7 @@ class _Target:
 
     def stack(self) -> Stack | None:
         if self.stack_name and self._stack is None:
-            from activecare.cli.stack import load_stack
+            from activecare.cli.outputs import load_stack
             from activecare.wiring import reset_runtime
 
             self._stack = load_stack(self.stack_name, self.region, self.profile)

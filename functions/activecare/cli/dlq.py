@@ -149,7 +149,7 @@ def _dead_letters() -> DeadLetters:
 
 
 def cmd_dlq(args: argparse.Namespace) -> int:
-    from activecare.cli.stack import aws_errors
+    from activecare.cli.outputs import aws_errors
 
     dlq = _dead_letters()
     with aws_errors("the listen DLQ"):

@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from activecare.accounts import ACCOUNT_KEYS
 from activecare.publishing.calendar import CalendarError, load_calendar
 from activecare.publishing.service import CalendarMissing
 
@@ -100,7 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("file", nargs="?")
     p.set_defaults(func=cmd_export)
     p = posts.add_parser("plan", help="preview a day's posts for an account (and their status)")
-    p.add_argument("--account", required=True, choices=["general", "signal", "wifi"])
+    p.add_argument("--account", required=True, choices=sorted(ACCOUNT_KEYS))
     p.add_argument("--day", help="JST date YYYY-MM-DD (default: today in Japan)")
     p.add_argument("--file", help="plan from this calendar file instead of the imported one")
     p.add_argument("--json", action="store_true")

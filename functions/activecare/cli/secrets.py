@@ -94,7 +94,7 @@ def check_campaign_dm(doc: object, known: list[str]) -> dict[str, str]:
 def _store(secret_id: str, doc: dict[str, Any], region: str) -> str:
     import boto3
 
-    from activecare.cli.stack import aws_errors
+    from activecare.cli.outputs import aws_errors
 
     client = boto3.client("secretsmanager", region_name=region)
     with aws_errors(f"secret {secret_id}"):
@@ -122,7 +122,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Read each secret and say whether it has the expected shape; values stay in memory only."""
     import boto3
 
-    from activecare.cli.stack import aws_errors
+    from activecare.cli.outputs import aws_errors
 
     s = settings()
     known = [a.key for a in s.accounts]
