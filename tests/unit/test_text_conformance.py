@@ -4,12 +4,14 @@ twitter-text v3 (emoji sequences count 2) and its directional-marker cases."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from activecare.twitter import twitter_text_regexen
 from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, fits, weighted_length
 
 VALIDATE_YML = Path(__file__).resolve().parents[1] / "data" / "twitter-text" / "validate.yml"
@@ -37,3 +39,10 @@ def test_validity(text: str, expected: dict[str, Any]) -> None:
     assert fits(text) is expected["valid"]
     if expected["valid"]:  # a valid text is within the limit (an invalid one may be within it, invalid characters)
         assert weighted_length(text) <= MAX_WEIGHTED_LENGTH
+
+
+def test_the_regexes_were_generated_from_the_vendored_bundle() -> None:
+    """twitter_text_regexen is infra/gen_twitter_text_regexen.py's output for the bundle the browser loads."""
+    bundle = Path(__file__).resolve().parents[2] / "functions" / "desk" / "web" / "vendor" / "twitter-text.js"
+    assert hashlib.sha256(bundle.read_bytes()).hexdigest() == twitter_text_regexen.BUNDLE_SHA256, \
+        "the vendored bundle changed: run `python -m infra.gen_twitter_text_regexen`"
