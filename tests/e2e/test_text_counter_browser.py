@@ -7,6 +7,7 @@ downloads a browser."""
 
 from __future__ import annotations
 
+import random
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,18 @@ JAPANESE = [
 ]
 
 
+# Pieces that stress the URL, emoji, normalisation and case rules (İ ı ſ fold onto ASCII letters in Python's
+# re.IGNORECASE, not in JavaScript's), joined at random.
+PIECES = [
+    "a", "Z", " ", "\n", ".", "/", "-", "_", "@", "#", "$", "(", ")", "?", "=", "&",
+    "電波", "あ", "ｱ", "。", "「", "）",
+    "example.com", "x.com", "t.co/abc", "https://", "http://", "HTTPS://", "www.", "ドメイン.jp", "xn--wgv71a119e.jp",
+    ".co.jp", "/path", "?q=1", "#frag", "😷", "👨‍👩‍👧‍👦", "🙇‍♂️", "🏴󠁧󠁢󠁥󠁮󠁧󠁿", "1⃣", "❤️‍🔥", "\u200d", "\ufe0f",
+    "\u202a", "\u200f", "\ufeff", "\uffff", "ſ", "İ", "ı", "\u212a", "foo.рф", "ПРИМЕР.РФ", "a" * 64 + ".com",
+    "e\u0301", "か\u3099", ":8080", "…", "“", "\u3000", ".com", "bit.ly/x", "@user",
+]
+
+
 def _cases() -> list[Any]:
     tests = yaml.safe_load(VALIDATE_YML.read_text(encoding="utf-8"))["tests"]
     cases = [pytest.param(c["text"], id=c["description"]) for s in SECTIONS for c in tests[s]]
@@ -72,6 +85,18 @@ def test_the_browser_counts_as_the_server(page: Page, text: str) -> None:
     assert weighted_length(text) == js["weightedLength"]
     assert fits(text) is js["valid"]
     assert has_url(text) is (js["urls"] > 0)
+
+
+def test_random_texts_count_alike(page: Page) -> None:
+    rng = random.Random(20261125)
+    texts = ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 30))) for _ in range(2000)]
+    js = page.evaluate("""texts => texts.map(text => {
+        const parsed = twttr.txt.parseTweet(text);
+        return [parsed.weightedLength, parsed.valid, twttr.txt.extractUrls(text.normalize()).length > 0];
+    })""", texts)
+    differ = [(t, [weighted_length(t), fits(t), has_url(t)], j) for t, j in zip(texts, js, strict=True)
+              if [weighted_length(t), fits(t), has_url(t)] != j]
+    assert not differ, f"{len(differ)} of {len(texts)} differ, e.g. {differ[:3]}"
 
 
 def test_the_server_runs_the_bundles_regexes(page: Page) -> None:
