@@ -5,6 +5,7 @@ settings; nothing else in the domain reads the environment."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -16,11 +17,18 @@ from activecare.storage.models import bind_tables
 # Everything a single function needs is imported where it is built: every handler loads this module, and
 # the reporter should not pay for the matcher, the poller or X (tweepy) at cold start (tests/bench).
 if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+    from activecare.campaign.service import CampaignService
+    from activecare.campaign.x import TweepyCampaignX
     from activecare.desk.service import DeskService
     from activecare.keywords.catalogue import Catalogue
     from activecare.listening.ingest import Ingestor
     from activecare.listening.poll import Poller
     from activecare.publishing.service import Publisher
+    from activecare.reporting.ports import Mailer
+    from activecare.reporting.service import Reporter
+    from activecare.twitter.gateway import TweepyGateway
     from activecare.twitter.port import TwitterPort
 
 
@@ -38,7 +46,7 @@ class Runtime:
         self._posters: dict[str, TwitterPort] = {}
 
     @cached_property
-    def sqs(self) -> Any:
+    def sqs(self) -> SQSClient:
         import boto3
 
         return boto3.client("sqs", region_name=self.settings.region)
@@ -58,25 +66,13 @@ class Runtime:
         return make_gateway(self._secret()["bearer_token"], base_url=self.settings.twitter_base_url or None)
 
     def poster(self, account_key: str) -> TwitterPort:
-        """X as one support account (its user-context credentials from the secret's "accounts"):
-        {"access_token": ...} is an OAuth 2.0 user token; consumer_key/consumer_secret/access_token/
-        access_token_secret are OAuth 1.0a keys."""
-        from activecare.twitter.gateway import make_gateway
-
+        """X as one support account, with its user-context credentials from the secret's "accounts"."""
         if account_key not in self._posters:
             self.settings.account(account_key)  # unknown keys fail here
-            creds = (self._secret().get("accounts") or {}).get(account_key)
-            if not isinstance(creds, dict) or not creds.get("access_token"):
-                raise RuntimeError(f"secret {self.settings.twitter_secret_id} has no credentials for account "
-                                   f"{account_key!r}")
-            base = self.settings.twitter_base_url or None
-            if creds.get("access_token_secret"):
-                keys = {k: creds[k] for k in ("consumer_key", "consumer_secret", "access_token",
-                                              "access_token_secret")}
-                self._posters[account_key] = make_gateway(self._secret()["bearer_token"], base_url=base,
-                                                          user_auth=keys)
-            else:
-                self._posters[account_key] = make_gateway(creds["access_token"], base_url=base)
+            secret = self._secret()
+            self._posters[account_key] = user_gateway(secret, self.settings.twitter_secret_id, account_key,
+                                                      base_url=self.settings.twitter_base_url or None,
+                                                      bearer=secret["bearer_token"])
         return self._posters[account_key]
 
     def desk(self) -> DeskService:
@@ -96,7 +92,7 @@ class Runtime:
         return Publisher(accounts=self.settings.accounts, store=DynamoPublishStore(), poster_for=self.poster,
                          reader=self.twitter, clock=self.clock, hours=self.settings.service_hours)
 
-    def reporter(self, mailer: Any = None) -> Any:
+    def reporter(self, mailer: Mailer | None = None) -> Reporter:
         """The voice-of-the-customer reporter over the inquiry table (by_status), the state table's ledger and SES."""
         from activecare.reporting.dynamo import DynamoReportInquiries, DynamoReportLedger
         from activecare.reporting.routing import load_routing
@@ -110,7 +106,8 @@ class Runtime:
                         schedule=Schedule.from_spec(s.report_times), sender=s.report_sender, clock=self.clock,
                         keep_handles=tuple(a.username for a in s.accounts), retry_windows=s.report_retry_windows)
 
-    def campaign(self, *, x_factory: Any = None) -> Any:
+    def campaign(self, *, x_factory: Callable[[TweepyGateway, str], TweepyCampaignX] | None = None
+                 ) -> CampaignService:
         """The campaign lottery over its table and X as the campaign's account, with the DM-capable
         credentials of the campaign's own secret (only the campaign function may read it).
         `x_factory(gateway, account_id)` replaces the tweepy adapter (tests inject a crash there)."""
@@ -119,25 +116,15 @@ class Runtime:
         from activecare.campaign.dynamo import DynamoCampaignStore
         from activecare.campaign.service import CampaignService
         from activecare.campaign.x import TweepyCampaignX
-        from activecare.twitter.gateway import make_gateway
 
         settings, factory = self.settings, x_factory or TweepyCampaignX
-        adapters: dict[str, Any] = {}
+        adapters: dict[str, TweepyCampaignX] = {}
 
-        def x_for(account_key: str) -> Any:
+        def x_for(account_key: str) -> TweepyCampaignX:
             if account_key not in adapters:
                 secret = parameters.get_secret(settings.campaign_secret_id, transform="json", max_age=300)
-                creds = ((secret or {}).get("accounts") or {}).get(account_key) if isinstance(secret, dict) else None
-                if not isinstance(creds, dict) or not creds.get("access_token"):
-                    raise RuntimeError(f"secret {settings.campaign_secret_id} has no DM credentials for account "
-                                       f"{account_key!r}")
-                base = settings.twitter_base_url or None
-                if creds.get("access_token_secret"):
-                    keys = {k: creds[k] for k in ("consumer_key", "consumer_secret", "access_token",
-                                                  "access_token_secret")}
-                    gateway = make_gateway(creds.get("bearer_token") or "unused", base_url=base, user_auth=keys)
-                else:
-                    gateway = make_gateway(creds["access_token"], base_url=base)
+                gateway = user_gateway(secret, settings.campaign_secret_id, account_key,
+                                       base_url=settings.twitter_base_url or None, what="DM credentials")
                 adapters[account_key] = factory(gateway, settings.account(account_key).user_id)
             return adapters[account_key]
 
@@ -201,6 +188,23 @@ class Runtime:
 
         return Ingestor(store=DynamoInquiryStore(), twitter=self.twitter, accounts=self.settings.accounts,
                         clock=self.clock)
+
+
+def user_gateway(secret: object, secret_id: str, account_key: str, *, base_url: str | None,
+                 bearer: str | None = None, what: str = "credentials") -> TweepyGateway:
+    """X as a support account from a secret's "accounts" entry: {"access_token": ...} is an OAuth 2.0 user
+    token; consumer_key/consumer_secret/access_token/access_token_secret are OAuth 1.0a keys (signed requests;
+    the app-only bearer, or the entry's own, rides along for app-only endpoints)."""
+    from activecare.twitter.gateway import make_gateway  # tweepy only where X is called
+
+    accounts = (secret.get("accounts") or {}) if isinstance(secret, dict) else {}
+    creds = accounts.get(account_key) if isinstance(accounts, dict) else None
+    if not isinstance(creds, dict) or not creds.get("access_token"):
+        raise RuntimeError(f"secret {secret_id} has no {what} for account {account_key!r}")
+    if creds.get("access_token_secret"):
+        keys = {k: str(creds[k]) for k in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")}
+        return make_gateway(bearer or str(creds.get("bearer_token") or "unused"), base_url=base_url, user_auth=keys)
+    return make_gateway(str(creds["access_token"]), base_url=base_url)
 
 
 _runtime: Runtime | None = None

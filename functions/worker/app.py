@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from activecare.listening.messages import ListenedTweet
+from activecare.listening.models import ListenedTweet
 from activecare.wiring import runtime
 
 logger = Logger()

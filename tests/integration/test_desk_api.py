@@ -20,7 +20,7 @@ from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import JST, ManualClock, parse_iso
 from activecare.keywords.catalogue import default_catalogue
 from activecare.keywords.matcher import Matcher
-from activecare.listening.messages import ListenedTweet, MatchInfo
+from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.twitter.models import Tweet, User
 from infra.lambda_runtime import context_for
 from infra.local_api import LocalDeskApi

@@ -138,7 +138,7 @@ def test_keywords_and_calendar_go_into_the_stacks_tables(ops: Deployed, tmp_path
 
 def _dead_letter(ops: Deployed) -> list[str]:
     """Two messages in the DLQ as the redrive leaves them: a well-formed one and a malformed one."""
-    from activecare.listening.messages import ListenedTweet, TweetBody
+    from activecare.listening.models import ListenedTweet, TweetBody
 
     good = ListenedTweet(source="search", source_key="q03", tweet=TweetBody(
         id="1995000000000000001", text="圏外つらい 090-1234-5678", author_id="42",

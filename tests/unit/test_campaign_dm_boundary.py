@@ -16,7 +16,7 @@ ALLOWED = {
     "functions/activecare/settings.py",  # declares the campaign's secret id
     "functions/activecare/wiring.py",  # builds the campaign from it
     # Ops store (and shape-check) the DM credentials with their own IAM identity; no DM is sent from here.
-    "functions/activecare/cli/stack.py",  # the secret's name, from the stack's outputs
+    "functions/activecare/cli/outputs.py",  # the secret's name, from the stack's outputs
     "functions/activecare/cli/secrets.py",  # `secrets set-campaign-dm` / `secrets check`
 }
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.listening.ingest import Ingestor
 from activecare.listening.memory import MemoryInquiryStore
-from activecare.listening.messages import ListenedTweet, MatchInfo
+from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.twitter.models import Page, Tweet, User
 from activecare.twitter.port import RateLimited
 from activecare.twitter.snowflake import snowflake

@@ -10,7 +10,7 @@ import pytest
 
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.listening.memory import MemoryCheckpoints, MemoryQueue
-from activecare.listening.messages import MatchInfo
+from activecare.listening.models import MatchInfo
 from activecare.listening.poll import Poller
 from activecare.twitter.models import Page, Tweet, User
 from activecare.twitter.port import RateLimited, TwitterUnavailable

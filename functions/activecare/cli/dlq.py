@@ -38,7 +38,7 @@ def describe(message: dict[str, Any]) -> DeadLetter:
     from pydantic import ValidationError
 
     from activecare.clock import to_jst
-    from activecare.listening.messages import ListenedTweet
+    from activecare.listening.models import ListenedTweet
 
     attrs = message.get("Attributes", {})
     sent = datetime.fromtimestamp(int(attrs.get("SentTimestamp", "0")) / 1000, UTC)

@@ -17,7 +17,7 @@ from aws_lambda_powertools import Logger
 
 from activecare.accounts import SupportAccount
 from activecare.clock import Clock
-from activecare.listening.messages import ListenedTweet, MatchInfo
+from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.pii import pii_kinds
 from activecare.sentiment import classify_sentiment
 from activecare.twitter.models import Tweet

@@ -19,7 +19,7 @@ from aws_lambda_powertools import Logger
 
 from activecare.accounts import SupportAccount
 from activecare.clock import Clock
-from activecare.listening.messages import ListenedTweet, MatchInfo
+from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.listening.ports import Checkpoint, CheckpointStore, EnqueueFailed, MessageQueue
 from activecare.twitter.models import Page, Tweet
 from activecare.twitter.port import RateLimited, TwitterPort, TwitterRejected, TwitterUnavailable
