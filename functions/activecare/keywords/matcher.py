@@ -161,6 +161,27 @@ class _Aho:
         return found
 
 
+class _PyAho:
+    """The same interface as `_Aho`, on pyahocorasick's C automaton (one trie node per
+    character, built eagerly: no memo to warm)."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        import ahocorasick  # type: ignore[import-untyped]  # ships no stubs
+
+        automaton = ahocorasick.Automaton()
+        for index, pattern in enumerate(patterns):
+            automaton.add_word(pattern, (index, len(pattern) - 1))
+        if patterns:
+            automaton.make_automaton()
+        self._automaton = automaton if patterns else None
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """(start, pattern index) for every occurrence in `text`."""
+        if self._automaton is None:
+            return []
+        return [(last - span, index) for last, (index, span) in self._automaton.iter(text)]
+
+
 class _RegexEngine:
     """All occurrences via one regex: at each position the longest pattern, then
     every shorter pattern that is a prefix of it (looked up in a dict)."""
@@ -217,11 +238,13 @@ class Matcher:
         texts = list(by_text)
         self._patterns = [_Pattern(p, is_latin_alnum(p[0]) or is_latin_alnum(p[-1]), tuple(by_text[p])) for p in texts]
         if engine == "aho":
-            self._engine: _Aho | _RegexEngine = _Aho(texts)
+            self._engine: _Aho | _PyAho | _RegexEngine = _Aho(texts)
+        elif engine == "pyahocorasick":
+            self._engine = _PyAho(texts)
         elif engine == "regex":
             self._engine = _RegexEngine(texts)
         else:
-            raise ValueError(f"unknown engine {engine!r} (expected 'aho' or 'regex')")
+            raise ValueError(f"unknown engine {engine!r} (expected 'aho', 'pyahocorasick' or 'regex')")
 
     def addresses_us(self, text: str) -> bool:
         """True when `text` @mentions one of our support accounts."""
