@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 Sentiment = Literal["complaint", "praise", "neutral"]
 
@@ -170,7 +170,7 @@ def sentiment_cues(text: str) -> list[Cue]:
             continue
         if polarity == "praise" and _PRAISE_NEGATION.match(rest):
             polarity, weight = "complaint", 2
-        cues.append(Cue(word, polarity, float(weight), m.start()))
+        cues.append(Cue(word, cast(Sentiment, polarity), float(weight), m.start()))
     return cues
 
 

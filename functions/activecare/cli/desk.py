@@ -82,7 +82,7 @@ def _json(result: BaseModel) -> dict[str, Any]:
     return result.model_dump(mode="json")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--agent", help="the agent acting (default: $ACTIVECARE_AGENT)")
     common.add_argument("--json", action="store_true", help="print the API's JSON instead of text")

@@ -175,7 +175,7 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 1 if result["failed"] else 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     group = sub.add_parser("dlq", help="the listen queue's dead letters").add_subparsers(dest="action",
                                                                                        required=True)
     p = group.add_parser("list", help="ids, receives, tweet ids and reasons (never tweet text)")

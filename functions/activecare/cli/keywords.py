@@ -60,7 +60,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     kw = sub.add_parser("keywords", help="the keyword catalogue").add_subparsers(dest="action", required=True)
     p = kw.add_parser("validate", help="check a catalogue file; errors name line and reason")
     p.add_argument("file")

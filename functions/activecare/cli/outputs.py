@@ -5,7 +5,7 @@ become one-line CliErrors."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from activecare.cli.errors import CliError
 from activecare.settings import Settings
@@ -81,7 +81,7 @@ class aws_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> Literal[False]:
         if exc is None:
             return False
         message = explain(exc, self.what)

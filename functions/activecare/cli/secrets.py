@@ -142,7 +142,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     group = sub.add_parser("secrets", help="store the X credentials (values never printed)").add_subparsers(
         dest="action", required=True)
     p = group.add_parser("set-twitter", help="the X credentials every function uses (bearer + account tokens)")

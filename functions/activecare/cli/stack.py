@@ -15,7 +15,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     group = sub.add_parser("stack", help="the deployed stack").add_subparsers(dest="action", required=True)
     p = group.add_parser("show", help="the stack's outputs (what the CLI works on)")
     p.set_defaults(func=cmd_show)

@@ -76,7 +76,8 @@ def to_desk(i: Inquiry) -> DeskInquiry:
         inquiry_id=i.inquiry_id, tweet_id=i.tweet_id, author_id=i.author_id, text=i.text, created_at=i.created_at,
         account=i.account, topic=i.topic, author_username=i.author_username, conversation_id=i.conversation_id,
         source=i.source, direct=bool(i.direct), department=i.department, sentiment=i.sentiment,
-        keywords=list(i.keywords or []), pii_kinds=list(i.pii_kinds or []), status=cast(Status, i.status),
+        keywords=[str(k) for k in i.keywords or []], pii_kinds=[str(k) for k in i.pii_kinds or []],
+        status=cast(Status, i.status),
         outcome=cast(Outcome | None, i.outcome),
         context_before=[ContextPost(c.id, c.text, c.created_at) for c in i.context_before or []],
         context_after=[ContextPost(c.id, c.text, c.created_at) for c in i.context_after or []],
@@ -177,11 +178,11 @@ class DynamoDeskInquiries:
     def add_event(self, inquiry_id: str, event: Event) -> None:
         self._update(inquiry_id, [_append_event(event)], Inquiry.inquiry_id.exists())
 
-    def set_status(self, inquiry_id: str, status: str, event: Event, *, outcome: str | None = None,
+    def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:
         actions = [Inquiry.status.set(status), Inquiry.updated_at.set(event.at), _append_event(event)]
         if status == "resolved":
-            actions += [Inquiry.outcome.set(outcome), Inquiry.resolved_at.set(event.at),
+            actions += [Inquiry.outcome.set(outcome or "answered"), Inquiry.resolved_at.set(event.at),
                         Inquiry.resolved_by.set(event.agent), Inquiry.claimed_by.remove(),
                         Inquiry.claim_expires_at.remove()]
         else:
@@ -247,4 +248,4 @@ class DynamoTally:
 
 def _counts(item: DeskTally) -> dict[str, object]:
     return {**{f: int(getattr(item, f) or 0) for f in TALLY_FIELDS},
-            "first_response_s": [float(x) for x in item.first_response_s or []]}
+            "first_response_s": [float(cast(float, x)) for x in item.first_response_s or []]}

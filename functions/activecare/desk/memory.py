@@ -6,7 +6,7 @@ import threading
 from dataclasses import replace
 from datetime import datetime
 
-from activecare.desk.models import DeskInquiry, Event, ListQuery, Msg, Reservation
+from activecare.desk.models import DeskInquiry, Event, ListQuery, Msg, Outcome, Reservation, Status
 from activecare.desk.ports import TALLY_FIELDS
 
 
@@ -77,7 +77,7 @@ class MemoryInquiries:
     def add_event(self, inquiry_id: str, event: Event) -> None:
         self.items[inquiry_id].events.append(event)
 
-    def set_status(self, inquiry_id: str, status: str, event: Event, *, outcome: str | None = None,
+    def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:
         with self._lock:
             inq = self.items[inquiry_id]

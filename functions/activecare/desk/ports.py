@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from activecare.desk.models import DeskInquiry, Event, ListQuery, Msg, Reservation
+from activecare.desk.models import DeskInquiry, Event, ListQuery, Msg, Outcome, Reservation, Status
 from activecare.twitter.port import TwitterPort
 
 TALLY_FIELDS: tuple[str, ...] = (
@@ -44,7 +44,7 @@ class InquiryRepo(Protocol):
 
     def add_event(self, inquiry_id: str, event: Event) -> None: ...
 
-    def set_status(self, inquiry_id: str, status: str, event: Event, *, outcome: str | None = None,
+    def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:
         """Change the status (resolve/reopen); with `expect`, only from one of those statuses."""
         ...

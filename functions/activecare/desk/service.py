@@ -104,6 +104,9 @@ def as_actor(who: Actor | str) -> Actor:
     return actor
 
 
+InquiryList = list[DeskInquiry]  # (inside the class, `list` is the method)
+
+
 class DeskService:
     def __init__(self, *, settings: Settings, inquiries: InquiryRepo, reservations: ReservationStore,
                  tally: Tally, reader: TwitterPort, poster_for: PosterFor, clock: Clock,
@@ -148,8 +151,8 @@ class DeskService:
             nxt = str(start + limit) if start + limit < len(ordered) else None
         return InquiryPage(items=[self._summary(i, now) for i in rows], next_cursor=nxt, order=order)
 
-    def _by_priority(self, query: ListQuery) -> list[DeskInquiry]:
-        rows: list[DeskInquiry] = []
+    def _by_priority(self, query: ListQuery) -> InquiryList:
+        rows: InquiryList = []
         cursor: str | None = None
         while len(rows) < PRIORITY_SCAN:
             page, cursor = self.inquiries.page(replace(query, cursor=cursor))
@@ -458,16 +461,17 @@ class DeskService:
         actor = as_actor(who)
         if outcome not in OUTCOMES:
             raise BadRequest(f"outcome must be one of {', '.join(OUTCOMES)}", code="bad_outcome")
+        chosen = cast(Outcome, outcome)
         inq = self._get(inquiry_id)
         now = self.clock()
         holder = inq.holder(now)
         if holder not in (None, actor.name) and not actor.supervises:
             raise Conflict(f"claimed by {holder}", code="claimed", claimed_by=holder)
         if not self.inquiries.set_status(inquiry_id, "resolved", Event("resolve", actor.name, now, outcome),
-                                         outcome=outcome, expect=("new", "replied")):
+                                         outcome=chosen, expect=("new", "replied")):
             raise Conflict("the inquiry is already resolved", code="resolved")
         self.tally.add(jst_date(now), actor.name, {"resolved": 1})
-        return Resolved(inquiry_id=inquiry_id, status="resolved", outcome=cast(Outcome, outcome),
+        return Resolved(inquiry_id=inquiry_id, status="resolved", outcome=chosen,
                         resolved_by=actor.name)
 
     def reopen(self, inquiry_id: str, who: Actor | str, reason: str = "") -> Reopened:

@@ -35,6 +35,6 @@ def replace_catalogue(catalogue: Catalogue) -> tuple[int, int]:
     keep = {item.pk for item in topics.values()}
     stale = [r for r in KeywordItem.scan(attributes_to_get=["pk"]) if r.pk not in keep]
     with KeywordItem.batch_write() as batch:
-        for row in stale:
-            batch.delete(row)
+        for old in stale:
+            batch.delete(old)
     return len(topics), len(stale)

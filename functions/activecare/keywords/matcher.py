@@ -48,7 +48,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import ahocorasick  # type: ignore[import-not-found]  # a bare extension module: no stubs, no py.typed
+import ahocorasick  # a bare extension module: no stubs, no py.typed
 
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.keywords.catalogue import Catalogue

@@ -35,13 +35,13 @@ class DynamoCheckpoints:
     def advance(self, key: str, since_id: int, *, query: str, polled_at: datetime, matched: int) -> bool:
         return update_if(
             State(key),
-            [State.since_id.set(since_id), State.query.set(query), State.polled_at.set(polled_at),
+            [State.since_id.set(since_id), State.query_text.set(query), State.polled_at.set(polled_at),
              State.matched_last.set(matched), State.updated_at.set(polled_at)],
             State.since_id.does_not_exist() | (State.since_id < since_id),
         )
 
     def touch(self, key: str, *, query: str, polled_at: datetime, matched: int) -> None:
-        State(key).update(actions=[State.query.set(query), State.polled_at.set(polled_at),
+        State(key).update(actions=[State.query_text.set(query), State.polled_at.set(polled_at),
                                    State.matched_last.set(matched), State.updated_at.set(polled_at)])
 
     def set_rate_limited(self, endpoint: str, until: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from activecare.listening.ingest import NewInquiry
 from activecare.listening.ports import Checkpoint, EnqueueFailed
@@ -84,8 +85,11 @@ class MemoryInquiryStore:
         return True
 
     def history(self, author_id: str, before: datetime, limit: int = 20) -> list[dict[str, object]]:
-        past = [i for i in self.items.values() if i["author_id"] == author_id and i["created_at"] < before]
-        past.sort(key=lambda i: i["created_at"], reverse=True)  # type: ignore[arg-type,return-value]
+        def created(i: dict[str, object]) -> datetime:
+            return cast(datetime, i["created_at"])
+
+        past = [i for i in self.items.values() if i["author_id"] == author_id and created(i) < before]
+        past.sort(key=created, reverse=True)
         return [{"inquiry_id": i["inquiry_id"], "created_at": i["created_at"],
                  "topic": i["topic"], "status": i["status"], "outcome": None, "replies": 0}
                 for i in past[:limit]]

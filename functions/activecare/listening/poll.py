@@ -10,6 +10,7 @@ tweet id, so a re-read never makes a second inquiry.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -110,16 +111,20 @@ class Poller:
             found.append(Source(
                 key=f"mention#{acc.key}", kind="mention", name=acc.key, endpoint="mentions",
                 text=f"@{acc.username}",
-                fetch=lambda since, token, start, uid=acc.user_id: self.twitter.mentions(
-                    uid, since_id=since, start_time=start, pagination_token=token),
+                fetch=functools.partial(self._mentions, acc.user_id),
             ))
         for q in self.queries:
             found.append(Source(
                 key=f"search#{q.key}", kind="search", name=q.key, endpoint="search", text=q.query,
-                fetch=lambda since, token, start, text=q.query: self.twitter.search_recent(
-                    text, since_id=since, start_time=start, next_token=token),
+                fetch=functools.partial(self._search, q.query),
             ))
         return found
+
+    def _mentions(self, user_id: str, since: str | None, token: str | None, start: datetime | None) -> Page:
+        return self.twitter.mentions(user_id, since_id=since, start_time=start, pagination_token=token)
+
+    def _search(self, query: str, since: str | None, token: str | None, start: datetime | None) -> Page:
+        return self.twitter.search_recent(query, since_id=since, start_time=start, next_token=token)
 
     def run(self) -> PollReport:
         report = PollReport()

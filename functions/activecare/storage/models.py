@@ -149,7 +149,7 @@ class State(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     since_id = NumberAttribute(null=True)
-    query = UnicodeAttribute(null=True)
+    query_text = UnicodeAttribute(null=True, attr_name="query")  # not `query`: that is Model.query
     polled_at = UTCDateTimeAttribute(null=True)
     matched_last = NumberAttribute(null=True)
     reset_at = UTCDateTimeAttribute(null=True)
