@@ -44,12 +44,18 @@ _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 
 
 def _sources() -> Iterator[Path]:
-    """functions/ as the artifacts take it (the operator CLI is not packaged: functions/Makefile)."""
+    """functions/ as the artifacts take it (the operator CLI and the ports' in-memory fakes are not packaged:
+    functions/Makefile)."""
     for path in sorted(FUNCTIONS_DIR.rglob("*")):
         rel = path.relative_to(FUNCTIONS_DIR).parts
         if (path.is_file() and not _SKIP_PARTS & set(rel) and not rel[0].endswith(".egg-info")
-                and rel[:2] != ("activecare", "cli") and path.suffix != ".pyc"):
+                and rel[:2] != ("activecare", "cli") and not _is_fake(rel) and path.suffix != ".pyc"):
             yield path
+
+
+def _is_fake(rel: tuple[str, ...]) -> bool:
+    """activecare/<package>/memory.py: an in-memory fake of a port, for tests only."""
+    return rel[0] == "activecare" and len(rel) > 2 and rel[-1] == "memory.py"
 
 
 def inputs_digest() -> str:

@@ -86,6 +86,14 @@ def _activecare_imports(source: str) -> tuple[str, ...]:
     return tuple(m for m in found if m.split(".")[0] == "activecare")
 
 
+def test_no_in_memory_fake_is_deployed(artifacts: dict[str, Path]) -> None:
+    """The ports' fakes (activecare/*/memory.py) are for tests: no runtime code imports them (the next test
+    would find such an import unresolved), and no artifact carries one."""
+    for name, path in artifacts.items():
+        fakes = sorted(p.relative_to(path).as_posix() for p in (path / "activecare").rglob("memory.py"))
+        assert not fakes, f"{name} carries the in-memory fakes {fakes}"
+
+
 def test_every_activecare_import_resolves_inside_the_artifact(artifacts: dict[str, Path]) -> None:
     """Every `activecare.*` import, also the lazy ones inside functions, names a packaged module."""
     for name, path in artifacts.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from activecare.campaign.models import Campaign, Entrant, Winner
@@ -15,12 +15,22 @@ WINDOW = timedelta(minutes=15)
 DAY = timedelta(hours=24)
 
 
+@dataclass(frozen=True)
+class _Budget:
+    """An account's DM budget, as the adapter's budget item."""
+
+    window_start: datetime | None = None
+    used: int = 0
+    day_start: datetime | None = None
+    day_used: int = 0
+
+
 class MemoryCampaignStore:
     def __init__(self) -> None:
         self.campaigns: dict[str, Campaign] = {}
         self.entrant_items: dict[str, dict[str, Entrant]] = {}
         self.winner_items: dict[str, dict[str, Winner]] = {}
-        self.budgets: dict[str, list[datetime | int]] = {}  # account -> [window_start, used, day_start, day_used]
+        self.budgets: dict[str, _Budget] = {}
 
     def get(self, campaign_id: str) -> Campaign | None:
         c = self.campaigns.get(campaign_id)
@@ -34,12 +44,15 @@ class MemoryCampaignStore:
 
     def save_page(self, campaign_id: str, entrants: Sequence[Entrant], *, expect_cursor: str | None,
                   next_cursor: str | None, done: bool, now: datetime) -> bool:
-        self.entrant_items.setdefault(campaign_id, {}).update({e.user_id: e for e in entrants})
-        c = self.campaigns[campaign_id]
-        if c.cursor != expect_cursor or c.collect_done:
+        """As the adapter: the entrants first, then the cursor if it is still `expect_cursor`; `collected` adds
+        the page's distinct retweeters."""
+        page = {e.user_id: e for e in entrants}
+        self.entrant_items.setdefault(campaign_id, {}).update(page)
+        c = self.campaigns.get(campaign_id)
+        if c is None or c.cursor != expect_cursor or c.collect_done:
             return False
         c.cursor, c.collect_done, c.pages = next_cursor, done, c.pages + 1
-        c.collected = len(self.entrant_items[campaign_id])
+        c.collected += len(page)
         if done:
             c.collected_at = now
         return True
@@ -63,21 +76,26 @@ class MemoryCampaignStore:
     def winners(self, campaign_id: str) -> list[Winner]:
         return [replace(w) for w in self.winner_items.get(campaign_id, {}).values()]
 
+    def _winner(self, campaign_id: str, user_id: str) -> Winner | None:
+        return self.winner_items.get(campaign_id, {}).get(user_id)
+
     def reserve(self, campaign_id: str, user_id: str, expect_status: str, now: datetime) -> bool:
-        w = self.winner_items[campaign_id][user_id]
-        if w.status != expect_status or w.status == "sent":
+        w = self._winner(campaign_id, user_id)
+        if w is None or w.status != expect_status or w.status == "sent":
             return False
         w.status, w.reserved_at = "sending", now
         return True
 
     def record_sent(self, campaign_id: str, user_id: str, dm_event_id: str, now: datetime) -> None:
-        w = self.winner_items[campaign_id][user_id]
+        w = self._winner(campaign_id, user_id)
+        if w is None or w.status != "sending":
+            return
         w.status, w.dm_event_id, w.sent_at, w.error = "sent", dm_event_id, now, None
 
     def record_failure(self, campaign_id: str, user_id: str, error: str, *, final: bool, now: datetime,
                        keep_sending: bool = False) -> None:
-        w = self.winner_items[campaign_id][user_id]
-        if w.status != "sending":
+        w = self._winner(campaign_id, user_id)
+        if w is None or w.status != "sending":
             return
         status = "failed" if final else "sending" if keep_sending else "pending"
         w.status, w.error, w.attempts = status, error, w.attempts + 1
@@ -90,21 +108,25 @@ class MemoryCampaignStore:
         return n
 
     def take_dm_slots(self, account: str, now: datetime, wanted: int, *, per_window: int, per_day: int) -> int:
-        b = self.budgets.setdefault(account, [now, 0, now, 0])
-        if now >= b[0] + WINDOW:  # type: ignore[operator]
-            b[0], b[1] = now, 0
-        if now >= b[2] + DAY:  # type: ignore[operator]
-            b[2], b[3] = now, 0
-        granted = max(0, min(wanted, per_window - b[1], per_day - b[3]))  # type: ignore[operator]
-        b[1] += granted  # type: ignore[operator]
-        b[3] += granted  # type: ignore[operator]
+        """As the adapter: a window (or day) starts with the first DM counted in it; a take that grants
+        nothing writes nothing."""
+        b = self.budgets.get(account, _Budget())
+        new_window = b.window_start is None or now >= b.window_start + WINDOW
+        new_day = b.day_start is None or now >= b.day_start + DAY
+        used = 0 if new_window else b.used
+        day_used = 0 if new_day else b.day_used
+        granted = max(0, min(wanted, per_window - used, per_day - day_used))
+        if granted == 0:
+            return 0
+        self.budgets[account] = _Budget(now if new_window else b.window_start, used + granted,
+                                        now if new_day else b.day_start, day_used + granted)
         return granted
 
     def dm_budget(self, account: str, now: datetime) -> tuple[int, int]:
-        b = self.budgets.get(account)
-        if b is None:
-            return 0, 0
-        return (0 if now >= b[0] + WINDOW else b[1]), (0 if now >= b[2] + DAY else b[3])  # type: ignore[return-value,operator]
+        b = self.budgets.get(account, _Budget())
+        window = 0 if b.window_start is None or now >= b.window_start + WINDOW else b.used
+        day = 0 if b.day_start is None or now >= b.day_start + DAY else b.day_used
+        return window, day
 
     def open_campaigns(self) -> list[str]:
         return sorted(cid for cid, c in self.campaigns.items() if c.status != "closed")

@@ -2,40 +2,51 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from activecare.desk.errors import BadRequest
 from activecare.desk.models import DeskInquiry, Event, ListQuery, Msg, Outcome, Reservation, Status
 from activecare.desk.ports import TALLY_FIELDS
 
 
+def _copy(inquiry: DeskInquiry) -> DeskInquiry:
+    return replace(inquiry, messages=list(inquiry.messages), events=list(inquiry.events))
+
+
 class MemoryInquiries:
     def __init__(self, items: list[DeskInquiry] | None = None) -> None:
-        self.items: dict[str, DeskInquiry] = {i.inquiry_id: i for i in items or []}
+        self.items: dict[str, DeskInquiry] = {i.inquiry_id: _copy(i) for i in items or []}
         self._lock = threading.Lock()
 
     def put(self, inquiry: DeskInquiry) -> None:
-        self.items[inquiry.inquiry_id] = inquiry
+        """Store a copy, as the worker's write is: later desk actions do not change the caller's object."""
+        self.items[inquiry.inquiry_id] = _copy(inquiry)
 
     def get(self, inquiry_id: str) -> DeskInquiry | None:
         found = self.items.get(inquiry_id)
-        return replace(found, messages=list(found.messages), events=list(found.events)) if found else None
+        return _copy(found) if found else None
 
     def page(self, query: ListQuery) -> tuple[list[DeskInquiry], str | None]:
+        """As the by_status index: the cursor is the last row's key, so a page continues after that row
+        however the list changed meanwhile."""
+        after = _decode_cursor(query.cursor)
         rows = sorted((i for i in self.items.values() if i.status == query.status),
                       key=lambda i: (i.created_at, i.inquiry_id))
         rows = [i for i in rows if (query.topic is None or i.topic == query.topic)
                 and (query.account is None or i.account == query.account)
-                and (query.older_than is None or i.created_at < query.older_than)]
-        start = int(query.cursor or 0)
-        chunk = rows[start : start + query.limit]
-        more = start + query.limit < len(rows)
-        return chunk, str(start + query.limit) if more else None
+                and (query.older_than is None or i.created_at < query.older_than)
+                and (after is None or (i.created_at, i.inquiry_id) > after)]
+        chunk = rows[: query.limit]
+        more = len(rows) > query.limit
+        return [_copy(i) for i in chunk], _encode_cursor(chunk[-1]) if more else None
 
     def by_author(self, author_id: str, limit: int = 50) -> list[DeskInquiry]:
         rows = sorted((i for i in self.items.values() if i.author_id == author_id), key=lambda i: i.created_at)
-        return rows[:limit]
+        return [_copy(i) for i in rows[:limit]]
 
     def claim(self, inquiry_id: str, agent: str, now: datetime, until: datetime) -> bool:
         with self._lock:
@@ -63,31 +74,36 @@ class MemoryInquiries:
 
     def add_reply(self, inquiry_id: str, msg: Msg, at: datetime) -> bool:
         with self._lock:
-            inq = self.items[inquiry_id]
-            if any(m.tweet_id == msg.tweet_id for m in inq.messages):
+            inq = self.items.get(inquiry_id)
+            if inq is None or inq.tweet_id == msg.tweet_id or any(m.tweet_id == msg.tweet_id for m in inq.messages):
                 return False
-            inq.messages.append(msg)
+            inq.messages.append(replace(msg, direction="out"))
             inq.events.append(Event("reply", msg.agent or "", at, msg.mode or "", msg.tweet_id))
             inq.status = "replied"
-            inq.last_reply_at, inq.replied_by = at, msg.agent
+            inq.last_reply_at, inq.replied_by = at, msg.agent or ""
             if inq.first_response_at is None:
-                inq.first_response_at, inq.first_response_by = at, msg.agent
+                inq.first_response_at, inq.first_response_by = at, msg.agent or ""
             return True
 
     def add_event(self, inquiry_id: str, event: Event) -> None:
-        self.items[inquiry_id].events.append(event)
+        with self._lock:
+            inq = self.items.get(inquiry_id)
+            if inq is not None:  # an unknown inquiry: nothing to add it to
+                inq.events.append(event)
 
     def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:
         with self._lock:
-            inq = self.items[inquiry_id]
-            if expect and inq.status not in expect:
+            inq = self.items.get(inquiry_id)
+            if inq is None or (expect and inq.status not in expect):
                 return False
             inq.status = status
             inq.events.append(event)
             if status == "resolved":
                 inq.outcome, inq.resolved_at, inq.resolved_by = outcome, event.at, event.agent
                 inq.claimed_by = inq.claim_expires_at = None
+            else:  # reopened: the outcome went with the resolution (resolved_at/by record the last one)
+                inq.outcome = None
             return True
 
 
@@ -110,25 +126,54 @@ class MemoryReservations:
         self.items[token] = replace(self.items[token], **changes)  # type: ignore[arg-type]
 
     def drop(self, token: str) -> None:
-        self.items.pop(token, None)
+        with self._lock:
+            found = self.items.get(token)
+            if found is not None and found.status == "pending":  # prepared/posted ones are kept
+                del self.items[token]
+
+
+@dataclass
+class _Counts:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TALLY_FIELDS, 0))
+    first_response_s: list[float] = field(default_factory=list)
 
 
 class MemoryTally:
+    """As the adapter's items: the desk's row is written on every add, an agent's only when something is
+    counted for them; first response times kept to a tenth of a second."""
+
     def __init__(self) -> None:
-        self.days: dict[str, dict[str, dict[str, object]]] = {}
+        self.days: dict[str, dict[str, _Counts]] = {}
 
     def add(self, day: str, agent: str, counts: dict[str, int], first_response_s: float | None = None) -> None:
+        counted = {key: n for key, n in counts.items() if n}
+        seconds = None if first_response_s is None else round(first_response_s, 1)
+        rows = self.days.setdefault(day, {})
         for who in ("", agent):
-            row = self.days.setdefault(day, {}).setdefault(who, _empty())
-            for key, n in counts.items():
-                row[key] = int(row[key]) + n  # type: ignore[call-overload]
-            if first_response_s is not None:
-                row["first_response_s"].append(first_response_s)  # type: ignore[attr-defined]
+            if who and not counted and seconds is None:
+                continue
+            row = rows.setdefault(who, _Counts())
+            for key, n in counted.items():
+                row.counts[key] += n
+            if seconds is not None:
+                row.first_response_s.append(seconds)
 
     def read(self, day: str) -> dict[str, dict[str, object]]:
-        return {k: {**v, "first_response_s": list(v["first_response_s"])}  # type: ignore[call-overload]
-                for k, v in self.days.get(day, {}).items()}
+        return {who: {**row.counts, "first_response_s": list(row.first_response_s)}
+                for who, row in self.days.get(day, {}).items()}
 
 
-def _empty() -> dict[str, object]:
-    return {**dict.fromkeys(TALLY_FIELDS, 0), "first_response_s": []}
+def _encode_cursor(last: DeskInquiry) -> str:
+    key = {"created_at": last.created_at.isoformat(), "inquiry_id": last.inquiry_id}
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
+    """The (created_at, inquiry_id) a page continues after; BadRequest as the adapter's for anything else."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(key["created_at"]), str(key["inquiry_id"])
+    except (ValueError, UnicodeDecodeError, TypeError, KeyError):
+        raise BadRequest("cursor is not one this list returned", code="bad_cursor") from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import TypedDict
 
 from activecare.listening.ingest import NewInquiry
 from activecare.listening.ports import Checkpoint, EnqueueFailed
@@ -47,11 +47,29 @@ class MemoryQueue:
         return (len(bodies) + 9) // 10
 
 
+class _Message(TypedDict):
+    tweet_id: str
+    text: str
+    direction: str
+
+
+class _Record(TypedDict):
+    inquiry: NewInquiry
+    inquiry_id: str
+    author_id: str
+    conversation_id: str
+    created_at: datetime
+    topic: str
+    status: str
+    tweet_ids: set[str]
+    messages: list[_Message]
+
+
 class MemoryInquiryStore:
     """The InquiryStore port in a dict: inquiry id -> record."""
 
     def __init__(self) -> None:
-        self.items: dict[str, dict[str, object]] = {}
+        self.items: dict[str, _Record] = {}
 
     def exists(self, inquiry_id: str) -> bool:
         return inquiry_id in self.items
@@ -63,12 +81,11 @@ class MemoryInquiryStore:
         return None
 
     def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime) -> bool:
-        item = self.items[inquiry_id]
-        ids: set[str] = item["tweet_ids"]  # type: ignore[assignment]
-        if tweet.id in ids:
+        item = self.items.get(inquiry_id)
+        if item is None or tweet.id in item["tweet_ids"]:  # no such inquiry, or the tweet is there already
             return False
-        ids.add(tweet.id)
-        item["messages"].append({"tweet_id": tweet.id, "text": tweet.text, "direction": "in"})  # type: ignore[attr-defined]
+        item["tweet_ids"].add(tweet.id)
+        item["messages"].append({"tweet_id": tweet.id, "text": tweet.text, "direction": "in"})
         item["status"] = "new"
         return True
 
@@ -85,11 +102,8 @@ class MemoryInquiryStore:
         return True
 
     def history(self, author_id: str, before: datetime, limit: int = 20) -> list[dict[str, object]]:
-        def created(i: dict[str, object]) -> datetime:
-            return cast(datetime, i["created_at"])
-
-        past = [i for i in self.items.values() if i["author_id"] == author_id and created(i) < before]
-        past.sort(key=created, reverse=True)
+        past = [i for i in self.items.values() if i["author_id"] == author_id and i["created_at"] < before]
+        past.sort(key=lambda i: i["created_at"], reverse=True)
         return [{"inquiry_id": i["inquiry_id"], "created_at": i["created_at"],
                  "topic": i["topic"], "status": i["status"], "outcome": None, "replies": 0}
                 for i in past[:limit]]

@@ -1,4 +1,5 @@
-"""In-memory PublishStore for unit tests (a lock stands in for DynamoDB's conditions)."""
+"""In-memory PublishStore for unit tests (a lock stands in for DynamoDB's conditions). As the adapter, a cap
+is the set of post ids counted against it: giving a post's slot back twice, or one never taken, changes nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ class InMemoryPublishStore:
     def __init__(self) -> None:
         self.calendar: StoredCalendar | None = None
         self.items: dict[str, PostRecord] = {}
-        self.counters: dict[str, int] = {}
+        self.slots: dict[str, set[str]] = {}  # cap key -> the post ids counted against it
         self.lock = threading.Lock()
 
     def get_calendar(self) -> StoredCalendar | None:
@@ -33,10 +34,11 @@ class InMemoryPublishStore:
         with self.lock:
             if record.key in self.items:
                 return "exists"
-            ckey = cap_key(record.account, record.day, record.category)
-            if self.counters.get(ckey, 0) >= cap:
-                return "capped"
-            self.counters[ckey] = self.counters.get(ckey, 0) + 1
+            slots = self.slots.setdefault(cap_key(record.account, record.day, record.category), set())
+            if record.post_id not in slots:
+                if len(slots) >= cap:
+                    return "capped"
+                slots.add(record.post_id)
             self.items[record.key] = replace(record, cap_taken=True)
             return "reserved"
 
@@ -68,9 +70,9 @@ class InMemoryPublishStore:
             rec = self.items.get(key)
             if rec is None or rec.status != PENDING:
                 return False
-            self.items[key] = replace(rec, status=status, detail=detail)
-            self.counters[cap_key] = self.counters.get(cap_key, 0) - 1
+            self.items[key] = replace(rec, status=status, detail=detail, cap_taken=False)
+            self.slots.get(cap_key, set()).discard(rec.post_id)
             return True
 
     def counts(self, account: str, day: str, categories: list[str]) -> dict[str, int]:
-        return {c: self.counters.get(cap_key(account, day, c), 0) for c in categories}
+        return {c: len(self.slots.get(cap_key(account, day, c), ())) for c in categories}

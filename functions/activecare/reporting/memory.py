@@ -18,6 +18,10 @@ class MemoryInquiries:
         return [r for r in self.rows if start < r.created_at <= end]
 
 
+# What a transition may set besides the status (as activecare.reporting.dynamo's adapter allows).
+TRANSITION_FIELDS = frozenset({"attempts", "started_at", "sent_at", "message_id", "last_error"})
+
+
 class MemoryLedger:
     def __init__(self) -> None:
         self.records: dict[str, ReportRecord] = {}
@@ -32,6 +36,9 @@ class MemoryLedger:
         return True
 
     def transition(self, key: str, expect: tuple[str, ...], status: str, **fields: object) -> bool:
+        unknown = set(fields) - TRANSITION_FIELDS
+        if unknown:
+            raise ValueError(f"unknown ledger fields {sorted(unknown)}")
         rec = self.records.get(key)
         if rec is None or rec.status not in expect:
             return False

@@ -1,0 +1,139 @@
+"""The listening ports: poll checkpoints (CheckpointStore) and the worker's InquiryStore."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from activecare.listening.messages import MatchInfo
+
+from activecare.listening.ingest import NewInquiry
+from activecare.listening.ports import Checkpoint, CheckpointStore
+from activecare.twitter.models import Tweet, User
+from tests.contract.support import Era, Fresh, ListeningInquiries
+
+SIGNAL = MatchInfo(topic="signal", department="network", account="signal", keywords=["圏外"])
+BILLING = MatchInfo(topic="billing", department="billing", account="general", keywords=["請求"])
+
+# ---- CheckpointStore ----
+
+
+def test_unknown_sources_load_as_empty_checkpoints_and_unlimited_endpoints(checkpoints: CheckpointStore,
+                                                                            fresh: Fresh) -> None:
+    key, endpoint = fresh.name("search#q"), fresh.name("search")
+    marks, limits = checkpoints.load_all([key], [endpoint])
+    assert marks == {key: Checkpoint(key)}
+    assert limits == {endpoint: None}
+
+
+def test_advance_moves_the_checkpoint_forward_only(checkpoints: CheckpointStore, fresh: Fresh, era: Era) -> None:
+    key = fresh.name("search#q")
+    assert checkpoints.advance(key, 200, query="圏外", polled_at=era.at(0), matched=3) is True
+    assert checkpoints.advance(key, 100, query="圏外", polled_at=era.at(1), matched=1) is False  # behind
+    assert checkpoints.advance(key, 200, query="圏外", polled_at=era.at(2), matched=1) is False  # the same id
+    assert checkpoints.load_all([key], [])[0][key] == Checkpoint(key, 200, era.at(0), 3)
+    assert checkpoints.advance(key, 201, query="圏外", polled_at=era.at(3), matched=0) is True
+    assert checkpoints.load_all([key], [])[0][key] == Checkpoint(key, 201, era.at(3), 0)
+
+
+def test_touch_records_the_poll_and_keeps_the_since_id(checkpoints: CheckpointStore, fresh: Fresh,
+                                                       era: Era) -> None:
+    known, new = fresh.name("search#q"), fresh.name("mention#acc")
+    checkpoints.advance(known, 500, query="q", polled_at=era.at(0), matched=2)
+    checkpoints.touch(known, query="q", polled_at=era.at(5), matched=0)
+    checkpoints.touch(new, query="m", polled_at=era.at(6), matched=0)
+    marks, _ = checkpoints.load_all([known, new], [])
+    assert marks == {known: Checkpoint(known, 500, era.at(5), 0), new: Checkpoint(new, None, era.at(6), 0)}
+    assert checkpoints.advance(new, 10, query="m", polled_at=era.at(7), matched=1) is True  # touched, never advanced
+
+
+def test_rate_limit_marks_load_with_the_checkpoints(checkpoints: CheckpointStore, fresh: Fresh, era: Era) -> None:
+    key, limited, free = fresh.name("search#q"), fresh.name("search"), fresh.name("mentions")
+    checkpoints.advance(key, 7, query="q", polled_at=era.at(0), matched=1)
+    checkpoints.set_rate_limited(limited, era.at(15))
+    checkpoints.set_rate_limited(limited, era.at(30))  # the latest reset wins
+    marks, limits = checkpoints.load_all([key], [limited, free])
+    assert marks == {key: Checkpoint(key, 7, era.at(0), 1)}
+    assert limits == {limited: era.at(30), free: None}
+
+
+# ---- InquiryStore ----
+
+
+def _tweet(fresh: Fresh, at: datetime, *, author: str, conversation: str | None = None,
+           text: str = "また圏外です") -> Tweet:
+    tid = fresh.id()
+    return Tweet(id=tid, text=text, author_id=author, created_at=at, conversation_id=conversation or tid,
+                 author=User(author, "sakura"))
+
+
+def _new(tweet: Tweet, match: MatchInfo = SIGNAL) -> NewInquiry:
+    return NewInquiry(tweet=tweet, source="search", direct=False, match=match, sentiment="complaint",
+                      pii_kinds=(), history=[], context_before=[], context_after=[], context_ok=True,
+                      received_at=tweet.created_at)
+
+
+def _past(tweet: Tweet, topic: str = "signal", status: str = "new") -> dict[str, object]:
+    return {"inquiry_id": tweet.id, "created_at": tweet.created_at, "topic": topic, "status": status,
+            "outcome": None, "replies": 0}
+
+
+def test_create_is_idempotent_on_the_tweet_id(listening: ListeningInquiries, fresh: Fresh, era: Era) -> None:
+    author = fresh.id()
+    t = _tweet(fresh, era.at(0), author=author)
+    assert listening.store.exists(t.id) is False
+    assert listening.store.create(_new(t)) is True
+    assert listening.store.exists(t.id) is True
+    assert listening.store.create(_new(t, BILLING)) is False  # a redelivery: the first one stays
+    assert listening.store.history(author, era.end) == [_past(t, "signal")]
+
+
+def test_find_thread_is_by_conversation_and_author(listening: ListeningInquiries, fresh: Fresh, era: Era) -> None:
+    author, other = fresh.id(), fresh.id()
+    t = _tweet(fresh, era.at(0), author=author)
+    listening.store.create(_new(t))
+    assert listening.store.find_thread(t.id, author) == t.id
+    assert listening.store.find_thread(t.id, other) is None
+    assert listening.store.find_thread(fresh.id(), author) is None
+
+
+def test_a_customer_message_joins_once(listening: ListeningInquiries, fresh: Fresh, era: Era) -> None:
+    author = fresh.id()
+    first = _tweet(fresh, era.at(0), author=author)
+    listening.store.create(_new(first))
+    answer = _tweet(fresh, era.at(5), author=author, conversation=first.id, text="まだ直りません")
+    assert listening.store.append_customer_message(first.id, answer, era.at(6)) is True
+    assert listening.store.append_customer_message(first.id, answer, era.at(7)) is False  # redelivered
+    assert listening.store.append_customer_message(first.id, first, era.at(7)) is False  # the opening tweet
+    assert listening.store.exists(answer.id) is False  # part of the first inquiry, not one of its own
+    assert listening.store.find_thread(first.id, author) == first.id
+
+
+def test_a_message_for_an_unknown_inquiry_is_not_stored(listening: ListeningInquiries, fresh: Fresh,
+                                                        era: Era) -> None:
+    t = _tweet(fresh, era.at(0), author=fresh.id())
+    assert listening.store.append_customer_message(fresh.id(), t, era.at(1)) is False
+    assert listening.store.exists(t.id) is False
+
+
+def test_a_customer_message_reopens_the_inquiry(listening: ListeningInquiries, fresh: Fresh, era: Era) -> None:
+    author = fresh.id()
+    first = _tweet(fresh, era.at(0), author=author)
+    listening.store.create(_new(first))
+    listening.set_status(first.id, "resolved")
+    assert listening.store.history(author, era.end) == [_past(first, status="resolved")]
+    answer = _tweet(fresh, era.at(60), author=author, conversation=first.id)
+    assert listening.store.append_customer_message(first.id, answer, era.at(61)) is True
+    assert listening.store.history(author, era.end) == [_past(first, status="new")]
+
+
+def test_history_is_the_authors_earlier_inquiries_newest_first(listening: ListeningInquiries, fresh: Fresh,
+                                                               era: Era) -> None:
+    author, other = fresh.id(), fresh.id()
+    mine = [_tweet(fresh, era.at(m), author=author) for m in (0, 10, 20, 30)]
+    for t in mine:
+        listening.store.create(_new(t))
+    listening.store.create(_new(_tweet(fresh, era.at(15), author=other)))
+    assert listening.store.history(author, era.at(30)) == [_past(t) for t in (mine[2], mine[1], mine[0])]  # before
+    assert listening.store.history(author, era.end, limit=2) == [_past(mine[3]), _past(mine[2])]
+    assert listening.store.history(author, era.at(0)) == []
+    assert listening.store.history(fresh.id(), era.end) == []
