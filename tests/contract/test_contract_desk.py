@@ -239,6 +239,17 @@ def test_only_the_holder_releases(desk: DeskInquiries, fresh: Fresh, era: Era) -
     assert desk.repo.claim(iid, "suzuki", now, now + CLAIM) is True
 
 
+def test_a_supervisor_reassigns_whoever_holds_it(desk: DeskInquiries, fresh: Fresh, era: Era) -> None:
+    (iid,) = _seeded(desk, _inquiry(fresh, era, 0))
+    now = era.at(1)
+    desk.repo.claim(iid, "sato", now, now + CLAIM)
+    assert desk.repo.reassign(iid, "suzuki", now + CLAIM) is True
+    got = desk.repo.get(iid)
+    assert got is not None and got.holder(now) == "suzuki"
+    assert desk.repo.claim(iid, "sato", now, now + CLAIM) is False
+    assert desk.repo.reassign(fresh.id(), "suzuki", now + CLAIM) is False
+
+
 # ---- InquiryRepo: replies, events, status ----
 
 

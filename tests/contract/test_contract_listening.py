@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from activecare.listening.messages import MatchInfo
+from activecare.listening.models import MatchInfo
 
 from activecare.listening.ingest import NewInquiry
 from activecare.listening.ports import Checkpoint, CheckpointStore
