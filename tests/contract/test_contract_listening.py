@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from activecare.listening.models import MatchInfo
-
 from activecare.listening.ingest import NewInquiry
+from activecare.listening.models import MatchInfo
 from activecare.listening.ports import Checkpoint, CheckpointStore
 from activecare.twitter.models import Tweet, User
 from tests.contract.support import Era, Fresh, ListeningInquiries
