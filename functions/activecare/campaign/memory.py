@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from activecare.campaign.models import Campaign, Entrant, Winner
+from activecare.campaign.models import Campaign, Entrant, Winner, WinnerStatus, status_after_failure
 from activecare.campaign.ports import RetweeterPage
 from activecare.twitter.port import RateLimited, TwitterRejected
 
@@ -15,12 +15,20 @@ WINDOW = timedelta(minutes=15)
 DAY = timedelta(hours=24)
 
 
+@dataclass
+class _Budget:
+    window_start: datetime
+    used: int
+    day_start: datetime
+    day_used: int
+
+
 class MemoryCampaignStore:
     def __init__(self) -> None:
         self.campaigns: dict[str, Campaign] = {}
         self.entrant_items: dict[str, dict[str, Entrant]] = {}
         self.winner_items: dict[str, dict[str, Winner]] = {}
-        self.budgets: dict[str, list[datetime | int]] = {}  # account -> [window_start, used, day_start, day_used]
+        self.budgets: dict[str, _Budget] = {}
 
     def get(self, campaign_id: str) -> Campaign | None:
         c = self.campaigns.get(campaign_id)
@@ -63,7 +71,7 @@ class MemoryCampaignStore:
     def winners(self, campaign_id: str) -> list[Winner]:
         return [replace(w) for w in self.winner_items.get(campaign_id, {}).values()]
 
-    def reserve(self, campaign_id: str, user_id: str, expect_status: str, now: datetime) -> bool:
+    def reserve(self, campaign_id: str, user_id: str, expect_status: WinnerStatus, now: datetime) -> bool:
         w = self.winner_items[campaign_id][user_id]
         if w.status != expect_status or w.status == "sent":
             return False
@@ -79,7 +87,7 @@ class MemoryCampaignStore:
         w = self.winner_items[campaign_id][user_id]
         if w.status != "sending":
             return
-        status = "failed" if final else "sending" if keep_sending else "pending"
+        status = status_after_failure(final=final, keep_sending=keep_sending)
         w.status, w.error, w.attempts = status, error, w.attempts + 1
 
     def reset_failed(self, campaign_id: str) -> int:
@@ -90,21 +98,21 @@ class MemoryCampaignStore:
         return n
 
     def take_dm_slots(self, account: str, now: datetime, wanted: int, *, per_window: int, per_day: int) -> int:
-        b = self.budgets.setdefault(account, [now, 0, now, 0])
-        if now >= b[0] + WINDOW:  # type: ignore[operator]
-            b[0], b[1] = now, 0
-        if now >= b[2] + DAY:  # type: ignore[operator]
-            b[2], b[3] = now, 0
-        granted = max(0, min(wanted, per_window - b[1], per_day - b[3]))  # type: ignore[operator]
-        b[1] += granted  # type: ignore[operator]
-        b[3] += granted  # type: ignore[operator]
+        b = self.budgets.setdefault(account, _Budget(now, 0, now, 0))
+        if now >= b.window_start + WINDOW:
+            b.window_start, b.used = now, 0
+        if now >= b.day_start + DAY:
+            b.day_start, b.day_used = now, 0
+        granted = max(0, min(wanted, per_window - b.used, per_day - b.day_used))
+        b.used += granted
+        b.day_used += granted
         return granted
 
     def dm_budget(self, account: str, now: datetime) -> tuple[int, int]:
         b = self.budgets.get(account)
         if b is None:
             return 0, 0
-        return (0 if now >= b[0] + WINDOW else b[1]), (0 if now >= b[2] + DAY else b[3])  # type: ignore[return-value,operator]
+        return (0 if now >= b.window_start + WINDOW else b.used), (0 if now >= b.day_start + DAY else b.day_used)
 
     def open_campaigns(self) -> list[str]:
         return sorted(cid for cid, c in self.campaigns.items() if c.status != "closed")
