@@ -71,7 +71,7 @@ class _Transport(HTTPAdapter):
             if self._local:
                 proxies = {}
         return super().send(request, stream=stream, timeout=timeout if timeout is not None else self._timeout,
-                            verify=verify, cert=cert, proxies=proxies)
+                            verify=verify, cert=cert, proxies=None if proxies is None else dict(proxies))
 
 
 def _is_loopback(host: str) -> bool:
