@@ -29,10 +29,12 @@ system-deps:
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 # Two workers, a test file each at a time (--dist loadfile): the full day and the fault suite run beside the rest.
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q -n 2 --dist loadfile tests
 
 bench: $(STAMP)

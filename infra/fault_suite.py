@@ -432,7 +432,7 @@ def observe(stack: LocalStack) -> dict[str, Any]:
     """What happened, read from the stack's own ground: the inquiry table, the fake X's posts and DMs, the mail
     moto's SES accepted, the queues, the fake's fault counters and the AWS faults served."""
     from activecare.publishing.dynamo import PostItem
-    from activecare.publishing.ports import PENDING
+    from activecare.publishing.models import PENDING
     from activecare.reporting.dynamo import ReportItem
     from activecare.reporting.render import REPORT_ID_HEADER
     from activecare.storage.models import Inquiry

@@ -61,10 +61,10 @@ class PublishingDay:
         for day in sorted(self.days):
             for account, cats in publisher.summary(day).items():
                 acc = by_account.setdefault(account, {})
-                for cat, row in cats.items():
+                for cat, usage in cats.items():
                     cell = acc.setdefault(cat, {"posted": 0, "cap": 0})
-                    cell["posted"] += row["posted"]
-                    cell["cap"] += row["cap"]
+                    cell["posted"] += usage.posted
+                    cell["cap"] += usage.cap
         ids = {a.user_id: a.key for a in self.stack.settings.accounts}
         on_x = [t for t in self.stack.twitter.posted if t["author_id"] in ids and "referenced_tweets" not in t]
         texts = Counter((t["author_id"], t["text"]) for t in on_x)

@@ -17,13 +17,14 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from activecare.campaign.errors import BadInput, CampaignError
+from activecare.campaign.models import ACTIONS, Action
+from activecare.campaign.service import CampaignService
 from activecare.wiring import runtime
 
 logger = Logger()
-ACTIONS = ("draw", "status", "certificate", "retry_failed", "close", "tick")
 
 
-def parse_event(event: object) -> tuple[str, dict[str, Any]]:
+def parse_event(event: object) -> tuple[Action, dict[str, Any]]:
     """(action, arguments); the EventBridge scheduled event means tick. Anything else: BadInput."""
     if not isinstance(event, dict):
         raise BadInput(f"campaign event must be a JSON object, got {type(event).__name__}")
@@ -40,27 +41,13 @@ def parse_event(event: object) -> tuple[str, dict[str, Any]]:
     return action, args
 
 
-def run(action: str, args: dict[str, Any]) -> dict[str, Any]:
-    service = runtime().campaign()
-    if action == "draw":
-        return service.draw(args)
-    if action == "tick":
-        return service.tick()
-    if action == "status":
-        return service.status(args["campaign_id"])
-    if action == "certificate":
-        return service.certificate(args["campaign_id"])
-    if action == "retry_failed":
-        return service.retry_failed(args["campaign_id"])
-    return service.close(args["campaign_id"], force=bool(args.get("force", False)))
-
-
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         action, args = parse_event(event)
         logger.append_keys(action=action, campaign_id=args.get("campaign_id"))
-        result = run(action, args)
+        service: CampaignService = runtime().campaign()
+        result = service.perform(action, args).model_dump(mode="json")
     except CampaignError as exc:
         logger.info("campaign request refused", extra={"error": exc.code})
         return {"ok": False, **exc.as_dict()}

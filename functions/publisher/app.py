@@ -18,7 +18,7 @@ logger = Logger()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     scheduled_time(event, "publisher")
     logger.append_keys(scheduled_time=event.get("scheduled_time"))
-    report = runtime().publisher().run().as_dict()
+    report = runtime().publisher().run().model_dump(mode="json")
     logger.info("publisher run", extra={"day": report["day"], "in_hours": report["in_hours"],
                                         "outcomes": report["outcomes"]})  # ids and counts only, never text
     return report

@@ -10,6 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from activecare.events import scheduled_time
+from activecare.reporting.service import Reporter
 from activecare.wiring import runtime
 
 logger = Logger()
@@ -21,11 +22,12 @@ metrics = Metrics(namespace="activecare")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     at = scheduled_time(event, "reporter")
     logger.append_keys(scheduled_time=event.get("scheduled_time"))
-    result = runtime().reporter().run(at)
+    reporter: Reporter = runtime().reporter()
+    result = reporter.run(at)
     metrics.add_metric("ReportsSent", MetricUnit.Count, len(result.sent))
     metrics.add_metric("ReportSendFailures", MetricUnit.Count, len(result.failed))
     metrics.add_metric("ReportsInDoubt", MetricUnit.Count, len(result.in_doubt))
     logger.info("reports", extra={"window": result.window, "sent": len(result.sent),
                                   "already_sent": len(result.already_sent), "failed": result.failed,
                                   "in_doubt": result.in_doubt})
-    return result.as_dict()
+    return result.model_dump(mode="json")

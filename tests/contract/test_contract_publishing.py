@@ -9,16 +9,8 @@ from typing import Any
 
 import pytest
 
-from activecare.publishing.ports import (
-    CAPPED,
-    PENDING,
-    POSTED,
-    REJECTED,
-    PostRecord,
-    PublishStore,
-    StoredCalendar,
-    cap_key,
-)
+from activecare.publishing.models import CAPPED, PENDING, POSTED, REJECTED, PostRecord, StoredCalendar
+from activecare.publishing.ports import PublishStore, cap_key
 from tests.contract.support import Era, Fresh
 
 LEASE = timedelta(minutes=2)

@@ -17,7 +17,7 @@ from activecare.cli import main as cli
 from activecare.clock import JST, ManualClock, iso_z, parse_iso
 from activecare.publishing.calendar import default_calendar
 from activecare.publishing.dynamo import DynamoPublishStore
-from activecare.publishing.ports import PENDING, POSTED, PostRecord
+from activecare.publishing.models import PENDING, POSTED, PostRecord
 from activecare.publishing.service import Publisher
 from activecare.twitter.port import DuplicateContent
 from infra.lambda_runtime import context_for
@@ -122,7 +122,7 @@ def test_caps_hold_under_concurrent_and_retried_runs(stack: LocalStack, clock: M
         plan = runs[0].plan(acc.key, DAY)
         assert sorted(texts) == sorted(s.text for s in plan)  # every slot exactly once
         counts = runs[0].summary(DAY)[acc.key]
-        assert all(row["posted"] == sum(s.category == c for s in plan) <= cal.caps[c]
+        assert all(row.posted == sum(s.category == c for s in plan) <= cal.caps[c]
                    for c, row in counts.items())
 
     # The cap itself, raced directly: 10 distinct slots of one category, cap 3.

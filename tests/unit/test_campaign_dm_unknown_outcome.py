@@ -52,13 +52,13 @@ def test_a_dm_whose_answer_was_lost_is_reconciled_not_sent_again() -> None:
     x = AnswerLostX({"777": _entrants(10)}, lost=2)
     service, store, clock = _service(x)
     first = service.draw({"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 5})
-    assert first["dms"] == {"pending": 0, "sending": 2, "sent": 3, "failed": 0}
+    assert first.dms == {"pending": 0, "sending": 2, "sent": 3, "failed": 0}
     for _ in range(3):
         clock.advance(timedelta(minutes=15))
         service.tick()
     per_winner = [p for _e, p, _t in x.sent]
     assert len(per_winner) == 5 and len(set(per_winner)) == 5  # one DM each, the two in doubt not resent
-    assert service.status("xmas")["dms"] == {"pending": 0, "sending": 0, "sent": 5, "failed": 0}
+    assert service.status("xmas").dms == {"pending": 0, "sending": 0, "sent": 5, "failed": 0}
     assert {w.attempts for w in store.winners("xmas")} == {0, 1}
 
 
@@ -68,7 +68,7 @@ def test_x_down_still_ends_in_failed_after_the_attempts() -> None:
     for _ in range(4):
         clock.advance(timedelta(minutes=15))
         service.tick()
-    assert service.status("xmas")["dms"] == {"pending": 0, "sending": 0, "sent": 0, "failed": 1}
+    assert service.status("xmas").dms == {"pending": 0, "sending": 0, "sent": 0, "failed": 1}
 
 
 class DownThenAnswerLostX(MemoryX):
@@ -95,9 +95,9 @@ def test_retrying_failed_dms_checks_for_a_delivered_last_attempt_first() -> None
     for _ in range(MAX_ATTEMPTS + 1):
         clock.advance(timedelta(minutes=15))
         service.tick()
-    assert service.status("xmas")["dms"]["failed"] == 1 and len(x.sent) == 1  # the last one went out unseen
-    assert service.retry_failed("xmas")["requeued"] == 1
+    assert service.status("xmas").dms["failed"] == 1 and len(x.sent) == 1  # the last one went out unseen
+    assert service.retry_failed("xmas").requeued == 1
     clock.advance(timedelta(minutes=15))
     service.tick()
     assert len(x.sent) == 1  # found in the DM events: recorded, not sent again
-    assert service.status("xmas")["dms"] == {"pending": 0, "sending": 0, "sent": 1, "failed": 0}
+    assert service.status("xmas").dms == {"pending": 0, "sending": 0, "sent": 1, "failed": 0}

@@ -25,9 +25,9 @@ def test_same_inputs_same_winners_and_order_does_not_matter() -> None:
                          entrants=draw.sort_entrants(shuffled), rules={}, counts={}, collected_at="t", drawn_at="t")
     b = draw.certificate(campaign_id="c1", tweet_id="42", account="general", winners_wanted=5, salt="",
                          entrants=ENTRANTS, rules={}, counts={}, collected_at="t", drawn_at="t")
-    assert a["winners"] == b["winners"] and len(set(a["winners"])) == 5
-    assert set(a["winners"]) <= set(ENTRANTS)
-    assert a["entrants_sha256"] == hashlib.sha256("\n".join(ENTRANTS).encode()).hexdigest()
+    assert a.winners == b.winners and len(set(a.winners)) == 5
+    assert set(a.winners) <= set(ENTRANTS)
+    assert a.entrants_sha256 == hashlib.sha256("\n".join(ENTRANTS).encode()).hexdigest()
     assert draw.verify(a) == []
 
 
@@ -42,13 +42,14 @@ def test_verify_catches_a_tampered_certificate() -> None:
     cert = draw.certificate(campaign_id="c1", tweet_id="42", account="general", winners_wanted=3, salt="pub",
                             entrants=ENTRANTS, rules={}, counts={}, collected_at="t", drawn_at="t")
     assert draw.verify(cert) == []
-    loser = next(e for e in ENTRANTS if e not in cert["winners"])
-    assert draw.verify({**cert, "winners": [loser, *cert["winners"][1:]]})  # a swapped winner is caught
-    assert draw.verify({**cert, "entrants": ENTRANTS[1:]})  # an entrant removed: the hash no longer matches
-    assert draw.verify({**cert, "seed": "ab" * 32})
+    loser = next(e for e in ENTRANTS if e not in cert.winners)
+    published = cert.model_dump(mode="json")
+    assert draw.verify({**published, "winners": [loser, *cert.winners[1:]]})  # a swapped winner is caught
+    assert draw.verify({**published, "entrants": ENTRANTS[1:]})  # an entrant removed: the hash no longer matches
+    assert draw.verify({**published, "seed": "ab" * 32})
     other_salt = draw.certificate(campaign_id="c1", tweet_id="42", account="general", winners_wanted=3, salt="x",
                                   entrants=ENTRANTS, rules={}, counts={}, collected_at="t", drawn_at="t")
-    assert other_salt["seed"] != cert["seed"]
+    assert other_salt.seed != cert.seed
 
 
 def test_single_winner_is_uniform_over_entrants() -> None:

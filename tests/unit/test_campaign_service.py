@@ -48,8 +48,8 @@ def test_only_eligible_entrants_win_and_exactly_n() -> None:
     rules = {"min_followers": 5, "min_account_age_days": 30, "exclude_user_ids": ["2000", "2001"],
              "exclude_usernames": ["@User2002"]}
     result = service.draw(request(winners=25, rules=rules))
-    assert result["winners"] == 25
-    counts = result["draw"]["counts"]
+    assert result.winners == 25
+    counts = result.draw.counts
     assert counts == {"retweeters": 64, "eligible": 30, "not_following": 20, "few_followers": 10,
                       "account_too_new": 1, "excluded": 3}
     assert {w.user_id for w in store.winners("xmas")} <= {e.user_id for e in good}
@@ -57,35 +57,35 @@ def test_only_eligible_entrants_win_and_exactly_n() -> None:
 
 def test_fewer_entrants_than_winners_all_win() -> None:
     service, _store, _x, _ = make(people(7))
-    assert service.draw(request(winners=100))["winners"] == 7
+    assert service.draw(request(winners=100)).winners == 7
 
 
 def test_rerun_returns_the_same_winners_and_never_redraws_or_redms() -> None:
     service, store, x, clock = make(people(250))
     first = service.draw(request(winners=40))
-    assert first["dms"]["sent"] == 15  # one 15-minute window's budget
+    assert first.dms["sent"] == 15  # one 15-minute window's budget
     winners = sorted(w.user_id for w in store.winners("xmas"))
     again = service.draw(request(winners=40))
     assert sorted(w.user_id for w in store.winners("xmas")) == winners
-    assert again["draw"]["seed"] == first["draw"]["seed"] and again["dms"]["sent"] == 15
+    assert again.draw.seed == first.draw.seed and again.dms["sent"] == 15
     drain(service, clock)
     assert len(x.sent) == 40 and len({p for _e, p, _t in x.sent}) == 40
-    assert service.status("xmas")["dms"] == {"pending": 0, "sending": 0, "sent": 40, "failed": 0}
+    assert service.status("xmas").dms == {"pending": 0, "sending": 0, "sent": 40, "failed": 0}
     # the certificate reproduces the recorded draw
     cert = service.certificate("xmas")
-    assert drawing.verify(cert) == [] and sorted(cert["winners"]) == winners
+    assert drawing.verify(cert) == [] and sorted(cert.winners) == winners
 
 
 def test_a_429_during_collection_resumes_without_losing_entrants() -> None:
     service, _store, x, clock = make(people(450))
     x.rate_limit_at = {200}
     result = service.draw(request(winners=5))
-    assert result["status"] == "collecting" and result["collection"]["retweeters"] == 200
-    assert result["collection"]["resume_after"] is not None
+    assert result.status == "collecting" and result.collection.retweeters == 200
+    assert result.collection.resume_after is not None
     clock.advance(timedelta(minutes=15))
     service.tick()
     status = service.status("xmas")
-    assert status["status"] == "drawn" and status["draw"]["entrants"] == 450
+    assert status.status == "drawn" and status.draw.entrants == 450
     assert x.calls == 6  # 5 pages + the one 429: no page read twice
 
 
@@ -110,19 +110,19 @@ def test_crash_after_dm_before_record_is_reconciled_not_resent() -> None:
     clock.advance(timedelta(minutes=15))
     service.tick()
     assert len(x.sent) == 3 and len({p for _e, p, _t in x.sent}) == 3
-    assert service.status("xmas")["dms"]["sent"] == 3
+    assert service.status("xmas").dms["sent"] == 3
 
 
 def test_closed_dms_are_recorded_and_reported_then_retried_on_request() -> None:
     service, _store, x, _clock = make(people(3))
     x.closed = {"101"}
     result = service.draw(request(winners=3))
-    assert result["dms"] == {"pending": 0, "sending": 0, "sent": 2, "failed": 1}
-    assert result["failures"][0]["user_id"] == "101" and "403" in result["failures"][0]["error"]
+    assert result.dms == {"pending": 0, "sending": 0, "sent": 2, "failed": 1}
+    assert result.failures[0].user_id == "101" and "403" in result.failures[0].error
     x.closed = set()
-    assert service.retry_failed("xmas")["requeued"] == 1
+    assert service.retry_failed("xmas").requeued == 1
     service.tick()
-    assert service.status("xmas")["dms"]["sent"] == 3 and len(x.sent) == 3
+    assert service.status("xmas").dms["sent"] == 3 and len(x.sent) == 3
 
 
 @pytest.mark.parametrize("bad", [{"winners": 0}, {"winners": -3}, {"tweet_id": "abc"}, {"campaign_id": "a b"},
@@ -153,14 +153,14 @@ def test_earlier_winners_are_excluded() -> None:
     service.draw(request(campaign_id="first", winners=5))
     first = {w.user_id for w in store.winners("first")}
     result = service.draw(request(campaign_id="second", winners=15, rules={"exclude_winners_of": ["first"]}))
-    assert result["draw"]["counts"]["earlier_winner"] == 5
+    assert result.draw.counts["earlier_winner"] == 5
     assert not first & {w.user_id for w in store.winners("second")}
 
 
 def test_dry_run_writes_nothing() -> None:
     service, store, x, _ = make(people(120))
     result = service.draw(request(dry_run=True))
-    assert result["dry_run"] and result["entrants"] == 120 and result["would_win"] == 10
+    assert result.dry_run and result.entrants == 120 and result.would_win == 10
     assert store.campaigns == {} and x.sent == []
 
 
@@ -172,7 +172,7 @@ def test_a_429_on_the_very_first_page_stores_nothing_and_says_when_to_retry() ->
     with pytest.raises(TryLater, match="rate limit"):
         service.draw(request())
     assert store.campaigns == {}
-    assert service.draw(request())["winners"] == 10
+    assert service.draw(request()).winners == 10
 
 
 def test_sample_events_parse_and_bad_ones_are_clear() -> None:

@@ -10,7 +10,7 @@ from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import JST, ManualClock
 from activecare.publishing.calendar import default_calendar, load_calendar
 from activecare.publishing.memory import InMemoryPublishStore
-from activecare.publishing.ports import CAPPED, DUPLICATE, POSTED
+from activecare.publishing.models import CAPPED, DUPLICATE, POSTED
 from activecare.publishing.service import CalendarMissing, Publisher
 from activecare.twitter.memory import InMemoryTwitter
 from activecare.twitter.models import Page, Tweet, User
@@ -94,8 +94,8 @@ def test_a_whole_day_keeps_caps_hours_and_plan(clock: ManualClock) -> None:
         plan = pub.plan(acc.key, DAY)
         assert len(posts) == len(plan)  # every slot, once
         summary = pub.summary(DAY)[acc.key]
-        assert all(row["posted"] <= row["cap"] for row in summary.values())
-        assert summary["faq"]["posted"] == cal.category("faq").cap
+        assert all(row.posted <= row.cap for row in summary.values())
+        assert summary["faq"].posted == cal.category("faq").cap
 
 
 def test_nothing_else_posts_until_the_greeting_is_recorded(clock: ManualClock) -> None:
@@ -153,7 +153,7 @@ def test_caps_hold_when_the_calendar_changes_during_the_day(clock: ManualClock) 
     assert report.outcomes["capped"] == 6  # 2 new slots x 3 accounts, all over the cap of 2
     assert len(world.posted("wifi")) == 3
     assert store.get(f"post#wifi#{DAY}#faq-new0").status == CAPPED  # type: ignore[union-attr]
-    assert pub.summary(DAY)["wifi"]["faq"] == {"posted": 2, "cap": 2}
+    assert pub.summary(DAY)["wifi"]["faq"].model_dump() == {"posted": 2, "cap": 2}
 
 
 def test_duplicate_content_from_elsewhere_ends_the_slot_and_returns_the_cap(clock: ManualClock) -> None:

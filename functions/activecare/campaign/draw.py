@@ -13,6 +13,8 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from activecare.campaign.models import Certificate, Rules
+
 ALGORITHM = "activecare-draw-v1: partial Fisher-Yates over entrants sorted by numeric id; index j = i + " \
     "u(n - i), u(b) = first x mod b with x = int(sha256(seed || counter as 8-byte big-endian)) < floor(2^256/b)*b"
 
@@ -62,33 +64,33 @@ def draw_winners(sorted_ids: Sequence[str], n: int, seed_hex: str) -> list[str]:
 
 
 def certificate(*, campaign_id: str, tweet_id: str, account: str, winners_wanted: int, salt: str,
-                entrants: Sequence[str], rules: Mapping[str, Any], counts: Mapping[str, int],
-                collected_at: str, drawn_at: str) -> dict[str, Any]:
+                entrants: Sequence[str], rules: Rules, counts: Mapping[str, int],
+                collected_at: str, drawn_at: str) -> Certificate:
     """Everything a third party needs to re-run the draw (user ids only: no names)."""
     ehash = entrants_hash(entrants)
     seed = derive_seed(campaign_id, tweet_id, ehash, salt)
-    return {
-        "campaign_id": campaign_id, "tweet_id": tweet_id, "account": account, "winners_wanted": winners_wanted,
-        "rules": dict(rules), "counts": dict(counts), "collected_at": collected_at, "drawn_at": drawn_at,
-        "algorithm": ALGORITHM, "salt": salt, "entrants_count": len(entrants), "entrants_sha256": ehash,
-        "seed": seed, "winners": draw_winners(entrants, winners_wanted, seed) if entrants else [],
-        "entrants": list(entrants),
-    }
+    return Certificate(
+        campaign_id=campaign_id, tweet_id=tweet_id, account=account, winners_wanted=winners_wanted, rules=rules,
+        counts=dict(counts), collected_at=collected_at, drawn_at=drawn_at, algorithm=ALGORITHM, salt=salt,
+        entrants_count=len(entrants), entrants_sha256=ehash, seed=seed,
+        winners=draw_winners(entrants, winners_wanted, seed) if entrants else [], entrants=list(entrants))
 
 
-def verify(cert: Mapping[str, Any]) -> list[str]:
-    """Problems found re-running the certificate's draw (empty: it reproduces)."""
+def verify(cert: Certificate | Mapping[str, Any]) -> list[str]:
+    """Problems found re-running the certificate's draw (empty: it reproduces); a Certificate or its published
+    JSON."""
+    data = cert.model_dump(mode="json") if isinstance(cert, Certificate) else cert
     problems = []
-    entrants = [str(e) for e in cert.get("entrants", [])]
+    entrants = [str(e) for e in data.get("entrants", [])]
     if entrants != sort_entrants(entrants):
         problems.append("entrants are not unique and sorted by numeric id")
     ehash = entrants_hash(entrants)
-    if ehash != cert.get("entrants_sha256"):
-        problems.append(f"entrants hash {ehash} differs from the recorded {cert.get('entrants_sha256')}")
-    seed = derive_seed(str(cert["campaign_id"]), str(cert["tweet_id"]), ehash, str(cert.get("salt", "")))
-    if seed != cert.get("seed"):
-        problems.append(f"seed {seed} differs from the recorded {cert.get('seed')}")
-    winners = draw_winners(entrants, int(cert["winners_wanted"]), seed) if entrants else []
-    if winners != list(cert.get("winners", [])):
+    if ehash != data.get("entrants_sha256"):
+        problems.append(f"entrants hash {ehash} differs from the recorded {data.get('entrants_sha256')}")
+    seed = derive_seed(str(data["campaign_id"]), str(data["tweet_id"]), ehash, str(data.get("salt", "")))
+    if seed != data.get("seed"):
+        problems.append(f"seed {seed} differs from the recorded {data.get('seed')}")
+    winners = draw_winners(entrants, int(data["winners_wanted"]), seed) if entrants else []
+    if winners != list(data.get("winners", [])):
         problems.append("the re-run draw gives other winners than the recorded ones")
     return problems

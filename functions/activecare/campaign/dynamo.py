@@ -10,10 +10,22 @@ from datetime import datetime, timedelta
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from activecare.campaign.models import Campaign, Entrant, Rules, Winner
+from activecare.campaign.models import (
+    CAMPAIGN_STATES,
+    WINNER_STATUSES,
+    Campaign,
+    Entrant,
+    Rules,
+    Winner,
+    WinnerStatus,
+    status_after_failure,
+)
+from activecare.literals import parse_literal
 from activecare.storage.conditions import condition_failed
 from activecare.storage.models import register_shared
 
@@ -95,7 +107,8 @@ def _campaign(i: CampaignItem) -> Campaign:
     return Campaign(
         campaign_id=i.pk, tweet_id=i.tweet_id, account=i.account, winners_wanted=int(i.winners_wanted),
         rules=Rules.model_validate_json(i.rules), message=i.message, salt=i.salt or "", created_at=i.created_at,
-        status=i.status, cursor=i.cursor, pages=int(i.pages or 0), collected=int(i.collected or 0),
+        status=parse_literal(i.status, CAMPAIGN_STATES), cursor=i.cursor, pages=int(i.pages or 0),
+        collected=int(i.collected or 0),
         collect_done=bool(i.collect_done), collected_at=i.collected_at, drawn_at=i.drawn_at,
         entrants_count=int(i.entrants_count or 0), entrants_sha256=i.entrants_sha256 or "", seed=i.seed or "",
         counts=json.loads(i.counts) if i.counts else {}, resume_after=i.resume_after)
@@ -103,8 +116,8 @@ def _campaign(i: CampaignItem) -> Campaign:
 
 def _winner(i: WinnerItem) -> Winner:
     return Winner(campaign_id=i.pk, user_id=i.user_id, username=i.username or "", rank=int(i.rank),
-                  status=i.status, attempts=int(i.attempts or 0), reserved_at=i.reserved_at, sent_at=i.sent_at,
-                  dm_event_id=i.dm_event_id, error=i.error)
+                  status=parse_literal(i.status, WINNER_STATUSES), attempts=int(i.attempts or 0),
+                  reserved_at=i.reserved_at, sent_at=i.sent_at, dm_event_id=i.dm_event_id, error=i.error)
 
 
 def _ignore_condition(exc: Exception) -> None:
@@ -141,8 +154,9 @@ class DynamoCampaignStore:
         item = CampaignItem(campaign_id, META)
         cond = (CampaignItem.cursor == expect_cursor) if expect_cursor else CampaignItem.cursor.does_not_exist()
         cond &= CampaignItem.collect_done == False  # noqa: E712 (a pynamodb condition, not a comparison)
-        actions = [CampaignItem.pages.add(1), CampaignItem.collected.add(len({e.user_id for e in entrants})),
-                   CampaignItem.collect_done.set(done)]
+        actions: list[Action] = [CampaignItem.pages.add(1),
+                                 CampaignItem.collected.add(len({e.user_id for e in entrants})),
+                                 CampaignItem.collect_done.set(done)]
         actions.append(CampaignItem.cursor.set(next_cursor) if next_cursor else CampaignItem.cursor.remove())
         if done:
             actions.append(CampaignItem.collected_at.set(now))
@@ -184,6 +198,8 @@ class DynamoCampaignStore:
                         _ignore_condition(exc)
 
     def mark_drawn(self, campaign: Campaign) -> None:
+        if campaign.drawn_at is None:
+            raise ValueError(f"campaign {campaign.campaign_id}: a draw is recorded with its time")
         try:
             CampaignItem(campaign.campaign_id, META).update(actions=[
                 CampaignItem.status.set("drawn"), CampaignItem.entrants_count.set(campaign.entrants_count),
@@ -198,7 +214,7 @@ class DynamoCampaignStore:
         return [_winner(i) for i in WinnerItem.query(campaign_id, WinnerItem.sk.startswith("w#"),
                                                      consistent_read=True)]
 
-    def _update_winner(self, campaign_id: str, user_id: str, actions: list, condition: object) -> bool:  # type: ignore[type-arg]
+    def _update_winner(self, campaign_id: str, user_id: str, actions: list[Action], condition: Condition) -> bool:
         try:
             WinnerItem(campaign_id, _sk("w", user_id)).update(actions=actions, condition=condition)
         except UpdateError as exc:
@@ -206,7 +222,7 @@ class DynamoCampaignStore:
             return False
         return True
 
-    def reserve(self, campaign_id: str, user_id: str, expect_status: str, now: datetime) -> bool:
+    def reserve(self, campaign_id: str, user_id: str, expect_status: WinnerStatus, now: datetime) -> bool:
         if expect_status == "sent":
             return False
         return self._update_winner(campaign_id, user_id, [WinnerItem.status.set("sending"),
@@ -221,7 +237,7 @@ class DynamoCampaignStore:
 
     def record_failure(self, campaign_id: str, user_id: str, error: str, *, final: bool, now: datetime,
                        keep_sending: bool = False) -> None:
-        status = "failed" if final else "sending" if keep_sending else "pending"
+        status = status_after_failure(final=final, keep_sending=keep_sending)
         self._update_winner(campaign_id, user_id, [WinnerItem.status.set(status),
                                                    WinnerItem.error.set(error), WinnerItem.attempts.add(1)],
                             WinnerItem.status == "sending")
@@ -257,7 +273,7 @@ class DynamoCampaignStore:
             else:
                 cond = (BudgetItem.window_start == b.window_start) & (BudgetItem.used == int(b.used or 0)) & (
                     BudgetItem.day_used == int(b.day_used or 0))
-            actions = [BudgetItem.window_start.set(now if new_window else b.window_start),
+            actions: list[Action] = [BudgetItem.window_start.set(now if new_window else b.window_start),
                        BudgetItem.used.set(used + granted),
                        BudgetItem.day_start.set(now if new_day else b.day_start),
                        BudgetItem.day_used.set(day_used + granted)]

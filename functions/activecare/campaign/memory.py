@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from activecare.campaign.models import Campaign, Entrant, Winner
+from activecare.campaign.models import Campaign, Entrant, Winner, WinnerStatus, status_after_failure
 from activecare.campaign.ports import RetweeterPage
 from activecare.twitter.port import RateLimited, TwitterRejected
 
@@ -79,7 +79,7 @@ class MemoryCampaignStore:
     def _winner(self, campaign_id: str, user_id: str) -> Winner | None:
         return self.winner_items.get(campaign_id, {}).get(user_id)
 
-    def reserve(self, campaign_id: str, user_id: str, expect_status: str, now: datetime) -> bool:
+    def reserve(self, campaign_id: str, user_id: str, expect_status: WinnerStatus, now: datetime) -> bool:
         w = self._winner(campaign_id, user_id)
         if w is None or w.status != expect_status or w.status == "sent":
             return False
@@ -97,7 +97,7 @@ class MemoryCampaignStore:
         w = self._winner(campaign_id, user_id)
         if w is None or w.status != "sending":
             return
-        status = "failed" if final else "sending" if keep_sending else "pending"
+        status = status_after_failure(final=final, keep_sending=keep_sending)
         w.status, w.error, w.attempts = status, error, w.attempts + 1
 
     def reset_failed(self, campaign_id: str) -> int:

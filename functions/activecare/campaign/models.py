@@ -1,13 +1,22 @@
-"""The campaign's data: the request ops make, entrants as collected, winners and their DM state."""
+"""The campaign's data: the request ops make, entrants as collected, winners and their DM state, and what
+each operation answers (the JSON of the campaign function and of `activecare campaign --json`)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+)
 
 from activecare.campaign.errors import BadInput
 
@@ -16,7 +25,14 @@ DEFAULT_MESSAGE = (
     "@{username} さん\nこの度は「{campaign}」キャンペーンにご応募いただき、誠にありがとうございます。"
     "厳正なる抽選の結果、ご当選されました🎉\n賞品のお受け取り方法は、このメッセージへのご返信にてご案内いたします。"
 )
-WINNER_STATUSES = ("pending", "sending", "sent", "failed")
+
+CampaignState = Literal["collecting", "drawn", "closed"]
+CAMPAIGN_STATES: tuple[CampaignState, ...] = get_args(CampaignState)
+WinnerStatus = Literal["pending", "sending", "sent", "failed"]  # pending -> sending (reserved) -> sent | failed
+WINNER_STATUSES: tuple[WinnerStatus, ...] = get_args(WinnerStatus)
+# The operations, as the campaign function's events name them.
+Action = Literal["draw", "status", "certificate", "retry_failed", "close", "tick"]
+ACTIONS: tuple[Action, ...] = get_args(Action)
 
 
 class Rules(BaseModel):
@@ -106,7 +122,7 @@ class Campaign:
     message: str
     salt: str
     created_at: datetime
-    status: str = "collecting"  # collecting | drawn | closed
+    status: CampaignState = "collecting"
     cursor: str | None = None  # the next retweeted_by page (None: from the start)
     pages: int = 0
     collected: int = 0
@@ -130,9 +146,130 @@ class Winner:
     user_id: str
     username: str
     rank: int
-    status: str = "pending"
+    status: WinnerStatus = "pending"
     attempts: int = 0
     reserved_at: datetime | None = None
     sent_at: datetime | None = None
     dm_event_id: str | None = None
     error: str | None = None
+
+
+def status_after_failure(*, final: bool, keep_sending: bool) -> WinnerStatus:
+    """A failed send: failed when final; held sending when its outcome is unknown; else pending again."""
+    return "failed" if final else "sending" if keep_sending else "pending"
+
+
+# --- what the operations answer ---------------------------------------------------------------------
+# Times are ISO 8601 UTC strings as X writes them (`clock.iso_z`): the JSON the function has always returned.
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Fields left out of the JSON while they are None (they appear only once the campaign has them).
+    _absent_when_none: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _leave_out_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in self._absent_when_none:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+class Collection(_Result):
+    pages: int
+    retweeters: int
+    done: bool
+    resume_after: str | None  # a 429 stopped it: collection continues after this time
+
+
+class DmBudget(_Result):
+    window_used: int
+    window_limit: int
+    day_used: int
+    day_limit: int
+
+
+class DrawRecord(_Result):
+    entrants: int
+    entrants_sha256: str
+    seed: str
+    counts: dict[str, int]
+    drawn_at: str | None
+
+
+class Failure(_Result):
+    rank: int
+    user_id: str
+    error: str | None
+
+
+class CampaignProgress(_Result):
+    """`status` (and what draw, advance and close answer): collection, the draw's record and the DM queue.
+    No personal data: user ids of failed DMs only."""
+
+    _absent_when_none = ("draw", "failures")
+
+    campaign_id: str
+    tweet_id: str
+    account: str
+    status: CampaignState
+    collection: Collection
+    winners_wanted: int
+    winners: int
+    dms: dict[WinnerStatus, int]
+    dm_budget: DmBudget
+    dm_cost_usd: float
+    draw: DrawRecord | None = None  # once drawn
+    failures: list[Failure] | None = None  # once drawn
+
+
+class DryRun(_Result):
+    """A dry-run draw: every retweeter collected and counted; nothing stored, drawn or sent."""
+
+    campaign_id: str
+    dry_run: Literal[True] = True
+    counts: dict[str, int]
+    entrants: int
+    entrants_sha256: str
+    would_win: int
+    api_calls: dict[str, int]
+
+
+class Certificate(_Result):
+    """Everything a third party needs to re-run the draw (user ids only: no names); `draw.verify` re-runs it."""
+
+    campaign_id: str
+    tweet_id: str
+    account: str
+    winners_wanted: int
+    rules: Rules
+    counts: dict[str, int]
+    collected_at: str
+    drawn_at: str
+    algorithm: str
+    salt: str
+    entrants_count: int
+    entrants_sha256: str
+    seed: str
+    winners: list[str]
+    entrants: list[str]
+
+
+class Requeued(_Result):
+    campaign_id: str
+    requeued: int  # failed DMs put back in the queue
+
+
+class TickFailure(_Result):
+    campaign_id: str
+    error: str  # the X error's kind (TwitterUnavailable, TwitterRejected): the next run tries again
+
+
+class Tick(_Result):
+    campaigns: list[CampaignProgress | TickFailure]
+
+
+DrawOutcome = CampaignProgress | DryRun
+CampaignResult = CampaignProgress | DryRun | Certificate | Requeued | Tick

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from activecare.campaign.models import Campaign, Entrant, Winner
+from activecare.campaign.models import Campaign, Entrant, Winner, WinnerStatus
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class CampaignStore(Protocol):
 
     def winners(self, campaign_id: str) -> list[Winner]: ...
 
-    def reserve(self, campaign_id: str, user_id: str, expect_status: str, now: datetime) -> bool:
+    def reserve(self, campaign_id: str, user_id: str, expect_status: WinnerStatus, now: datetime) -> bool:
         """Move a winner from `expect_status` to sending; False if someone else moved it."""
         ...
 

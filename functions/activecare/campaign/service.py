@@ -13,11 +13,12 @@ only within the account's DM budget (15 per 15 minutes, 1,440 per 24 hours). A w
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
+
+from aws_lambda_powertools import Logger
 
 from activecare.campaign import draw as drawing
 from activecare.campaign.errors import (
@@ -29,12 +30,31 @@ from activecare.campaign.errors import (
     UnknownCampaign,
     UnknownTweet,
 )
-from activecare.campaign.models import Campaign, DrawRequest, Entrant, Winner
-from activecare.campaign.ports import CampaignStore, DirectMessenger, RetweeterSource
+from activecare.campaign.models import (
+    WINNER_STATUSES,
+    Action,
+    Campaign,
+    CampaignProgress,
+    CampaignResult,
+    Certificate,
+    Collection,
+    DmBudget,
+    DrawOutcome,
+    DrawRecord,
+    DrawRequest,
+    DryRun,
+    Entrant,
+    Failure,
+    Requeued,
+    Tick,
+    TickFailure,
+    Winner,
+)
+from activecare.campaign.ports import CampaignStore, DirectMessenger, RetweeterPage, RetweeterSource
 from activecare.clock import Clock, iso_z
 from activecare.twitter.port import RateLimited, TwitterRejected, TwitterUnavailable
 
-logger = logging.getLogger(__name__)
+logger = Logger(child=True)
 
 DMS_PER_WINDOW = 15
 DMS_PER_DAY = 1440
@@ -55,9 +75,25 @@ class CampaignService:
         self._accounts = known_accounts
         self.api_calls: Counter[str] = Counter()
 
+    def perform(self, action: Action, args: Mapping[str, Any]) -> CampaignResult:
+        """One operation by its name, with the arguments of the campaign function's event (the CLI runs the same
+        locally): draw takes the request; status, certificate, retry_failed and close a campaign_id."""
+        if action == "draw":
+            return self.draw(dict(args))
+        if action == "tick":
+            return self.tick()
+        campaign_id = str(args["campaign_id"])
+        if action == "status":
+            return self.status(campaign_id)
+        if action == "certificate":
+            return self.certificate(campaign_id)
+        if action == "retry_failed":
+            return self.retry_failed(campaign_id)
+        return self.close(campaign_id, force=bool(args.get("force", False)))
+
     # --- the ad hoc draw ------------------------------------------------------------------------
 
-    def draw(self, request: DrawRequest | dict[str, Any]) -> dict[str, Any]:
+    def draw(self, request: DrawRequest | dict[str, Any]) -> DrawOutcome:
         """Collect, draw and start notifying; re-running returns the same winners and draws nothing."""
         req = request if isinstance(request, DrawRequest) else DrawRequest.parse(request)
         if self._accounts is not None and req.account not in self._accounts:
@@ -84,7 +120,7 @@ class CampaignService:
                                    "winners, rules or salt; use a new campaign id")
         return self.advance(campaign.campaign_id)
 
-    def advance(self, campaign_id: str) -> dict[str, Any]:
+    def advance(self, campaign_id: str) -> CampaignProgress:
         """One run's work on a campaign: continue collecting, draw when complete, send due DMs."""
         campaign = self._get(campaign_id)
         if campaign.status == "collecting":
@@ -97,20 +133,20 @@ class CampaignService:
             self._notify(campaign)
         return self.status(campaign_id)
 
-    def tick(self) -> dict[str, Any]:
+    def tick(self) -> Tick:
         """The schedule: advance every open campaign (collection after a 429, the DM queue)."""
-        results = []
+        results: list[CampaignProgress | TickFailure] = []
         for cid in self.store.open_campaigns():
             try:
                 results.append(self.advance(cid))
             except (TwitterUnavailable, TwitterRejected) as exc:
-                logger.warning("campaign %s: %s", cid, type(exc).__name__)
-                results.append({"campaign_id": cid, "error": type(exc).__name__})
-        return {"campaigns": results}
+                logger.warning("campaign run stopped by X", extra={"campaign_id": cid, "error": type(exc).__name__})
+                results.append(TickFailure(campaign_id=cid, error=type(exc).__name__))
+        return Tick(campaigns=results)
 
     # --- collection -----------------------------------------------------------------------------
 
-    def _first_page(self, req: DrawRequest) -> Any:
+    def _first_page(self, req: DrawRequest) -> RetweeterPage:
         try:
             return self._page(req.account, req.tweet_id, None)
         except RateLimited as exc:
@@ -122,7 +158,7 @@ class CampaignService:
                 raise UnknownTweet(f"tweet {req.tweet_id} does not exist or is not visible: {exc.detail}") from None
             raise
 
-    def _page(self, account: str, tweet_id: str, token: str | None) -> Any:
+    def _page(self, account: str, tweet_id: str, token: str | None) -> RetweeterPage:
         self.api_calls["retweeted_by"] += 1
         return self._source_for(account).retweeters(tweet_id, pagination_token=token)
 
@@ -176,12 +212,12 @@ class CampaignService:
                 eligible.append(e.user_id)
         return drawing.sort_entrants(eligible), dict(counts)
 
-    def _certificate(self, campaign: Campaign, entrants: list[Entrant]) -> dict[str, Any]:
+    def _certificate(self, campaign: Campaign, entrants: list[Entrant]) -> Certificate:
         eligible, counts = self._eligible(campaign, entrants)
         return drawing.certificate(
             campaign_id=campaign.campaign_id, tweet_id=campaign.tweet_id, account=campaign.account,
             winners_wanted=campaign.winners_wanted, salt=campaign.salt, entrants=eligible,
-            rules=campaign.rules.model_dump(mode="json"), counts=counts,
+            rules=campaign.rules, counts=counts,
             collected_at=iso_z(campaign.collected_at or self.clock()),
             drawn_at=iso_z(campaign.drawn_at or self.clock()))
 
@@ -190,24 +226,24 @@ class CampaignService:
         cert = self._certificate(campaign, entrants)
         names = {e.user_id: e.username for e in entrants}
         winners = [Winner(campaign.campaign_id, uid, names.get(uid, ""), rank)
-                   for rank, uid in enumerate(cert["winners"], start=1)]
-        campaign.entrants_count, campaign.entrants_sha256 = cert["entrants_count"], cert["entrants_sha256"]
-        campaign.seed, campaign.counts = cert["seed"], cert["counts"]
+                   for rank, uid in enumerate(cert.winners, start=1)]
+        campaign.entrants_count, campaign.entrants_sha256 = cert.entrants_count, cert.entrants_sha256
+        campaign.seed, campaign.counts = cert.seed, cert.counts
         campaign.drawn_at = self.clock()
         self.store.save_draw(campaign, winners)
 
-    def certificate(self, campaign_id: str) -> dict[str, Any]:
+    def certificate(self, campaign_id: str) -> Certificate:
         """The publishable draw certificate (recomputed from stored entrants; checked against the record)."""
         campaign = self._get(campaign_id)
         if campaign.status == "collecting":
             raise CampaignConflict(f"campaign {campaign_id} has not been drawn yet")
         cert = self._certificate(campaign, self.store.entrants(campaign_id))
         recorded = sorted(self.store.winners(campaign_id), key=lambda w: w.rank)
-        if cert["entrants_sha256"] != campaign.entrants_sha256 or cert["winners"] != [w.user_id for w in recorded]:
+        if cert.entrants_sha256 != campaign.entrants_sha256 or cert.winners != [w.user_id for w in recorded]:
             raise CampaignConflict(f"campaign {campaign_id}: stored entrants no longer match the recorded draw")
         return cert
 
-    def _dry_run(self, req: DrawRequest) -> dict[str, Any]:
+    def _dry_run(self, req: DrawRequest) -> DryRun:
         entrants: list[Entrant] = []
         first = self._first_page(req)
         entrants += first.entrants
@@ -224,9 +260,8 @@ class CampaignService:
                             winners_wanted=req.winners, rules=req.rules, message=req.message, salt=req.salt,
                             created_at=self.clock(), collected_at=self.clock())
         cert = self._certificate(campaign, entrants)
-        return {"campaign_id": req.campaign_id, "dry_run": True, "counts": cert["counts"],
-                "entrants": cert["entrants_count"], "entrants_sha256": cert["entrants_sha256"],
-                "would_win": len(cert["winners"]), "api_calls": dict(self.api_calls)}
+        return DryRun(campaign_id=req.campaign_id, counts=cert.counts, entrants=cert.entrants_count,
+                      entrants_sha256=cert.entrants_sha256, would_win=len(cert.winners), api_calls=dict(self.api_calls))
 
     # --- notification ---------------------------------------------------------------------------
 
@@ -281,18 +316,18 @@ class CampaignService:
                 continue
             self.store.record_sent(campaign.campaign_id, w.user_id, event_id, self.clock())
 
-    def retry_failed(self, campaign_id: str) -> dict[str, Any]:
+    def retry_failed(self, campaign_id: str) -> Requeued:
         campaign = self._get(campaign_id)
         if campaign.status == "closed":
             raise CampaignClosed(f"campaign {campaign_id} is closed")
-        return {"campaign_id": campaign_id, "requeued": self.store.reset_failed(campaign_id)}
+        return Requeued(campaign_id=campaign_id, requeued=self.store.reset_failed(campaign_id))
 
-    def close(self, campaign_id: str, *, force: bool = False) -> dict[str, Any]:
+    def close(self, campaign_id: str, *, force: bool = False) -> CampaignProgress:
         campaign = self._get(campaign_id)
         if campaign.status == "closed":
             raise CampaignClosed(f"campaign {campaign_id} is closed already")
         st = self.status(campaign_id)
-        open_items = st["dms"].get("pending", 0) + st["dms"].get("sending", 0)
+        open_items = st.dms["pending"] + st.dms["sending"]
         if (campaign.status == "collecting" or open_items) and not force:
             raise CampaignConflict(f"campaign {campaign_id} still has work ({campaign.status}, {open_items} DMs "
                                    "not sent); use --force to close anyway")
@@ -307,25 +342,23 @@ class CampaignService:
             raise UnknownCampaign(f"no campaign {campaign_id!r}")
         return campaign
 
-    def status(self, campaign_id: str) -> dict[str, Any]:
+    def status(self, campaign_id: str) -> CampaignProgress:
         """Progress: collection, the draw's record, and the DM queue (no personal data)."""
         c = self._get(campaign_id)
         winners = self.store.winners(campaign_id)
         dms = Counter(w.status for w in winners)
         window, day = self.store.dm_budget(c.account, self.clock())
-        out: dict[str, Any] = {
-            "campaign_id": c.campaign_id, "tweet_id": c.tweet_id, "account": c.account, "status": c.status,
-            "collection": {"pages": c.pages, "retweeters": c.collected, "done": c.collect_done,
-                           "resume_after": iso_z(c.resume_after) if c.resume_after else None},
-            "winners_wanted": c.winners_wanted, "winners": len(winners),
-            "dms": {s: dms.get(s, 0) for s in ("pending", "sending", "sent", "failed")},
-            "dm_budget": {"window_used": window, "window_limit": DMS_PER_WINDOW, "day_used": day,
-                          "day_limit": DMS_PER_DAY},
-            "dm_cost_usd": round(dms.get("sent", 0) * DM_PRICE_USD, 3),
-        }
-        if c.status != "collecting":
-            out["draw"] = {"entrants": c.entrants_count, "entrants_sha256": c.entrants_sha256, "seed": c.seed,
-                           "counts": c.counts, "drawn_at": iso_z(c.drawn_at) if c.drawn_at else None}
-            out["failures"] = [{"rank": w.rank, "user_id": w.user_id, "error": w.error} for w in winners
-                               if w.status == "failed"]
-        return out
+        drawn = c.status != "collecting"
+        return CampaignProgress(
+            campaign_id=c.campaign_id, tweet_id=c.tweet_id, account=c.account, status=c.status,
+            collection=Collection(pages=c.pages, retweeters=c.collected, done=c.collect_done,
+                                  resume_after=iso_z(c.resume_after) if c.resume_after else None),
+            winners_wanted=c.winners_wanted, winners=len(winners),
+            dms={s: dms[s] for s in WINNER_STATUSES},
+            dm_budget=DmBudget(window_used=window, window_limit=DMS_PER_WINDOW, day_used=day, day_limit=DMS_PER_DAY),
+            dm_cost_usd=round(dms["sent"] * DM_PRICE_USD, 3),
+            draw=DrawRecord(entrants=c.entrants_count, entrants_sha256=c.entrants_sha256, seed=c.seed,
+                            counts=c.counts, drawn_at=iso_z(c.drawn_at) if c.drawn_at else None) if drawn else None,
+            failures=[Failure(rank=w.rank, user_id=w.user_id, error=w.error) for w in winners
+                      if w.status == "failed"] if drawn else None,
+        )

@@ -20,9 +20,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from pydantic import TypeAdapter, ValidationError
+
+from activecare.campaign.models import Action, CampaignProgress, Certificate, DrawOutcome, DryRun, Requeued, Tick
 from activecare.cli.common import CliError, remote_error
+
+if TYPE_CHECKING:
+    from activecare.campaign.service import CampaignService
+
+T = TypeVar("T")
 
 
 def _exclusions(args: argparse.Namespace) -> tuple[list[str], list[str]]:
@@ -54,27 +62,57 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
     return req
 
 
-def _status_text(s: dict[str, Any]) -> str:
-    if s.get("dry_run"):
-        return (f"[dry run] {s['campaign_id']}: 応募 {s['counts'].get('retweeters', 0)} 件、有効 {s['entrants']} 件、"
-                f"当選予定 {s['would_win']} 名（API {sum(s['api_calls'].values())} 回）\n"
-                f"内訳: {json.dumps(s['counts'], ensure_ascii=False)}\nentrants sha256: {s['entrants_sha256']}")
-    c = s["collection"]
-    lines = [f"{s['campaign_id']} ({s['status']}) tweet {s['tweet_id']} account {s['account']}",
-             f"収集: {c['retweeters']} 人 / {c['pages']} ページ" + (" 完了" if c["done"] else " 継続中")
-             + (f"（{c['resume_after']} 以降に再開）" if c.get("resume_after") else "")]
-    if "draw" in s:
-        d = s["draw"]
-        lines.append(f"抽選: 有効 {d['entrants']} 名から {s['winners']} 名（希望 {s['winners_wanted']}）"
-                     f" seed {d['seed'][:16]}… entrants sha256 {d['entrants_sha256'][:16]}…")
-        lines.append(f"内訳: {json.dumps(d['counts'], ensure_ascii=False)}")
-        q, b = s["dms"], s["dm_budget"]
+def _status_text(s: CampaignProgress | DryRun) -> str:
+    if isinstance(s, DryRun):
+        return (f"[dry run] {s.campaign_id}: 応募 {s.counts.get('retweeters', 0)} 件、有効 {s.entrants} 件、"
+                f"当選予定 {s.would_win} 名（API {sum(s.api_calls.values())} 回）\n"
+                f"内訳: {json.dumps(s.counts, ensure_ascii=False)}\nentrants sha256: {s.entrants_sha256}")
+    c = s.collection
+    lines = [f"{s.campaign_id} ({s.status}) tweet {s.tweet_id} account {s.account}",
+             f"収集: {c.retweeters} 人 / {c.pages} ページ" + (" 完了" if c.done else " 継続中")
+             + (f"（{c.resume_after} 以降に再開）" if c.resume_after else "")]
+    if s.draw is not None:
+        d = s.draw
+        lines.append(f"抽選: 有効 {d.entrants} 名から {s.winners} 名（希望 {s.winners_wanted}）"
+                     f" seed {d.seed[:16]}… entrants sha256 {d.entrants_sha256[:16]}…")
+        lines.append(f"内訳: {json.dumps(d.counts, ensure_ascii=False)}")
+        q, b = s.dms, s.dm_budget
         done = q["sent"] + q["failed"]
         lines.append(f"DM: 送信済 {q['sent']} / 失敗 {q['failed']} / 未送信 {q['pending'] + q['sending']}"
-                     f"（{done}/{s['winners']}）今の15分枠 {b['window_used']}/{b['window_limit']}、"
-                     f"24時間 {b['day_used']}/{b['day_limit']}、費用 ${s['dm_cost_usd']}")
-        lines += [f"  失敗 #{f['rank']} {f['user_id']}: {f['error']}" for f in s.get("failures", [])]
+                     f"（{done}/{s.winners}）今の15分枠 {b.window_used}/{b.window_limit}、"
+                     f"24時間 {b.day_used}/{b.day_limit}、費用 ${s.dm_cost_usd}")
+        lines += [f"  失敗 #{f.rank} {f.user_id}: {f.error}" for f in s.failures or []]
     return "\n".join(lines)
+
+
+def _operation(args: argparse.Namespace) -> tuple[Action, dict[str, Any]]:
+    """The command as the campaign function's operation and its arguments."""
+    if args.action == "draw":
+        return "draw", _request(args)
+    if args.action == "tick":
+        return "tick", {}
+    action: Action = "retry_failed" if args.action == "retry" else args.action
+    return action, {"campaign_id": args.id, **({"force": args.force} if action == "close" else {})}
+
+
+def _answer(action: Action, params: dict[str, Any]) -> dict[str, Any]:
+    """The operation's JSON: the deployed campaign function's answer with --stack, else the local service's."""
+    from activecare.cli.common import runtime, target
+
+    stack = target.stack()
+    if stack:
+        return _InvokedCampaign(stack).invoke(action, params)
+    service: CampaignService = runtime().campaign()
+    return service.perform(action, params).model_dump(mode="json")
+
+
+def _read(kind: TypeAdapter[T], answer: dict[str, Any]) -> T:
+    """The answer as its result type (for the text output); an answer of another shape is a clear error."""
+    try:
+        return kind.validate_python(answer)
+    except ValidationError as exc:
+        raise CliError(f"the campaign answered with an unexpected result: {exc.error_count()} problem(s), first: "
+                       f"{exc.errors()[0]['msg']}") from None
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
@@ -93,35 +131,29 @@ def cmd_campaign(args: argparse.Namespace) -> int:
                   f"the draw reproduces {len(cert['winners'])} winners")
         return 1 if problems else 0
 
-    from activecare.cli.common import runtime, target
-
-    service = _InvokedCampaign(target.stack()) if target.stack() else runtime().campaign()
-    if args.action == "draw":
-        result = service.draw(_request(args))
-    elif args.action == "status":
-        result = service.status(args.id)
-    elif args.action == "tick":
-        result = service.tick()
-        print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else
-              "\n\n".join(_status_text(r) if "collection" in r else json.dumps(r) for r in result["campaigns"])
-              or "open campaigns: none")
-        return 0
-    elif args.action == "certificate":
-        cert = service.certificate(args.id)
-        text = json.dumps(cert, ensure_ascii=False, indent=2)
+    action, params = _operation(args)
+    result = _answer(action, params)
+    if action == "tick":
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False, indent=2))
+        else:
+            tick = _read(TypeAdapter(Tick), result)
+            print("\n\n".join(_status_text(r) if isinstance(r, CampaignProgress) else
+                              json.dumps(r.model_dump(mode="json")) for r in tick.campaigns) or "open campaigns: none")
+    elif action == "certificate":
+        text = json.dumps(result, ensure_ascii=False, indent=2)
         if args.out:
+            certificate = _read(TypeAdapter(Certificate), result)
             Path(args.out).write_text(text + "\n", encoding="utf-8")
-            print(f"{args.out}: {cert['entrants_count']} entrants, {len(cert['winners'])} winners")
+            print(f"{args.out}: {certificate.entrants_count} entrants, {len(certificate.winners)} winners")
         else:
             print(text)
-        return 0
-    elif args.action == "retry":
-        result = service.retry_failed(args.id)
-        print(json.dumps(result) if args.json else f"{result['requeued']} 件の失敗DMを再送キューに戻しました")
-        return 0
+    elif action == "retry_failed":
+        print(json.dumps(result) if args.json else
+              f"{_read(TypeAdapter(Requeued), result).requeued} 件の失敗DMを再送キューに戻しました")
     else:
-        result = service.close(args.id, force=args.force)
-    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else _status_text(result))
+        print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else
+              _status_text(_read(TypeAdapter[DrawOutcome](DrawOutcome), result)))
     return 0
 
 
@@ -136,12 +168,14 @@ class _InvokedCampaign:
         self.function = stack.output("CampaignFunctionName")
         self.region = stack.region
 
-    def _invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+    def invoke(self, action: Action, params: dict[str, Any]) -> dict[str, Any]:
+        """The function's answer to {"action": ..., **params}, without its "ok" (a refusal is raised)."""
         import boto3
         from botocore.config import Config
 
         from activecare.cli.outputs import aws_errors
 
+        event = {"action": action, **params}
         # The function may run its full 300 s; one attempt only: a timed-out draw is looked at, not re-sent.
         config = Config(read_timeout=330, retries={"total_max_attempts": 1})
         with aws_errors(f"campaign function {self.function}"):
@@ -162,26 +196,8 @@ class _InvokedCampaign:
         result.pop("ok", None)
         return result
 
-    def draw(self, request: dict[str, Any]) -> dict[str, Any]:
-        return self._invoke({"action": "draw", **request})
 
-    def status(self, campaign_id: str) -> dict[str, Any]:
-        return self._invoke({"action": "status", "campaign_id": campaign_id})
-
-    def certificate(self, campaign_id: str) -> dict[str, Any]:
-        return self._invoke({"action": "certificate", "campaign_id": campaign_id})
-
-    def retry_failed(self, campaign_id: str) -> dict[str, Any]:
-        return self._invoke({"action": "retry_failed", "campaign_id": campaign_id})
-
-    def close(self, campaign_id: str, *, force: bool = False) -> dict[str, Any]:
-        return self._invoke({"action": "close", "campaign_id": campaign_id, "force": force})
-
-    def tick(self) -> dict[str, Any]:
-        return self._invoke({"action": "tick"})
-
-
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON")
     group = sub.add_parser("campaign", help="the follow + retweet lottery").add_subparsers(dest="action",

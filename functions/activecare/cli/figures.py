@@ -11,9 +11,12 @@ import argparse
 import json
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from activecare.cli.common import CliError, runtime, target
+
+if TYPE_CHECKING:
+    from activecare.wiring import Runtime
 
 
 def _day(value: str | None, now: datetime) -> tuple[str, datetime, datetime]:
@@ -27,23 +30,23 @@ def _day(value: str | None, now: datetime) -> tuple[str, datetime, datetime]:
     return day, start, start + timedelta(days=1)
 
 
-def _posts(rt: Any, day: str) -> dict[str, Any]:
-    """Per account, per category: posted against the cap (None when no calendar was imported)."""
+def _posts(rt: Runtime, day: str) -> dict[str, Any]:
+    """Per account, per category: posted against the cap (empty when no calendar was imported)."""
+    from pydantic import TypeAdapter
+
     from activecare.publishing.dynamo import DynamoPublishStore
-    from activecare.publishing.service import CalendarMissing, Publisher
+    from activecare.publishing.models import PostsSummary
+    from activecare.publishing.service import CalendarMissing, Planner
 
-    def no_x(_: str) -> Any:
-        raise RuntimeError("figures never post")
-
-    publisher = Publisher(accounts=rt.settings.accounts, store=DynamoPublishStore(), poster_for=no_x,
-                          reader=None, clock=rt.clock)  # type: ignore[arg-type]  (reads only)
+    planner = Planner(accounts=rt.settings.accounts, store=DynamoPublishStore(), clock=rt.clock)  # reads only
     try:
-        return publisher.summary(day)
+        summary = planner.summary(day)
     except CalendarMissing:
         return {}
+    return TypeAdapter(PostsSummary).dump_python(summary, mode="json")
 
 
-def _queues(rt: Any) -> dict[str, int | None]:
+def _queues(rt: Runtime) -> dict[str, int | None]:
     import boto3
 
     sqs = boto3.client("sqs", region_name=rt.settings.region)
@@ -104,7 +107,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("figures", help="a day's inquiries, replies, posts vs caps and queue depths (JST)")
     p.add_argument("--day", help="JST date YYYY-MM-DD (default: today in Japan)")
     p.add_argument("--json", action="store_true")

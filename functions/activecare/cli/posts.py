@@ -47,7 +47,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     """The day's plan for an account: from FILE (offline), or the imported calendar with each slot's status."""
     from activecare.clock import to_jst
     from activecare.publishing.plan import plan_day
-    from activecare.twitter.text_rules import weighted_length
+    from activecare.publishing.service import slot_status
 
     day = args.day
     if day is None:
@@ -62,9 +62,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         raise CliError(f"--day {day!r} must be YYYY-MM-DD") from None
     if args.file:
         calendar = load_calendar(Path(args.file))
-        rows = [{"at": s.hhmm, "category": s.category, "post_id": s.post_id, "variant": s.variant + 1,
-                 "weighted_length": weighted_length(s.text), "status": "planned", "tweet_id": None, "text": s.text}
-                for s in plan_day(calendar, args.account, when)]
+        rows = [slot_status(s) for s in plan_day(calendar, args.account, when)]
         caps = calendar.caps
     else:
         from activecare.cli.common import runtime
@@ -73,22 +71,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
         rows = publisher.day_status(args.account, day)
         caps = publisher.calendar().caps
     if args.json:
-        print(json.dumps({"account": args.account, "day": day, "slots": rows, "caps": caps}, ensure_ascii=False,
+        slots = [r.model_dump(mode="json") for r in rows]
+        print(json.dumps({"account": args.account, "day": day, "slots": slots, "caps": caps}, ensure_ascii=False,
                          indent=2))
         return 0
     print(f"{day} @{args.account}: {len(rows)} posts")
     for r in rows:
-        first = r["text"].split("\n")[0]
-        print(f"{r['at']}  {r['category']:<10} {r['status']:<9} {r['post_id']} (v{r['variant']}, "
-              f"{r['weighted_length']}/280)  {first[:40]}…")
+        first = r.text.split("\n")[0]
+        print(f"{r.at}  {r.category:<10} {r.status:<9} {r.post_id} (v{r.variant}, "
+              f"{r.weighted_length}/280)  {first[:40]}…")
     counts: dict[str, int] = {}
     for r in rows:
-        counts[r["category"]] = counts.get(r["category"], 0) + 1
+        counts[r.category] = counts.get(r.category, 0) + 1
     print("  " + ", ".join(f"{c} {counts.get(c, 0)}/{cap}" for c, cap in caps.items()))
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     posts = sub.add_parser("posts", help="scheduled posts: the content calendar").add_subparsers(
         dest="action", required=True)
     p = posts.add_parser("validate", help="check a calendar file; errors name line and reason")

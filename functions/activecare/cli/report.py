@@ -73,7 +73,7 @@ def cmd_routing(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="voice-of-the-customer reports").add_subparsers(dest="action",
                                                                                           required=True)
     p = report.add_parser("preview", help="render a window's reports to HTML (and text) files")

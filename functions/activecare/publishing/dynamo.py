@@ -17,10 +17,21 @@ from datetime import datetime
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
-from pynamodb.expressions.condition import size
+from pynamodb.expressions.condition import Condition, size
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from activecare.publishing.ports import PENDING, POSTED, PostRecord, Reserve, StoredCalendar, cap_key, record_key
+from activecare.literals import parse_literal
+from activecare.publishing.models import (
+    PENDING,
+    POST_STATUSES,
+    POSTED,
+    PostRecord,
+    PostStatus,
+    StoredCalendar,
+    record_key,
+)
+from activecare.publishing.ports import Reserve, cap_key
 from activecare.storage.conditions import condition_failed
 from activecare.storage.models import register_shared
 
@@ -75,7 +86,8 @@ _FIELDS = ("account", "day", "post_id", "category", "text", "status", "reserved_
 
 
 def _record(item: PostItem) -> PostRecord:
-    return PostRecord(**{f: getattr(item, f) for f in _FIELDS})
+    return PostRecord(**{f: getattr(item, f) for f in _FIELDS if f != "status"},
+                      status=parse_literal(item.status, POST_STATUSES))
 
 
 def _item(record: PostRecord) -> PostItem:
@@ -147,7 +159,7 @@ class DynamoPublishStore:
         return self._update(key, [PostItem.status.set(POSTED), PostItem.tweet_id.set(tweet_id),
                                   PostItem.posted_at.set(posted_at)], PostItem.status == PENDING)
 
-    def release(self, key: str, status: str, detail: str, cap_key: str) -> bool:
+    def release(self, key: str, status: PostStatus, detail: str, cap_key: str) -> bool:
         post_id = key.rsplit("#", 1)[1]
         if not self._update(key, [PostItem.status.set(status), PostItem.detail.set(detail),
                                   PostItem.cap_taken.set(False)], PostItem.status == PENDING):
@@ -161,9 +173,9 @@ class DynamoPublishStore:
         return {c: found.get(cap_key(account, day, c), 0) for c in categories}
 
     @staticmethod
-    def _update(key: str, actions: list[object], condition: object) -> bool:
+    def _update(key: str, actions: list[Action], condition: Condition) -> bool:
         try:
-            PostItem(key).update(actions=actions, condition=condition)  # type: ignore[arg-type]
+            PostItem(key).update(actions=actions, condition=condition)
         except UpdateError as exc:
             if condition_failed(exc):
                 return False

@@ -7,7 +7,8 @@ import threading
 from dataclasses import replace
 from datetime import datetime
 
-from activecare.publishing.ports import PENDING, POSTED, PostRecord, Reserve, StoredCalendar, cap_key
+from activecare.publishing.models import PENDING, POSTED, PostRecord, PostStatus, StoredCalendar
+from activecare.publishing.ports import Reserve, cap_key
 
 
 class InMemoryPublishStore:
@@ -65,7 +66,7 @@ class InMemoryPublishStore:
             self.items[key] = replace(rec, status=POSTED, tweet_id=tweet_id, posted_at=posted_at)
             return True
 
-    def release(self, key: str, status: str, detail: str, cap_key: str) -> bool:
+    def release(self, key: str, status: PostStatus, detail: str, cap_key: str) -> bool:
         with self.lock:
             rec = self.items.get(key)
             if rec is None or rec.status != PENDING:

@@ -3,55 +3,16 @@ the daily cap counters. Reserving a post and taking its category's cap is one at
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-PENDING = "pending"
-POSTED = "posted"
-# Final states besides posted: nothing more is tried for the slot that day.
-CAPPED = "capped"  # the category's cap was reached (e.g. the calendar changed during the day)
-DUPLICATE = "duplicate"  # X refused the text as duplicate content and it is not ours on the timeline
-REJECTED = "rejected"  # X refused the post for another reason, or it is too long
-FINAL = frozenset({POSTED, CAPPED, DUPLICATE, REJECTED})
+from activecare.publishing.models import PostRecord, PostStatus, StoredCalendar
 
 Reserve = Literal["reserved", "exists", "capped"]
 
 
-def record_key(account: str, day: str, post_id: str) -> str:
-    return f"post#{account}#{day}#{post_id}"
-
-
 def cap_key(account: str, day: str, category: str) -> str:
     return f"cap#{account}#{day}#{category}"
-
-
-@dataclass(frozen=True)
-class PostRecord:
-    account: str
-    day: str  # JST date YYYY-MM-DD
-    post_id: str
-    category: str
-    text: str
-    status: str
-    reserved_at: datetime
-    lease_until: datetime  # a pending record is someone's until then; afterwards a run may reconcile it
-    cap_taken: bool = False
-    tweet_id: str | None = None
-    posted_at: datetime | None = None
-    detail: str = ""
-
-    @property
-    def key(self) -> str:
-        return record_key(self.account, self.day, self.post_id)
-
-
-@dataclass(frozen=True)
-class StoredCalendar:
-    csv_text: str
-    digest: str
-    imported_at: datetime
-    source: str
 
 
 class PublishStore(Protocol):
@@ -82,7 +43,7 @@ class PublishStore(Protocol):
         """pending -> posted with the tweet id. False if the record is not pending."""
         ...
 
-    def release(self, key: str, status: str, detail: str, cap_key: str) -> bool:
+    def release(self, key: str, status: PostStatus, detail: str, cap_key: str) -> bool:
         """pending -> a final state, giving the cap back, atomically. False if not pending."""
         ...
 

@@ -16,28 +16,31 @@ due and not yet done.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from activecare.accounts import SupportAccount
 from activecare.clock import Clock, to_jst
 from activecare.hours import DEFAULT_HOURS, ServiceHours, in_service_hours, jst_date
 from activecare.publishing.calendar import GREETING, Calendar, parse_calendar
-from activecare.publishing.plan import Slot, plan_day
-from activecare.publishing.ports import (
+from activecare.publishing.models import (
     CAPPED,
     DUPLICATE,
     FINAL,
     PENDING,
     POSTED,
     REJECTED,
+    CapUsage,
+    Outcome,
+    PostedSlot,
     PostRecord,
-    PublishStore,
+    PostsSummary,
+    RunReport,
+    SlotStatus,
     StoredCalendar,
-    cap_key,
-    record_key,
 )
+from activecare.publishing.plan import Slot, plan_day
+from activecare.publishing.ports import PublishStore, cap_key
 from activecare.twitter.port import DuplicateContent, RateLimited, TwitterPort, TwitterRejected, TwitterUnavailable
 from activecare.twitter.reconcile import find_own_post
 from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, weighted_length
@@ -50,35 +53,14 @@ class CalendarMissing(RuntimeError):
     pass
 
 
-@dataclass
-class RunReport:
-    at: str
-    day: str
-    in_hours: bool
-    posted: list[dict[str, str]] = field(default_factory=list)
-    outcomes: dict[str, int] = field(default_factory=dict)
+class Planner:
+    """The calendar side of publishing, without X: import the calendar, plan a day, read the slots' records and
+    the caps' use (what `activecare posts` and `activecare figures` read)."""
 
-    def add(self, outcome: str) -> None:
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "day": self.day, "in_hours": self.in_hours, "posted": self.posted,
-                "outcomes": dict(sorted(self.outcomes.items()))}
-
-
-class Publisher:
-    def __init__(self, *, accounts: Sequence[SupportAccount], store: PublishStore,
-                 poster_for: Callable[[str], TwitterPort], reader: TwitterPort, clock: Clock,
-                 max_per_run: int = MAX_PER_RUN, lease: timedelta = LEASE,
-                 hours: ServiceHours = DEFAULT_HOURS) -> None:
+    def __init__(self, *, accounts: Sequence[SupportAccount], store: PublishStore, clock: Clock) -> None:
         self.accounts = tuple(accounts)
-        self.hours = hours
         self.store = store
-        self.poster_for = poster_for
-        self.reader = reader
         self.clock = clock
-        self.max_per_run = max_per_run
-        self.lease = lease
         self._calendar: Calendar | None = None
 
     def calendar(self) -> Calendar:
@@ -98,12 +80,44 @@ class Publisher:
     def plan(self, account: str, day: str) -> list[Slot]:
         return plan_day(self.calendar(), account, datetime.strptime(day, "%Y-%m-%d").date())
 
+    def day_status(self, account: str, day: str) -> list[SlotStatus]:
+        """The plan of a day with each slot's record (for the CLI preview)."""
+        slots = self.plan(account, day)
+        records = self.store.records(account, day, [s.post_id for s in slots])
+        return [slot_status(s, records.get(s.post_id)) for s in slots]
+
+    def summary(self, day: str) -> PostsSummary:
+        """Per account, per category: posted (counted against the cap) and the cap."""
+        calendar = self.calendar()
+        names = [c.name for c in calendar.categories]
+        out: PostsSummary = {}
+        for account in self.accounts:
+            counts = self.store.counts(account.key, day, names)
+            out[account.key] = {c.name: CapUsage(posted=counts[c.name], cap=c.cap) for c in calendar.categories}
+        return out
+
+
+class Publisher(Planner):
+    """Posts the due slots as each account (see the module's docstring)."""
+
+    def __init__(self, *, accounts: Sequence[SupportAccount], store: PublishStore,
+                 poster_for: Callable[[str], TwitterPort], reader: TwitterPort, clock: Clock,
+                 max_per_run: int = MAX_PER_RUN, lease: timedelta = LEASE,
+                 hours: ServiceHours = DEFAULT_HOURS) -> None:
+        super().__init__(accounts=accounts, store=store, clock=clock)
+        self.hours = hours
+        self.poster_for = poster_for
+        self.reader = reader
+        self.max_per_run = max_per_run
+        self.lease = lease
+
     # --- a scheduled run ---------------------------------------------------------------
 
     def run(self) -> RunReport:
         now = self.clock()
         day = jst_date(now)
-        report = RunReport(to_jst(now).isoformat(timespec="seconds"), day, in_service_hours(now, self.hours))
+        report = RunReport(at=to_jst(now).isoformat(timespec="seconds"), day=day,
+                           in_hours=in_service_hours(now, self.hours))
         if not report.in_hours:
             return report
         calendar = self.calendar()
@@ -131,6 +145,7 @@ class Publisher:
             if sent >= self.max_per_run:
                 report.add("deferred")
                 return
+            outcome: Outcome
             try:
                 outcome = self._slot(calendar, account, day, slot, record, now, report)
             except (RateLimited, TwitterUnavailable):  # reading the timeline to reconcile failed
@@ -143,7 +158,7 @@ class Publisher:
                 return  # X is down or another run is on it: the next run continues, in order
 
     def _slot(self, calendar: Calendar, account: SupportAccount, day: str, slot: Slot,
-              record: PostRecord | None, now: datetime, report: RunReport) -> str:
+              record: PostRecord | None, now: datetime, report: RunReport) -> Outcome:
         if record is None:
             fresh = PostRecord(account.key, day, slot.post_id, slot.category, slot.text, PENDING, now,
                                now + self.lease)
@@ -169,7 +184,7 @@ class Publisher:
             return "reconciled"
         return self._send(account, record, now, report)
 
-    def _send(self, account: SupportAccount, record: PostRecord, now: datetime, report: RunReport) -> str:
+    def _send(self, account: SupportAccount, record: PostRecord, now: datetime, report: RunReport) -> Outcome:
         ckey = cap_key(record.account, record.day, record.category)
         try:
             tweet_id = self.poster_for(account.key).post(record.text)
@@ -194,31 +209,14 @@ class Publisher:
         """The record's text on the account's timeline since it was reserved (not a reply)."""
         return find_own_post(self.reader, account.user_id, record.text, since=record.reserved_at, in_reply_to=None)
 
-    # --- reading ----------------------------------------------------------------------
 
-    def day_status(self, account: str, day: str) -> list[dict[str, Any]]:
-        """The plan of a day with each slot's record (for the CLI preview)."""
-        slots = self.plan(account, day)
-        records = self.store.records(account, day, [s.post_id for s in slots])
-        rows = []
-        for s in slots:
-            rec = records.get(s.post_id)
-            rows.append({"at": s.hhmm, "category": s.category, "post_id": s.post_id, "variant": s.variant + 1,
-                         "weighted_length": weighted_length(s.text), "status": rec.status if rec else "planned",
-                         "tweet_id": rec.tweet_id if rec else None, "text": s.text})
-        return rows
-
-    def summary(self, day: str) -> dict[str, dict[str, dict[str, int]]]:
-        """Per account, per category: posted (counted against the cap) and the cap."""
-        calendar = self.calendar()
-        names = [c.name for c in calendar.categories]
-        out: dict[str, dict[str, dict[str, int]]] = {}
-        for account in self.accounts:
-            counts = self.store.counts(account.key, day, names)
-            out[account.key] = {c.name: {"posted": counts[c.name], "cap": c.cap} for c in calendar.categories}
-        return out
+def slot_status(slot: Slot, record: PostRecord | None = None) -> SlotStatus:
+    """A slot of the plan with its record's state (planned: no record yet)."""
+    return SlotStatus(at=slot.hhmm, category=slot.category, post_id=slot.post_id, variant=slot.variant + 1,
+                      weighted_length=weighted_length(slot.text), status=record.status if record else "planned",
+                      tweet_id=record.tweet_id if record else None, text=slot.text)
 
 
-def _posted(account: SupportAccount, record: PostRecord, tweet_id: str, *, reconciled: bool = False) -> dict[str, str]:
-    return {"account": account.key, "post_id": record.post_id, "category": record.category, "tweet_id": tweet_id,
-            "reconciled": str(reconciled).lower(), "key": record_key(record.account, record.day, record.post_id)}
+def _posted(account: SupportAccount, record: PostRecord, tweet_id: str, *, reconciled: bool = False) -> PostedSlot:
+    return PostedSlot(account=account.key, post_id=record.post_id, category=record.category, tweet_id=tweet_id,
+                      reconciled=reconciled, key=record.key)

@@ -8,13 +8,15 @@ return the window's inquiries and nothing else: cost follows the window's size, 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Unpack
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from activecare.reporting.models import ReportRecord, Row
+from activecare.literals import parse_literal
+from activecare.reporting.models import REPORT_STATES, LedgerUpdate, ReportRecord, ReportState, Row
 from activecare.storage.conditions import condition_failed
 from activecare.storage.models import Inquiry, register_shared
 
@@ -45,12 +47,12 @@ class ReportItem(Model):
 
 register_shared("state_table", ReportItem)
 
-_FIELDS = ("attempts", "started_at", "sent_at", "message_id", "last_error")
+_FIELDS = frozenset(LedgerUpdate.__annotations__)
 
 
 def _row(i: Inquiry) -> Row:
     return Row(inquiry_id=i.inquiry_id, created_at=i.created_at, department=i.department, topic=i.topic,
-               sentiment=i.sentiment, text=i.text, keywords=tuple(i.keywords or ()), status=i.status,
+               sentiment=i.sentiment, text=i.text, keywords=tuple(str(k) for k in i.keywords or ()), status=i.status,
                outcome=i.outcome, first_response_at=i.first_response_at)
 
 
@@ -65,7 +67,8 @@ class DynamoReportInquiries:
 
 
 def _record(item: ReportItem) -> ReportRecord:
-    return ReportRecord(key=item.pk, window_id=item.window_id, department=item.department, status=item.report_status,
+    return ReportRecord(key=item.pk, window_id=item.window_id, department=item.department,
+                        status=parse_literal(item.report_status, REPORT_STATES),
                         report_id=item.report_id, attempts=int(item.attempts or 0), reserved_at=item.reserved_at,
                         started_at=item.started_at, sent_at=item.sent_at, message_id=item.message_id,
                         recipients=int(item.recipients or 0), last_error=item.last_error)
@@ -87,11 +90,12 @@ class DynamoReportLedger:
             raise
         return True
 
-    def transition(self, key: str, expect: tuple[str, ...], status: str, **fields: Any) -> bool:
-        unknown = set(fields) - set(_FIELDS)
+    def transition(self, key: str, expect: tuple[ReportState, ...], status: ReportState,
+                   **fields: Unpack[LedgerUpdate]) -> bool:
+        unknown = set(fields) - _FIELDS
         if unknown:
             raise ValueError(f"unknown ledger fields {sorted(unknown)}")
-        actions = [ReportItem.report_status.set(status)]
+        actions: list[Action] = [ReportItem.report_status.set(status)]
         actions += [getattr(ReportItem, name).set(value) for name, value in fields.items()]
         try:
             ReportItem(key).update(actions=actions, condition=ReportItem.report_status.is_in(*expect))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import email
 from datetime import datetime
+from typing import Unpack
 
-from activecare.reporting.models import ReportRecord, Row
+from activecare.reporting.models import LedgerUpdate, ReportRecord, ReportState, Row
 from activecare.reporting.ports import MailRejected
 
 
@@ -35,14 +36,15 @@ class MemoryLedger:
         self.records[record.key] = record
         return True
 
-    def transition(self, key: str, expect: tuple[str, ...], status: str, **fields: object) -> bool:
+    def transition(self, key: str, expect: tuple[ReportState, ...], status: ReportState,
+                   **fields: Unpack[LedgerUpdate]) -> bool:
         unknown = set(fields) - TRANSITION_FIELDS
         if unknown:
             raise ValueError(f"unknown ledger fields {sorted(unknown)}")
         rec = self.records.get(key)
         if rec is None or rec.status not in expect:
             return False
-        self.records[key] = dataclasses.replace(rec, status=status, **fields)  # type: ignore[arg-type]
+        self.records[key] = dataclasses.replace(rec, status=status, **fields)
         return True
 
 

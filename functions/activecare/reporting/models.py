@@ -1,11 +1,18 @@
-"""What a report is made of: inquiry rows in, per-department reports out, ledger records."""
+"""What a report is made of: inquiry rows in, per-department reports out, ledger records, and what a run of
+the reporter answers (the JSON of the reporter function)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal, TypedDict, get_args
+
+from pydantic import BaseModel, ConfigDict
 
 SENTIMENTS: tuple[str, ...] = ("complaint", "praise", "neutral")
+# A report e-mail's ledger state (see ReportRecord).
+ReportState = Literal["pending", "sending", "sent", "failed", "in_doubt"]
+REPORT_STATES: tuple[ReportState, ...] = get_args(ReportState)
 SENTIMENT_LABELS = {"complaint": "不満", "praise": "称賛", "neutral": "中立"}
 
 
@@ -91,7 +98,7 @@ class ReportRecord:
     key: str
     window_id: str
     department: str
-    status: str
+    status: ReportState
     report_id: str
     attempts: int = 0
     reserved_at: datetime | None = None
@@ -100,3 +107,27 @@ class ReportRecord:
     message_id: str | None = None
     recipients: int = 0
     last_error: str | None = None
+
+
+class LedgerUpdate(TypedDict, total=False):
+    """The fields a ledger transition may set besides the state."""
+
+    attempts: int
+    started_at: datetime
+    sent_at: datetime
+    message_id: str
+    last_error: str
+
+
+class RunResult(BaseModel):
+    """One run of the reporter: report ids ("<window id>#<department>") by what happened to them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    window: str  # the id of the run's (current) window
+    sent: list[str] = []  # sent by this run
+    already_sent: list[str] = []
+    failed: list[str] = []
+    in_doubt: list[str] = []
+    busy: list[str] = []  # another run is sending it right now
+    recipients: int = 0

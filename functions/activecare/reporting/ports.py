@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, Unpack
 
-from activecare.reporting.models import ReportRecord, Row
+from activecare.reporting.models import LedgerUpdate, ReportRecord, ReportState, Row
 
 
 class MailRejected(Exception):
@@ -33,7 +33,8 @@ class Ledger(Protocol):
         """Create the record (status pending) unless it exists."""
         ...
 
-    def transition(self, key: str, expect: tuple[str, ...], status: str, **fields: object) -> bool:
+    def transition(self, key: str, expect: tuple[ReportState, ...], status: ReportState,
+                   **fields: Unpack[LedgerUpdate]) -> bool:
         """Set status (and fields) only if the current status is one of `expect`."""
         ...
 

@@ -22,41 +22,25 @@ doubled.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+
+from aws_lambda_powertools import Logger
 
 from activecare.clock import Clock
 from activecare.reporting.build import build_reports
-from activecare.reporting.models import DepartmentReport, ReportRecord
+from activecare.reporting.models import DepartmentReport, ReportRecord, RunResult
 from activecare.reporting.ports import InquirySource, Ledger, Mailer, MailInDoubt, MailRejected
 from activecare.reporting.render import build_message
 from activecare.reporting.routing import Routing
 from activecare.reporting.windows import Schedule, Window
 
-logger = logging.getLogger(__name__)
+logger = Logger(child=True)
 
 WEEK = timedelta(days=7)
 
 
 def record_key(window_id: str, department: str) -> str:
     return f"report#{window_id}#{department}"
-
-
-@dataclass
-class RunResult:
-    window: str
-    sent: list[str] = field(default_factory=list)  # report ids sent by this run
-    already_sent: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    in_doubt: list[str] = field(default_factory=list)
-    busy: list[str] = field(default_factory=list)  # another run is sending it right now
-    recipients: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"window": self.window, "sent": self.sent, "already_sent": self.already_sent, "failed": self.failed,
-                "in_doubt": self.in_doubt, "busy": self.busy, "recipients": self.recipients}
 
 
 class Reporter:

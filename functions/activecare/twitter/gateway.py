@@ -71,7 +71,7 @@ class _Transport(HTTPAdapter):
             if self._local:
                 proxies = {}
         return super().send(request, stream=stream, timeout=timeout if timeout is not None else self._timeout,
-                            verify=verify, cert=cert, proxies=proxies)
+                            verify=verify, cert=cert, proxies=None if proxies is None else dict(proxies))
 
 
 def _is_loopback(host: str) -> bool:
@@ -99,7 +99,7 @@ class TweepyGateway:
                       end_time: datetime | None = None, next_token: str | None = None,
                       max_results: int = 100) -> Page:
         """GET /2/tweets/search/recent, one page."""
-        resp = self._call("search", lambda: self.client.search_recent_tweets(
+        resp = self.call("search", lambda: self.client.search_recent_tweets(
             query, since_id=since_id, start_time=start_time, end_time=end_time, next_token=next_token,
             max_results=max_results, **_shape()))
         return self._page("search", resp)
@@ -107,7 +107,7 @@ class TweepyGateway:
     def mentions(self, user_id: str, *, since_id: str | None = None, start_time: datetime | None = None,
                  pagination_token: str | None = None, max_results: int = 100) -> Page:
         """GET /2/users/:id/mentions, one page."""
-        resp = self._call("mentions", lambda: self.client.get_users_mentions(
+        resp = self.call("mentions", lambda: self.client.get_users_mentions(
             user_id, since_id=since_id, start_time=start_time, pagination_token=pagination_token,
             max_results=max_results, user_auth=False, **_shape()))
         return self._page("mentions", resp)
@@ -115,29 +115,37 @@ class TweepyGateway:
     def user_tweets(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
                     max_results: int = 5) -> Page:
         """GET /2/users/:id/tweets, one page (newest first)."""
-        resp = self._call("user_tweets", lambda: self.client.get_users_tweets(
+        resp = self.call("user_tweets", lambda: self.client.get_users_tweets(
             user_id, since_id=since_id, until_id=until_id, max_results=max_results, user_auth=False,
             **_shape()))
         return self._page("user_tweets", resp)
 
     def me(self) -> User:
         """GET /2/users/me: the account behind the user-context credentials."""
-        resp = self._call("me", lambda: self.client.get_me(
-            user_auth=self._oauth1, user_fields=list(USER_FIELDS)))
-        data = _raw(resp.data)
+        resp = self.call("me", lambda: self.client.get_me(
+            user_auth=self.user_auth, user_fields=list(USER_FIELDS)))
+        data = raw_data(resp.data)
         if data is None:
-            raise _rejected_from_errors("me", resp.errors)
+            raise rejected_from_errors("me", resp.errors)
         return _guard("me", lambda: _user(data))
 
     def post(self, text: str, *, in_reply_to: str | None = None) -> str:
         """POST /2/tweets; returns the new post's id. Duplicate text -> DuplicateContent."""
-        resp = self._call("post", lambda: self.client.create_tweet(
-            text=text, in_reply_to_tweet_id=in_reply_to, user_auth=self._oauth1))
+        resp = self.call("post", lambda: self.client.create_tweet(
+            text=text, in_reply_to_tweet_id=in_reply_to, user_auth=self.user_auth))
         return _guard("post", lambda: str(resp.data["id"]))
 
-    # --- plumbing -----------------------------------------------------------------------
+    # --- what adapters of other endpoints build on (campaign/x.py) ---------------------------
 
-    def _call(self, endpoint: str, fn: Callable[[], T]) -> T:
+    @property
+    def user_auth(self) -> bool:
+        """The `user_auth` of a user-context request: True signs it with the OAuth 1.0a keys, False sends the
+        bearer (an OAuth 2.0 user token when no keys were given)."""
+        return self._oauth1
+
+    def call(self, endpoint: str, fn: Callable[[], T]) -> T:
+        """Run one tweepy request, counted in `usage[endpoint]`, with X's answers mapped: 429 -> RateLimited;
+        5xx, transport failures and malformed JSON -> TwitterUnavailable; other 4xx -> TwitterRejected."""
         self.usage[endpoint] = self.usage.get(endpoint, 0) + 1
         try:
             return fn()
@@ -155,9 +163,11 @@ class TweepyGateway:
         except (KeyError, TypeError, ValueError) as exc:  # JSON that is not the API's shape
             raise TwitterUnavailable(f"{endpoint}: malformed response: {exc!r}") from exc
 
+    # --- plumbing -----------------------------------------------------------------------
+
     def _page(self, endpoint: str, resp: Any) -> Page:
         if resp.data is None and resp.errors:
-            raise _rejected_from_errors(endpoint, resp.errors)
+            raise rejected_from_errors(endpoint, resp.errors)
         page = _guard(endpoint, lambda: _to_page(resp))
         self.posts_read += len(page.tweets)
         return page
@@ -175,7 +185,7 @@ def _guard(endpoint: str, fn: Callable[[], T]) -> T:
         raise TwitterUnavailable(f"{endpoint}: malformed response: {exc!r}") from exc
 
 
-def _raw(obj: Any) -> dict[str, Any] | None:
+def raw_data(obj: Any) -> dict[str, Any] | None:
     """The JSON dict behind a tweepy model (or the dict itself)."""
     if obj is None:
         return None
@@ -183,8 +193,8 @@ def _raw(obj: Any) -> dict[str, Any] | None:
 
 
 def _to_page(resp: Any) -> Page:
-    users = {u.id: u for u in (_user(_raw(u) or {}) for u in resp.includes.get("users", []))}
-    tweets = [_tweet(_raw(t) or {}, users) for t in resp.data or []]
+    users = {u.id: u for u in (_user(raw_data(u) or {}) for u in resp.includes.get("users", []))}
+    tweets = [_tweet(raw_data(t) or {}, users) for t in resp.data or []]
     meta = resp.meta or {}
     return Page(
         tweets=tweets,
@@ -228,8 +238,8 @@ def _tweet(d: Mapping[str, Any], users: Mapping[str, User]) -> Tweet:
 def _reset_at(exc: tweepy.TooManyRequests) -> datetime | None:
     reset = exc.reset_time
     if reset is None:
-        raw = exc.response.headers.get("x-rate-limit-reset")
-        reset = int(raw) if raw and raw.isdigit() else None
+        header = exc.response.headers.get("x-rate-limit-reset")
+        reset = int(header) if header and header.isdigit() else None
     return datetime.fromtimestamp(reset, tz=UTC) if reset is not None else None
 
 
@@ -245,7 +255,7 @@ def _detail(exc: tweepy.HTTPException) -> str:
     return str(exc)
 
 
-def _rejected_from_errors(endpoint: str, errors: Iterable[Mapping[str, Any]]) -> TwitterRejected:
+def rejected_from_errors(endpoint: str, errors: Iterable[Mapping[str, Any]]) -> TwitterRejected:
     """HTTP 200 with only errors[] (e.g. an unknown user id): a 404-like rejection."""
     errors = list(errors)
     not_found = any(str(e.get("type", "")).endswith("resource-not-found") for e in errors)
