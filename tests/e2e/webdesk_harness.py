@@ -540,6 +540,8 @@ class _Request(BaseHTTPRequestHandler):
     def _run(self, method: str) -> None:
         try:
             self.server.harness.handle(self, method)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser went away (a page closed mid-poll)
         except Exception as exc:
             self.send_json(500, {"error": repr(exc), "code": "harness_error"})
 

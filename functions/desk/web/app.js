@@ -171,6 +171,11 @@ function start(config, me) {
   };
   resolveDialog.addEventListener('keydown', (e) => {
     const pick = { 1: 'answered', 2: 'email_form', 3: 'no_reply_needed' }[e.key];
+    if (e.key === 'Enter' && e.target.matches('input[type="radio"]')) {
+      e.preventDefault();
+      resolveDialog.close('ok');
+      return;
+    }
     if (pick) {
       const r = resolveDialog.querySelector(`input[value="${pick}"]`);
       r.checked = true;

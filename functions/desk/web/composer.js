@@ -38,6 +38,7 @@ export function createComposer(ctx, form) {
   let formUrl = '';
   let result = null;  // the last server answer shown: {kind, text, detail, actions}
   let saveTimer = null;
+  let wantFocus = false;  // r pressed while the inquiry was still loading
 
   const tplRow = h('div', { class: 'templates', id: 'templates' });
   const textarea = h('textarea', { id: 'reply-text', name: 'text', 'aria-label': '返信', rows: '4', spellcheck: 'false',
@@ -332,9 +333,13 @@ export function createComposer(ctx, form) {
         loadTemplates(d.inquiry.inquiry_id);
       }
       refresh();
+      if (wantFocus) { wantFocus = false; if (!textarea.disabled) textarea.focus(); }
     },
     refresh,
-    focus() { if (detail && !textarea.disabled) { textarea.focus(); } },
+    focus() {
+      if (!detail) { wantFocus = true; return; }
+      if (!textarea.disabled) textarea.focus();
+    },
     send,
     hasDraft() { const d = draft(); return Boolean(d && (d.text.trim() || d.state)); },
     lastReplyUsedForm() {

@@ -27,7 +27,7 @@ export function createQueue(ctx, root) {
     }, label)));
   const select = (name, label, options) => h('select', { name, 'aria-label': label, onchange: (e) => setFilter(name, e.target.value) },
     options.map(([value, text]) => h('option', { value, selected: filters[name] === value ? true : undefined }, text)));
-  const orderSel = select('order', '並び順', [['priority', '優先度順（直接・リピーター優先）'], ['age', '古い順']]);
+  const orderSel = select('order', '並び順（優先度順: 直接のお問い合わせ、リピーター、古い順）', [['priority', '優先度順'], ['age', '古い順']]);
   const topicSel = select('topic', 'トピック', [['', 'すべてのトピック'], ...Object.entries(TOPIC_JA)]);
   const accountSel = select('account', 'アカウント', [['', 'すべてのアカウント'],
     ...(ctx.config.accounts || []).map((a) => [a.key, `@${a.username}（${ACCOUNT_JA[a.key] || a.key}）`])]);
