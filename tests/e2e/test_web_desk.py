@@ -327,7 +327,7 @@ def test_outside_service_hours_an_agent_waits_and_a_supervisor_may_override(sign
 
         sup = sign_in("yamada")
         open_inquiry(sup, iid)
-        sup.fill("#reply-text", "emi_k様、ご不便をおかけしております。ルーターの電源を入れ直していただけますでしょうか。")
+        sup.fill("#reply-text", "emi_k様、ご不便をおかけしております。ルーターの電源を入れ直していただけますか。")
         expect(sup.locator("#send-button")).to_be_disabled()
         sup.check("#override-hours")
         sup.click("#send-button")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import json
 import mimetypes
@@ -199,7 +200,9 @@ class Seed:
     before: tuple[str, ...] = ()  # the author's tweets just before (context)
     answered_by: str | None = None  # an earlier inquiry: answered (and resolved) by this agent
     answer: str = ""
-    outcome: str = "answered"
+    outcome: str | None = "answered"  # None: answered, not resolved (waiting for the customer)
+    answer_after: int = 6  # minutes from the tweet to the answer
+    mistake: str = ""  # what the agent typed first (refused: personal data)
     hold: str | None = None  # an agent holds it now
 
 
@@ -208,9 +211,21 @@ SEEDS: tuple[Seed, ...] = (
          answer="tanaka_k様、ご不便をおかけしております。お住まいのエリアの電波状況はエリアマップでご確認いただけます。"
                 "https://www.example.co.jp/area", outcome="answered"),
     Seed(14, "mika_0312", "@ac_help 今月の請求額が先月の倍になってる…料金プランの内訳ってどこで見られますか？",
-         answered_by="suzuki", answer="mika_0312様、ご連絡ありがとうございます。ご契約内容の確認が必要なため、お手数ですが"
+         answered_by="suzuki",
+         answer="mika_0312様、ご連絡ありがとうございます。ご契約内容の確認が必要なため、お手数ですが"
          "下記のメールフォームよりお問い合わせいただけますでしょうか。 https://www.example.co.jp/support/form",
-         outcome="email_form"),
+         outcome="email_form", answer_after=5),
+    Seed(16, "haruto_b", "@ac_help 料金プランを変更したいのですが、今月中に変更すると日割りになりますか？",
+         answered_by="takahashi", answer="haruto_b様、お問い合わせありがとうございます。料金プランの変更は翌月1日から"
+         "適用されます。詳しくは下記をご確認ください。 https://www.example.co.jp/support/billing", outcome=None,
+         answer_after=9, mistake="haruto_b様、確認のためお電話番号 090-1111-2222 を教えていただけますか。"),
+    Seed(19, "miki_t", "@ac_wifi ホームルーターの置き場所ってどこがいいですか？Wi-Fiの電波が弱い気がします",
+         answered_by="takahashi",
+         answer="miki_t様、Wi-Fiがつながりにくくご不便をおかけしております。ルーターは床から1〜2mの"
+         "高さ、部屋の中央付近がおすすめです。 https://www.example.co.jp/support/wifi", answer_after=7),
+    Seed(23, "shop_fan", "@ac_help 新宿のショップの方がとても親切でした！機種変更もスムーズでした",
+         answered_by="suzuki", answer="shop_fan様、温かいお言葉をありがとうございます。励みになります。今後とも快適に"
+         "ご利用いただけるよう努めてまいります。", answer_after=4),
     Seed(21, "hiro_cafe", "家のWi-Fiが繋がらない…ルーター再起動しても無理。在宅勤務なのに困る",
          before=("今日は在宅勤務。コーヒー淹れた", "会議の資料まだ終わってない")),
     Seed(27, "kenta_run", "@ac_signal 渋谷駅のホームでずっと圏外です。電車の遅延情報も見られない"),
@@ -357,15 +372,32 @@ class WebDeskHarness:
 
     def seed(self, seeds: tuple[Seed, ...] = SEEDS) -> Seeded:
         """A morning of the desk: earlier inquiries answered, the rest waiting; a few held by colleagues."""
-        for s in seeds:
-            iid = self.arrive(s.username, s.text, s.before, at=DAY + timedelta(minutes=s.minute))
+        answers = []
+        for s in sorted(seeds, key=lambda s: s.minute):
+            at = DAY + timedelta(minutes=s.minute)
+            for when, iid, seed in [a for a in answers if a[0] <= at]:
+                self._seed_answer(when, iid, seed)
+            answers = [a for a in answers if a[0] > at]
+            iid = self.arrive(s.username, s.text, s.before, at=at)
             if s.answered_by:
-                self.answer(iid, s.answered_by, s.answer, s.outcome)
+                answers.append((at + timedelta(minutes=s.answer_after), iid, s))
+        for when, iid, seed in sorted(answers, key=lambda a: a[0]):
+            self._seed_answer(when, iid, seed)
         self.clock.set(max(self.clock(), DAY + timedelta(minutes=self.now_minute)))
         for s in seeds:
             if s.hold:
                 self.desk.claim(self.seeded.last(s.username), s.hold)
         return self.seeded
+
+    def _seed_answer(self, when: datetime, iid: str, s: Seed) -> None:
+        from activecare.desk.errors import Refused
+
+        self.clock.set(max(self.clock(), when))
+        if s.mistake:
+            self.desk.claim(iid, s.answered_by)
+            with contextlib.suppress(Refused):  # as the desk does: personal data never goes out
+                self.desk.reply(iid, s.answered_by, s.mistake, "seed-" + uuid.uuid4().hex)
+        self.answer(iid, s.answered_by, s.answer, s.outcome)
 
     def trickle(self, every_s: float, stop: threading.Event) -> None:
         """Interactive use: a new inquiry every `every_s` seconds (the queue shows them without a reload)."""
@@ -424,7 +456,8 @@ class WebDeskHarness:
             q = parse_qs(query)
             if q.get("response_type") != ["code"] or q.get("code_challenge_method") != ["S256"]:
                 return req.send_json(400, {"error": "unsupported_response_type"})
-            return req.send_bytes(200, "text/html; charset=utf-8", _SIGN_IN_PAGE.replace("__Q__", _safe(query)).encode())
+            page = _SIGN_IN_PAGE.replace("__Q__", _safe(query))
+            return req.send_bytes(200, "text/html; charset=utf-8", page.encode())
         if path == "/_fake_auth/authorize" and method == "POST":
             form = req.form()
             username = form.get("username", "").strip()
@@ -578,14 +611,62 @@ class _Request(BaseHTTPRequestHandler):
         self.send_bytes(200, kind, path.read_bytes())
 
 
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def screenshots(h: WebDeskHarness, out: Path) -> list[Path]:
+    """The desk as the docs show it (1440x900, Debian's Chromium): desk_queue.png (the queue and a returning
+    customer's inquiry with a template picked), desk_inquiry.png (an active-support find prepared as an intent link)."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    made = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1440, "height": 900}, locale="ja-JP").new_page()
+        page.goto(h.url + "/desk/")
+        page.fill("#username", "sato")
+        page.click("button[type=submit]")
+        page.wait_for_selector(".qrow")
+
+        def settle(path: Path) -> None:
+            page.wait_for_timeout(300)
+            page.wait_for_function("() => !document.querySelector('.toast')", timeout=10_000)
+            page.mouse.move(0, 899)
+            page.screenshot(path=str(path))
+            made.append(path)
+
+        page.click(f'.qrow[data-id="{h.seeded.last("tanaka_k")}"]')
+        page.wait_for_selector("#tweet")
+        page.keyboard.press("c")
+        page.wait_for_selector("#held-banner")
+        page.click('#templates .tpl[data-key="signal_check"]')
+        settle(out / "desk_queue.png")
+        page.click(f'.qrow[data-id="{h.seeded.last("hiro_cafe")}"]')
+        page.wait_for_selector("#context li")
+        page.click('#templates .tpl[data-key="wifi_router"]')
+        page.click("#send-button")
+        page.wait_for_selector("#intent-step")
+        page.locator("#reply-text").blur()
+        settle(out / "desk_inquiry.png")
+        browser.close()
+    return made
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--trickle", type=float, default=0, help="a new inquiry every N seconds (0: none)")
+    parser.add_argument("--screenshots", type=Path, help="write the docs' screenshots into this folder and stop")
     args = parser.parse_args(argv)
     stop = threading.Event()
-    with WebDeskHarness(port=args.port) as h:
+    with WebDeskHarness(port=0 if args.screenshots else args.port) as h:
         h.seed()
+        if args.screenshots:
+            for path in screenshots(h, args.screenshots):
+                print(path)
+            return 0
         if args.trickle:
             threading.Thread(target=h.trickle, args=(args.trickle, stop), daemon=True).start()
         print(f"web desk: {h.url}/desk/  (sign in as sato, suzuki, tanaka, takahashi or yamada; Ctrl+C stops)")

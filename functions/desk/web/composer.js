@@ -51,11 +51,13 @@ export function createComposer(ctx, form) {
   const sendBtn = h('button', { type: 'submit', class: 'btn-primary', id: 'send-button' }, '送信 ', h('kbd', {}, 'Ctrl+Enter'));
   const hint = h('span', { class: 'muted', id: 'send-hint' });
 
+  // The notices sit above the text: the composer grows upwards from the bottom of the pane, so a warning that
+  // appears while the agent types never moves the text box or the send button.
   fill(form,
     tplRow,
+    notices,
     h('div', { class: 'reply-box' }, textarea),
     h('div', { class: 'composer-meta' }, mode, h('span', { class: 'spacer' }), counter),
-    notices,
     h('div', { class: 'composer-actions' }, overrideLabel, h('span', { class: 'spacer' }), hint, sendBtn));
   form.hidden = true;
 
@@ -110,6 +112,7 @@ export function createComposer(ctx, form) {
     const why = blocked();
     textarea.disabled = why === 'held' || why === 'resolved';
     textarea.readOnly = Boolean(d.state);
+    for (const b of tplRow.querySelectorAll('button, select')) b.disabled = textarea.disabled || Boolean(d.state);
     textarea.placeholder = why === 'held' ? `${inq.claimed_by} さんが対応中のため返信できません`
       : why === 'resolved' ? '解決済みです。返信するには再開してください。'
         : `@${inq.author_username} さんへの返信（テンプレートを選ぶか入力。r で移動、Ctrl+Enter で送信）`;

@@ -49,10 +49,7 @@ export function jstTime(iso) { return iso ? TIME.format(new Date(iso)) : '-'; }
 export function jstDateTime(iso) { return iso ? DATETIME.format(new Date(iso)) : '-'; }
 export function jstDay(date) { return DAY.format(date); }
 
-/** 'in 5 分' style age from minutes. */
+/** Age in minutes (the desk's unit), days past a day. */
 export function ageText(minutes) {
-  if (minutes < 60) return `${minutes}分`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours}時間${minutes % 60 ? `${minutes % 60}分` : ''}`;
-  return `${Math.floor(hours / 24)}日`;
+  return minutes < 1440 ? `${minutes}分` : `${Math.floor(minutes / 1440)}日`;
 }
