@@ -313,6 +313,53 @@ def test_the_access_token_is_refreshed_before_it_expires(sign_in, harness) -> No
         harness.auth.access_ttl = 3600
 
 
+def test_when_x_is_unavailable_the_same_reply_is_resent_with_the_same_token_and_posted_once(sign_in, harness) -> None:
+    page = sign_in("suzuki")
+    iid = harness.seeded.last("aya_h")  # a mention: the API may reply
+    open_inquiry(page, iid)
+    page.click('#templates .tpl[data-key="thanks"]')
+    text = page.locator("#reply-text").input_value()
+    harness.stack.twitter.faults.inject("post", "disconnect")  # the post reaches X, its answer is lost
+    page.click("#send-button")
+    expect(page.locator("#x-unavailable")).to_contain_text("X に接続できませんでした")
+    expect(page.locator("#reply-text")).to_have_attribute("readonly", "")  # the text is what may be on X
+    page.click("#retry-button")
+    expect(page.locator("#reply-result")).to_contain_text("返信しました")
+    assert [t["text"] for t in harness.stack.twitter.posted].count(text) == 1
+
+
+def test_next_claims_the_most_urgent_and_release_lets_it_go(sign_in, harness) -> None:
+    page = sign_in("takahashi")
+    expect(page.locator(".qrow").first).to_be_visible()
+    page.keyboard.press("n")
+    expect(page.locator("#held-banner")).to_contain_text("あなたが対応中です")
+    iid = page.url.rsplit("/", 1)[-1]
+    assert harness.desk.show(iid)["inquiry"]["claimed_by"] == "takahashi"
+    expect(page.locator(f'.qrow[data-id="{iid}"] .holder-chip')).to_have_text("あなたが対応中")
+    page.keyboard.press("u")
+    expect(page.locator("#held-banner")).to_have_count(0)
+    assert harness.desk.show(iid)["inquiry"]["claimed_by"] is None
+
+
+def test_a_customers_markup_is_shown_as_text_never_run(sign_in, harness) -> None:
+    iid = harness.arrive("mallory", '@ac_signal ずっと圏外です <img src=x onerror="window.__pwned=1"><b>太字</b>')
+    page = sign_in("sato")
+    expect(page.locator(f'.qrow[data-id="{iid}"]')).to_contain_text("img src=x")
+    open_inquiry(page, iid)
+    expect(page.locator("#tweet-text")).to_contain_text("onerror")
+    assert page.locator("#tweet-text img, #tweet-text b, .qrow img, #context img").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
+
+
+def test_sign_out_ends_the_session(sign_in, harness) -> None:
+    page = sign_in("tanaka")
+    page.click("#signout")
+    expect(page.locator("#boot-message")).to_have_text("サインアウトしました。")
+    assert page.evaluate("() => sessionStorage.getItem('activecare.desk.session')") is None
+    page.click("#sign-in-again")
+    page.wait_for_url("**/_fake_auth/authorize**")
+
+
 def test_outside_service_hours_an_agent_waits_and_a_supervisor_may_override(sign_in, harness) -> None:
     iid = harness.seeded.last("emi_k")
     now = harness.clock()
