@@ -159,6 +159,7 @@ def test_a_reply_with_a_phone_number_is_warned_and_refused_by_the_server(sign_in
     page.click("#send-button")  # the warning advises; the server judges
     error = page.locator("#reply-error")
     expect(error).to_contain_text("返信に個人情報（電話番号）が含まれているため送信できません")
+    shot(page, "pii_refused")
     assert text not in posted_texts(harness)
     page.click("#use-offer")  # the e-mail form reply replaces it
     expect(page.locator("#reply-text")).to_have_value(
@@ -175,6 +176,11 @@ def test_a_template_goes_out_through_the_api_on_a_mention(sign_in, harness) -> N
     iid = harness.seeded.last("sakura_n")
     open_inquiry(page, iid)
     expect(page.locator("#reply-mode")).to_contain_text("API")
+    page.fill("#reply-text", "あ" * 141)  # Japanese characters weigh 2: 282
+    expect(page.locator("#reply-counter")).to_have_text("282 / 280")
+    expect(page.locator("#reply-counter")).to_have_class("counter over")
+    expect(page.locator("#send-button")).to_be_disabled()
+    page.fill("#reply-text", "")
     page.click('#templates .tpl[data-key="shop"]')
     value = page.locator("#reply-text").input_value()
     assert value.startswith("sakura_n様、お待たせしてしまい申し訳ございません。")

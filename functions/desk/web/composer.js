@@ -139,13 +139,18 @@ export function createComposer(ctx, form) {
       list.push(notice('warn', '個人情報が含まれている可能性があります。X には投稿できません（サーバーが拒否します）。',
         null, [], 'pii-warning', hits.map((x) => h('span', {}, `${piiList([x.kind])}「`, h('span', { class: 'pii-hit' }, x.text), '」 '))));
     }
+    if (length > MAX_WEIGHTED && !d.state) {
+      list.push(notice('error', `${length - MAX_WEIGHTED} 超過しています（${length} / ${MAX_WEIGHTED}）。` +
+        '日本語は1文字2、URLは23として数えます。短くしてください。', null, [], 'length-notice'));
+    }
     if (!isOpen && !why) {
       list.push(notice('warn', `受付時間外です（受付 ${ctx.config.service_hours || '09:00-20:00'}）。` +
         (sup ? '送信するには「受付時間外の送信を許可する」にチェックしてください。' : '返信は受付時間内に送信できます（スーパーバイザーは許可できます）。'),
       null, [], 'hours-notice'));
     }
     fill(notices, list);
-    const canSend = !why && !busy && !d.state && text.trim().length > 0 && (isOpen || (sup && override.checked));
+    const canSend = !why && !busy && !d.state && text.trim().length > 0 && length <= MAX_WEIGHTED &&
+      (isOpen || (sup && override.checked));
     sendBtn.disabled = !canSend;
     setText(hint, busy ? '送信中…' : '');
   }
