@@ -159,8 +159,11 @@ def test_a_reply_with_a_phone_number_is_warned_and_refused_by_the_server(sign_in
     page.click("#send-button")  # the warning advises; the server judges
     error = page.locator("#reply-error")
     expect(error).to_contain_text("返信に個人情報（電話番号）が含まれているため送信できません")
+    expect(page.locator("#held-banner")).to_contain_text("あなたが対応中です")  # the try claimed it
+    expect(page.locator("#desk-events")).to_contain_text("送信を拒否（sato） 個人情報")
     shot(page, "pii_refused")
     assert text not in posted_texts(harness)
+    expect(page.locator("#pii-warning")).to_have_count(0)  # the refusal says it; the warning steps aside
     page.click("#use-offer")  # the e-mail form reply replaces it
     expect(page.locator("#reply-text")).to_have_value(
         "kenta_run様、ご連絡ありがとうございます。ご契約内容の確認が必要なため、お手数ですが下記のメールフォームより"

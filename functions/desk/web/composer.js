@@ -135,7 +135,7 @@ export function createComposer(ctx, form) {
     if (d.state === 'prepared') list.push(intentNotice(d));
     if (d.state === 'pending') list.push(pendingNotice());
     if (result) list.push(notice(result.kind, result.text, result.detail, result.actions, result.id));
-    if (hits.length && !d.state) {
+    if (hits.length && !d.state && result?.code !== 'personal_data') {
       list.push(notice('warn', '個人情報が含まれている可能性があります。X には投稿できません（サーバーが拒否します）。',
         null, [], 'pii-warning', hits.map((x) => h('span', {}, `${piiList([x.kind])}「`, h('span', { class: 'pii-hit' }, x.text), '」 '))));
     }
@@ -243,7 +243,7 @@ export function createComposer(ctx, form) {
         posted(data);
       }
     } catch (err) {
-      result = { kind: 'error', id: 'reply-error', text: errorMessage(err), detail: err.message, actions: [] };
+      result = { kind: 'error', id: 'reply-error', code: err.code, text: errorMessage(err), detail: err.message, actions: [] };
       if (err.code === 'x_unavailable') { d.state = 'pending'; result = null; }
       if (err.code === 'personal_data' && err.body.offer) {
         const offer = err.body.offer;
@@ -251,7 +251,7 @@ export function createComposer(ctx, form) {
           `「${offer.title}」に差し替える`)];
       }
       if (['token_reused', 'duplicate_content', 'x_rejected'].includes(err.code)) { d.token = newToken(); d.used = false; }
-      if (err.code === 'claimed' || err.code === 'resolved') ctx.changed();
+      ctx.changed();  // a refusal is recorded on the inquiry, and the try claimed it (or someone else holds it)
     } finally {
       busy = false;
       persist();
