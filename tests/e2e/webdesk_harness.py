@@ -50,7 +50,7 @@ from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import JST, iso_z, parse_iso
 from activecare.keywords.catalogue import default_catalogue
 from activecare.keywords.matcher import Matcher
-from activecare.listening.messages import ListenedTweet, MatchInfo
+from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.twitter.models import Tweet, User
 from activecare.twitter.snowflake import snowflake
 from infra.local_api import AGENT_HEADER, LocalDeskApi
