@@ -51,6 +51,11 @@ class Settings(BaseModel):
     report_retry_windows: int = Field(default=4, ge=1, le=14)  # failed reports of this many windows are retried
     # The desk replies, the publisher posts and the poller's health metric counts only in these JST hours.
     service_hours: ServiceHours = DEFAULT_HOURS
+    # Staff sign-in (the CLI's side; with --stack they come from the stack's outputs UserPoolId / CliClientId).
+    user_pool_id: str = ""
+    cli_client_id: str = ""
+    # Only for the local stack: where moto's cognito-idp listens. Empty on AWS.
+    cognito_endpoint: str = ""
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -112,6 +117,9 @@ class Settings(BaseModel):
             "report_routing_file": "REPORT_ROUTING_FILE",
             "report_retry_windows": "REPORT_RETRY_WINDOWS",
             "service_hours": "SERVICE_HOURS",
+            "user_pool_id": "USER_POOL_ID",
+            "cli_client_id": "CLI_CLIENT_ID",
+            "cognito_endpoint": "ACTIVECARE_COGNITO_ENDPOINT",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)
@@ -128,6 +136,13 @@ def get_settings() -> Settings:
 def ops_stack_name(explicit: str | None = None) -> str:
     """The stack the CLI operates: --stack, else $ACTIVECARE_STACK; empty means settings from the environment."""
     return explicit or os.environ.get("ACTIVECARE_STACK", "")
+
+
+def cache_home(environ: dict[str, str] | None = None) -> Path:
+    """Where the CLI keeps its sign-in sessions: $XDG_CACHE_HOME, else ~/.cache (XDG base directories)."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CACHE_HOME", "")
+    return (Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache") / "activecare"
 
 
 @contextmanager

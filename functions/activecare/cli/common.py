@@ -3,7 +3,7 @@ environment (as the functions get it) or, with --stack / ACTIVECARE_STACK, from 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from activecare.cli.stack import Stack
@@ -61,3 +61,23 @@ def require_stack(what: str) -> Stack:
     if stack is None:
         raise CliError(f"{what} needs the deployed stack: give --stack NAME or set ACTIVECARE_STACK")
     return stack
+
+
+def cognito_client(region: str | None = None) -> Any:
+    """boto3's cognito-idp client for the stack's region (or the environment's); the local stack's moto when
+    ACTIVECARE_COGNITO_ENDPOINT is set."""
+    import boto3
+
+    current = settings()
+    return boto3.client("cognito-idp", region_name=region or current.region,
+                        endpoint_url=current.cognito_endpoint or None)
+
+
+def stack_or_setting(output: str, value: str, env: str) -> str:
+    """A stack output with --stack, else the setting read from the environment variable `env`."""
+    stack = target.stack()
+    if stack is not None:
+        return stack.output(output)
+    if not value:
+        raise CliError(f"give --stack NAME (its output {output}) or set {env}")
+    return value
