@@ -1,6 +1,6 @@
-"""The agent desk over real HTTP: requests -> local API Gateway stand-in (IAM context) -> desk
-Lambda handler -> DynamoDB (moto server) and the fake X API (tweepy). Inquiries arrive through
-the real listening spine (poller -> SQS -> worker)."""
+"""The agent desk over real HTTP: requests with a staff member's Cognito access token -> local API
+Gateway stand-in (JWT authorizer) -> desk Lambda handler -> DynamoDB (moto server) and the fake X API
+(tweepy). Inquiries arrive through the real listening spine (poller -> SQS -> worker)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from activecare.keywords.matcher import Matcher
 from activecare.listening.messages import ListenedTweet, MatchInfo
 from activecare.twitter.models import Tweet, User
 from infra.lambda_runtime import context_for
-from infra.local_api import LocalDeskApi
+from infra.local_api import Handler
 from infra.local_stack import LocalStack
 from tests.integration.spine import customer, minute, tweet
 
@@ -32,22 +32,46 @@ _users = itertools.count(1)
 FORM_URL = "https://www.example.co.jp/support/form"
 
 
+STAFF = {"sato": ["agents"], "suzuki": ["agents"], "kimura": ["supervisors"]}
+
+
+def desk_handler() -> Handler:
+    """desk.app.handler as the JWT-authorised desk API calls it. Until functions/desk/app.py takes the agent from
+    `requestContext.authorizer.jwt` (activecare.staff.identity.caller), the IAM-shaped caller it still reads is
+    written here from the claims the local JWT authorizer verified - never from anything the client sent.
+    Remove once the desk reads the JWT claims itself."""
+    from activecare.staff.identity import caller
+    from desk.app import handler
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        authorizer = event.get("requestContext", {}).get("authorizer") or {}
+        if "jwt" in authorizer and "iam" not in authorizer:
+            authorizer["iam"] = {"userArn": f"arn:aws:sts::123456789012:assumed-role/desk/{caller(event).username}"}
+        return handler(event, context)
+
+    return handle
+
+
 @pytest.fixture
 def api(stack: LocalStack) -> Iterator[Desk]:
-    with LocalDeskApi() as server:
-        yield Desk(server.url, stack)
+    pool = stack.staff_pool()
+    pool.create_staff(STAFF)
+    with pool.desk_api(desk_handler()) as server:
+        yield Desk(server.url, stack, {name: pool.access_token(name) for name in STAFF})
 
 
 class Desk:
-    """A tiny client: one method per call, each returning (status, JSON body)."""
+    """A tiny client: one method per call, each returning (status, JSON body), as the named staff member (their
+    access token as `Authorization: Bearer`; agent=None sends none)."""
 
-    def __init__(self, url: str, stack: LocalStack) -> None:
+    def __init__(self, url: str, stack: LocalStack, tokens: dict[str, str]) -> None:
         self.url = url
         self.stack = stack
+        self.tokens = tokens
 
     def call(self, method: str, path: str, agent: str | None = "sato", body: Any = None,
              raw: bytes | None = None, **params: Any) -> tuple[int, dict[str, Any]]:
-        headers = {"X-Local-Agent": agent} if agent else {}
+        headers = {"Authorization": f"Bearer {self.tokens[agent]}"} if agent else {}
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         resp = requests.request(method, self.url + path, headers=headers, data=data, params=params, timeout=30)
         return resp.status_code, resp.json()
@@ -211,7 +235,7 @@ def test_bad_input_gets_a_clear_4xx_with_a_reason(api: Desk, clock: ManualClock)
     too_long = cases[9][0][1]
     assert too_long["weighted_length"] == 282 and "280" in too_long["error"]
     status, body = api.call("GET", "/inquiries", agent=None)
-    assert status == 403  # no staff credentials: IAM refuses before the function runs
+    assert (status, body) == (401, {"message": "Unauthorized"})  # no token: the authorizer refuses, no Lambda runs
     assert api.stack.twitter.posted == []
 
 

@@ -126,7 +126,7 @@ def test_the_web_desk_signs_in_with_the_code_grant_only(transformed: dict[str, A
     assert web["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]
     origin = "https://${DeskApi}.execute-api.${AWS::Region}.amazonaws.com"
     assert web["CallbackURLs"] == [{"Fn::Sub": f"{origin}/desk/callback"}]
-    assert web["LogoutURLs"] == [{"Fn::Sub": f"{origin}/desk/"}]
+    assert web["LogoutURLs"] == [{"Fn::Sub": f"{origin}/desk"}]
     cli = clients["activecare-cli"]
     assert cli["AllowedOAuthFlowsUserPoolClient"] is False and "AllowedOAuthFlows" not in cli
     assert cli["ExplicitAuthFlows"] == ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
