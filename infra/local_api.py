@@ -159,7 +159,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         api = self.server.api
         if api.hosted_ui is not None and api.hosted_ui.handles(url.path):
-            reply = api.hosted_ui.handle(method, url.path, url.query, headers, body)
+            try:
+                reply = api.hosted_ui.handle(method, url.path, url.query, headers, body)
+            except Exception:
+                logger.exception("the hosted-UI stand-in failed")
+                self._reply(500, {"content-type": "application/json"}, b'{"error":"server_error"}')
+                return
             self._reply(reply.status, reply.headers, reply.body)
             return
         matched = match_route(api.routes, method, url.path)
@@ -210,7 +215,7 @@ class LocalDeskApi:
             from desk.app import handler as desk_handler
 
             handler = desk_handler
-        self.handler = handler
+        self.handler: Handler = handler
         self.authorizer = authorizer
         self.hosted_ui = hosted_ui
         self.routes = list(routes) if routes is not None else template_routes()
@@ -224,7 +229,7 @@ class LocalDeskApi:
         if self._httpd is None:
             raise RuntimeError("server not started")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host if isinstance(host, str) else host.decode()}:{port}"
 
     @property
     def invocations(self) -> int:

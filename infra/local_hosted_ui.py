@@ -121,10 +121,11 @@ class HostedUi:
         if path == "/oauth2/authorize" and method == "GET":
             checked = self._check(params)
             return checked if isinstance(checked, Reply) else self._form(query)
+        form = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
         if path == "/login" and method == "POST":
-            return self._login(params, query, dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)))
+            return self._login(params, query, form)
         if path == "/oauth2/token" and method == "POST":
-            return self._token(dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)))
+            return self._token(form)
         if path == "/logout" and method == "GET":
             return self._logout(params)
         return Reply(405, {"content-type": "application/json"}, b'{"message":"Method Not Allowed"}')

@@ -175,7 +175,7 @@ def test_an_edited_payload_is_refused(front: Front) -> None:
 
 def test_unsigned_and_symmetric_tokens_are_refused(front: Front) -> None:
     claims = _payload(front.pool.access_token("sato"))
-    none = jwt.encode(claims, key=None, algorithm="none")
+    none = jwt.encode(claims, key="", algorithm="none")
     _refused(front, front.get("/inquiries", f"Bearer {none}"))
     hs = jwt.encode(claims, "secret-that-is-long-enough-for-hs256!!", algorithm="HS256", headers={"kid": "dummy"})
     _refused(front, front.get("/inquiries", f"Bearer {hs}"))

@@ -234,7 +234,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("login", help="sign in to the desk (Cognito); the session is kept for the shift")
     p.add_argument("--username", help="your user name (default: asked)")
     p.add_argument("--password-stdin", action="store_true",

@@ -71,7 +71,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = sub.add_parser("staff", help="staff in the user pool (agents, supervisors, admins)").add_subparsers(
         dest="action", required=True)
     p = group.add_parser("add", help="create a member (Cognito e-mails a temporary password)")
