@@ -229,9 +229,9 @@ class StaffPool:
     web_client_id: str
     cli_client_id: str
     web_client_settings: dict[str, Any]
-    passwords: dict[str, str] = field(default_factory=dict)
-    _client: Any = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)
+    _client: Any = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def issuer(self) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
+import jwt
 import pytest
+import requests
 
 from activecare.cli import main
 from activecare.staff.cognito import CognitoStaffDirectory
@@ -33,6 +36,20 @@ def test_the_local_pool_is_made_as_the_template_declares_it(stack: LocalStack) -
     assert cli["ExplicitAuthFlows"] == ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     assert "ClientSecret" not in web and "ClientSecret" not in cli
     assert stack.runtime.settings.user_pool_id == pool.pool_id  # the CLI finds it without a stack
+
+
+def test_moto_publishes_the_pools_issuer_and_keys_where_the_authorizer_looks(stack: LocalStack) -> None:
+    pool = stack.staff_pool()
+    base = f"{pool.endpoint}/{pool.pool_id}/.well-known"
+    discovery = requests.get(f"{base}/openid-configuration", timeout=10).json()
+    assert discovery["issuer"] == pool.issuer == (
+        f"https://cognito-idp.ap-northeast-1.amazonaws.com/{pool.pool_id}")  # as template.yaml configures it
+    assert urlsplit(discovery["jwks_uri"]).path == f"/{pool.pool_id}/.well-known/jwks.json"
+    (key,) = requests.get(f"{base}/jwks.json", timeout=10).json()["keys"]
+    assert (key["kty"], key["alg"], key["kid"]) == ("RSA", "RS256", "dummy")
+    pool.create_staff({"sato": ["agents"]})
+    header = jwt.get_unverified_header(pool.access_token("sato"))  # a token's header names that key
+    assert (header["alg"], header["kid"]) == ("RS256", "dummy")
 
 
 def test_the_cognito_adapter_creates_lists_disables_and_groups(stack: LocalStack) -> None:
