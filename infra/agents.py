@@ -9,6 +9,9 @@ token) and confirms it. Then the inquiry is resolved and the agent is busy for a
     team = DeskAgents(stack, agents=10, seed=7)
     for each simulated minute: team.work_minute()
     team.summary()  # replies, median first response, refusals by reason, API cost
+
+The team are members of the stack's staff user pool - each agent in `agents`, their supervisor in
+`supervisors` - with known passwords (`team.passwords`), so a person can sign in as any of them.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ NAMES = ("sato", "suzuki", "takahashi", "tanaka", "ito", "watanabe", "yamamoto",
          "yoshida", "yamada")
 MISTAKES = ("お手数ですが、090-1234-5678までお電話いただけますか。",
             "詳細は support.desk@example.co.jp までお送りください。")
+SUPERVISOR = "kimura"
 IDLE_LOOK = timedelta(minutes=5)
 EDITS = ("引き続きよろしくお願いいたします。", "何卒よろしくお願いいたします。", "お手数をおかけいたします。")
 
@@ -62,6 +66,10 @@ class DeskAgents:
         self.stack = stack
         self.clock = stack.clock
         self.names = NAMES[:agents]
+        pool = stack.staff_pool()
+        with stack.aws_meter.channel("setup"):
+            self.passwords = pool.create_staff({**{name: ("agents",) for name in self.names},
+                                                SUPERVISOR: ("supervisors",)})
         self.rng = random.Random(seed)
         self.mistake_rate = mistake_rate
         self.minutes = minutes_per_inquiry

@@ -8,7 +8,7 @@
 The SAM transform runs in-process (samtranslator), because CloudFormation's own transform is a
 service moto does not have. moto then creates what it knows (Lambda, IAM, DynamoDB, SQS, SNS,
 CloudWatch, Events rules, event source mappings) and silently skips the rest
-(`AWS::Scheduler::Schedule`, `AWS::SecretsManager::Secret`, SES identities, the HTTP API): those are
+(`AWS::Scheduler::Schedule`, `AWS::SecretsManager::Secret`, SES identities, the HTTP API, Cognito): those are
 checked in the transformed JSON instead (see tests/integration/test_deploy_stack.py).
 """
 

@@ -1,37 +1,98 @@
-"""The desk API on loopback, as API Gateway (HTTP API, AWS_IAM authorizer) would serve it.
+"""The desk API on loopback, as API Gateway (HTTP API, JWT authorizer) serves it on AWS.
 
-Each HTTP request becomes an API Gateway v2 event with an IAM authorizer context for the
-agent named in the ``X-Local-Agent`` header (standing in for a SigV4 signature), and is
-handed to the desk Lambda handler; its response is sent back. A request without the
-header is refused with 403 before the handler runs, as IAM authorisation would. Handler
-calls are serialised: one Lambda execution environment serves one request at a time.
+The routes are template.yaml's (`AWS::ApiGatewayV2::Route`), chosen as API Gateway chooses: the exact path,
+else the longest greedy `{proxy+}` prefix, else {"message":"Not Found"}. On a JWT route the Authorization
+header's token is checked by the local JWT authorizer (infra/local_auth.py) before anything runs: 401
+{"message":"Unauthorized"} (403 {"message":"Forbidden"} for a missing scope) and the handler is never called.
+Otherwise the request becomes an API Gateway payload 2.0 event - with `requestContext.authorizer.jwt` {claims,
+scopes} on a JWT route, none on an open one - and goes to the desk Lambda handler, one request at a time (one
+execution environment). The hosted-UI stand-in (infra/local_hosted_ui.py), when given, answers its OAuth paths
+on the same origin.
 
-    with LocalDeskApi() as api:
-        requests.get(f"{api.url}/inquiries", headers={"X-Local-Agent": "sato"})
+    pool = stack.staff_pool(); pool.create_staff({"sato": ["agents"]})
+    with LocalDeskApi(pool.authorizer(), hosted_ui=pool.hosted_ui()) as api:
+        pool.session("sato").get(f"{api.url}/inquiries")      # Authorization: Bearer <sato's access token>
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from infra.lambda_runtime import context_for
+from infra.local_auth import WWW_AUTHENTICATE, Authorized, Denied, JwtAuthorizer
+
+if TYPE_CHECKING:
+    from infra.local_hosted_ui import HostedUi
 
 ACCOUNT_ID = "123456789012"
-AGENT_HEADER = "X-Local-Agent"
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+logger = logging.getLogger("activecare.local_api")
 
 
-def http_api_event(method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes,
-                   agent: str | None) -> dict[str, Any]:
-    """An API Gateway HTTP API payload v2.0 event, with the IAM authorizer context if `agent`."""
+@dataclass(frozen=True)
+class Route:
+    method: str  # GET, POST ... or ANY
+    path: str  # /inquiries, /desk/{proxy+}, /
+    authorization: Literal["JWT", "NONE"]
+    scopes: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def greedy_prefix(self) -> str | None:
+        return self.path[: -len("/{proxy+}")] if self.path.endswith("/{proxy+}") else None
+
+
+def template_routes(template: dict[str, Any] | None = None) -> list[Route]:
+    """The desk API's routes as template.yaml declares them."""
+    from infra.deploy import load_template
+
+    resources = (template or load_template())["Resources"]
+    routes = []
+    for res in resources.values():
+        if res["Type"] != "AWS::ApiGatewayV2::Route":
+            continue
+        props = res["Properties"]
+        method, path = props["RouteKey"].split(" ", 1)
+        kind = props.get("AuthorizationType", "NONE")
+        if kind not in ("JWT", "NONE"):
+            raise ValueError(f"route {props['RouteKey']}: the local front has no {kind} authorizer")
+        routes.append(Route(method, path, kind, tuple(props.get("AuthorizationScopes", ()))))
+    return routes
+
+
+def match_route(routes: Sequence[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """API Gateway's choice: an exact route (its method before ANY), else the longest greedy path."""
+    def fits(route: Route) -> bool:
+        return route.method in (method, "ANY")
+
+    exact = [r for r in routes if r.path == path and fits(r)]
+    if exact:
+        return sorted(exact, key=lambda r: r.method == "ANY")[0], {}
+    # A greedy variable takes one character or more: /{proxy+} is not /, /desk/{proxy+} is not /desk/.
+    greedy = [(r, r.greedy_prefix) for r in routes if r.greedy_prefix is not None and fits(r)]
+    candidates = [(r, p) for r, p in greedy if p is not None and len(path) > len(p) + 1 and path.startswith(p + "/")]
+    if not candidates:
+        return None
+    route, prefix = sorted(candidates, key=lambda rp: (-len(rp[1]), rp[0].method == "ANY"))[0]
+    return route, {"proxy": path[len(prefix) + 1:]}
+
+
+def http_api_event(method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes, route: Route,
+                   path_parameters: dict[str, str], authorized: Authorized | None) -> dict[str, Any]:
+    """An API Gateway HTTP API payload v2.0 event; `requestContext.authorizer` on a JWT route."""
     now = datetime.now(UTC)
     params: dict[str, str] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
@@ -40,19 +101,19 @@ def http_api_event(method: str, raw_path: str, query: str, headers: dict[str, st
         "accountId": ACCOUNT_ID, "apiId": "localdesk", "domainName": "127.0.0.1", "domainPrefix": "127",
         "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
                  "userAgent": headers.get("user-agent", "")},
-        "requestId": str(uuid.uuid4()), "routeKey": "$default", "stage": "$default",
+        "requestId": str(uuid.uuid4()), "routeKey": route.key, "stage": "$default",
         "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"), "timeEpoch": int(now.timestamp() * 1000),
     }
-    if agent:
-        groups = headers.get("x-local-groups", "agents").replace(",", " ")
-        context["authorizer"] = {"jwt": {"claims": {"username": agent, "cognito:groups": f"[{groups}]",
-                                                    "token_use": "access"}, "scopes": None}}
+    if authorized is not None:
+        context["authorizer"] = authorized.context()
     event: dict[str, Any] = {
-        "version": "2.0", "routeKey": "$default", "rawPath": raw_path, "rawQueryString": query,
+        "version": "2.0", "routeKey": route.key, "rawPath": raw_path, "rawQueryString": query,
         "headers": headers, "requestContext": context, "isBase64Encoded": False,
     }
     if params:
         event["queryStringParameters"] = params
+    if path_parameters:
+        event["pathParameters"] = path_parameters
     if body:
         event["body"] = body.decode("utf-8", errors="replace")
     return event
@@ -62,9 +123,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], handler: Handler) -> None:
+    def __init__(self, address: tuple[str, int], api: LocalDeskApi) -> None:
         super().__init__(address, _RequestHandler)
-        self.handler = handler
+        self.api = api
         self.invoke_lock = threading.Lock()
         self.invocations = 0
 
@@ -85,6 +146,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._serve("PUT")
 
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
     def do_DELETE(self) -> None:
         self._serve("DELETE")
 
@@ -93,16 +157,36 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
-        agent = self.headers.get(AGENT_HEADER)
-        if not agent:
-            self._reply(403, {"content-type": "application/json"}, b'{"message":"Forbidden"}')
+        api = self.server.api
+        if api.hosted_ui is not None and api.hosted_ui.handles(url.path):
+            try:
+                reply = api.hosted_ui.handle(method, url.path, url.query, headers, body)
+            except Exception:
+                logger.exception("the hosted-UI stand-in failed")
+                self._reply(500, {"content-type": "application/json"}, b'{"error":"server_error"}')
+                return
+            self._reply(reply.status, reply.headers, reply.body)
             return
-        event = http_api_event(method, url.path, url.query, headers, body, agent)
+        matched = match_route(api.routes, method, url.path)
+        if matched is None:
+            self._reply(404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+            return
+        route, path_parameters = matched
+        authorized: Authorized | None = None
+        if route.authorization == "JWT":
+            try:
+                authorized = api.authorizer.authorize(headers.get("authorization"), route.scopes)
+            except Denied as denied:
+                extra = {"www-authenticate": WWW_AUTHENTICATE} if denied.status == 401 else {}
+                self._reply(denied.status, {"content-type": "application/json", **extra}, denied.body)
+                return
+        event = http_api_event(method, url.path, url.query, headers, body, route, path_parameters, authorized)
         with self.server.invoke_lock:
             self.server.invocations += 1
             try:
-                result = self.server.handler(event, context_for("desk"))
+                result = api.handler(event, context_for("desk"))
             except Exception as exc:  # an unhandled error in the Lambda: API Gateway answers 500
+                logger.exception("the desk handler raised")
                 message = json.dumps({"message": "Internal Server Error", "error": repr(exc)}).encode()
                 self._reply(500, {"content-type": "application/json"}, message)
                 return
@@ -120,14 +204,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 class LocalDeskApi:
-    """Serve the desk handler on 127.0.0.1 (port 0 = a free port)."""
+    """Serve the desk handler on 127.0.0.1 (port 0 = a free port) behind the JWT authorizer."""
 
-    def __init__(self, handler: Handler | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, authorizer: JwtAuthorizer, handler: Handler | None = None, *,
+                 hosted_ui: HostedUi | None = None, routes: Sequence[Route] | None = None,
+                 on_start: Callable[[str], None] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        """`on_start(url)`: called with the front's origin once it listens (the staff pool registers its
+        callback and logout URLs there, as the template derives them from the API's)."""
         if handler is None:
             from desk.app import handler as desk_handler
 
             handler = desk_handler
-        self._handler = handler
+        self.handler: Handler = handler
+        self.authorizer = authorizer
+        self.hosted_ui = hosted_ui
+        self.routes = list(routes) if routes is not None else template_routes()
+        self._on_start = on_start
         self._address = (host, port)
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -137,18 +229,21 @@ class LocalDeskApi:
         if self._httpd is None:
             raise RuntimeError("server not started")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host if isinstance(host, str) else host.decode()}:{port}"
 
     @property
     def invocations(self) -> int:
+        """Requests that reached the handler (a refused token never does)."""
         return self._httpd.invocations if self._httpd else 0
 
     def start(self) -> str:
         if self._httpd is None:
-            self._httpd = _Server(self._address, self._handler)
+            self._httpd = _Server(self._address, self)
             self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                             name="local-desk-api", daemon=True)
             self._thread.start()
+            if self._on_start is not None:
+                self._on_start(self.url)
         return self.url
 
     def stop(self) -> None:

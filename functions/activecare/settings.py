@@ -56,6 +56,11 @@ class Settings(BaseModel):
     auth_base_url: str = ""
     web_client_id: str = ""
     desk_url: str = ""
+    # Staff sign-in (the CLI's side; with --stack they come from the stack's outputs UserPoolId / CliClientId).
+    user_pool_id: str = ""
+    cli_client_id: str = ""
+    # Only for the local stack: where moto's cognito-idp listens. Empty on AWS.
+    cognito_endpoint: str = ""
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -129,6 +134,9 @@ class Settings(BaseModel):
             "auth_base_url": "DESK_AUTH_URL",
             "web_client_id": "DESK_WEB_CLIENT_ID",
             "desk_url": "DESK_URL",
+            "user_pool_id": "USER_POOL_ID",
+            "cli_client_id": "CLI_CLIENT_ID",
+            "cognito_endpoint": "ACTIVECARE_COGNITO_ENDPOINT",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)
@@ -145,6 +153,13 @@ def get_settings() -> Settings:
 def ops_stack_name(explicit: str | None = None) -> str:
     """The stack the CLI operates: --stack, else $ACTIVECARE_STACK; empty means settings from the environment."""
     return explicit or os.environ.get("ACTIVECARE_STACK", "")
+
+
+def cache_home(environ: dict[str, str] | None = None) -> Path:
+    """Where the CLI keeps its sign-in sessions: $XDG_CACHE_HOME, else ~/.cache (XDG base directories)."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CACHE_HOME", "")
+    return (Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache") / "activecare"
 
 
 @contextmanager

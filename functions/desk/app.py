@@ -31,7 +31,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from activecare.desk.models import (
     AGENT_PATTERN,
     CLIENT_TOKEN_PATTERN,
-    ROLES,
     Actor,
     Claim,
     Figures,
@@ -50,7 +49,8 @@ from activecare.desk.models import (
     TemplateList,
 )
 from activecare.desk.service import DeskService
-from activecare.errors import AppError, BadRequest, Unauthorized
+from activecare.errors import AppError, BadRequest
+from activecare.staff.identity import caller
 from activecare.wiring import runtime
 from desk import web
 
@@ -94,25 +94,9 @@ class ReassignBody(_Body):
 
 
 def actor_from_event(event: dict[str, Any]) -> Actor:
-    """The caller as the JWT authorizer verified them: the access token's `username` and `cognito:groups`.
-
-    API Gateway passes claims as strings; a list claim arrives as "[agents supervisors]"."""
-    jwt = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt") or {}
-    claims = jwt.get("claims") or {}
-    name = claims.get("username") or claims.get("cognito:username") or ""
-    if not isinstance(name, str) or not name:
-        raise Unauthorized("no verified identity on the request; sign in to the desk")
-    return Actor(name, _groups(claims.get("cognito:groups")))
-
-
-def _groups(raw: object) -> frozenset[str]:
-    if isinstance(raw, list):
-        items = [str(g) for g in raw]
-    elif isinstance(raw, str):
-        items = raw.strip().strip("[]").replace(",", " ").split()
-    else:
-        items = []
-    return frozenset(g for g in items if g in ROLES)
+    """The caller as the JWT authorizer verified them: the access token's username and groups (401 without)."""
+    staff = caller(event)
+    return Actor(staff.username, frozenset(staff.groups))
 
 
 def _actor() -> Actor:

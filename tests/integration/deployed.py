@@ -1,8 +1,9 @@
 """A stack deployed from template.yaml into moto's CloudFormation over HTTP, for the deploy and ops tests.
 
 moto creates what it supports and silently skips AWS::SecretsManager::Secret, AWS::Scheduler::Schedule,
-SES identities and the HTTP API; the tests check those in the transformed template instead, and the ops
-tests create the two secrets out of band under the names the template gives them (the stack's outputs).
+SES identities, the HTTP API and the Cognito user pool; the tests check those in the transformed template
+instead, and the ops tests create the two secrets out of band under the names the template gives them (the
+stack's outputs).
 """
 
 from __future__ import annotations

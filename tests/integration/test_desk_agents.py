@@ -7,8 +7,10 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from activecare.clock import JST, ManualClock
+from activecare.staff.cognito import CognitoStaffDirectory
+from activecare.staff.service import StaffService
 from activecare.storage.models import Inquiry
-from infra.agents import DeskAgents, work_queue
+from infra.agents import SUPERVISOR, DeskAgents, work_queue
 from infra.local_stack import LocalStack
 from infra.seed.tweets import generate_day
 from tests.integration.spine import minute
@@ -29,6 +31,9 @@ def test_ten_agents_work_the_queue_without_double_posts() -> None:
         stored = list(Inquiry.scan())
         api_posts = list(stack.twitter.posted)
         by_hand = list(stack.twitter.posted_by_hand)
+        pool = stack.staff_pool()
+        members = StaffService(CognitoStaffDirectory(pool.cognito, pool.pool_id)).list()
+        assert pool.access_token(SUPERVISOR)
     assert summary["replies"] > 5, summary
     assert summary["replies"] == summary["api_posts"] + summary["manual_posts"]
     assert summary["api_posts"] == len(api_posts) and summary["manual_posts"] == len(by_hand)
@@ -40,5 +45,8 @@ def test_ten_agents_work_the_queue_without_double_posts() -> None:
     assert max(targets.values()) == 1
     recorded = {m.tweet_id for i in stored for m in i.messages if m.direction == "out"}
     assert recorded == {r["id"] for r in api_posts + by_hand}
+    # The team are the stack's staff: ten agents and their supervisor, each able to sign in.
+    assert {m.username: m.groups for m in members} == {**{n: ("agents",) for n in team.names},
+                                                       SUPERVISOR: ("supervisors",)}
     assert summary["api_cost_usd"] == round(0.2 * summary["api_posts_with_url"]
                                             + 0.015 * (summary["api_posts"] - summary["api_posts_with_url"]), 4)

@@ -1,6 +1,6 @@
-"""The agent desk over real HTTP: requests -> local API Gateway stand-in (IAM context) -> desk
-Lambda handler -> DynamoDB (moto server) and the fake X API (tweepy). Inquiries arrive through
-the real listening spine (poller -> SQS -> worker)."""
+"""The agent desk over real HTTP: requests with a staff member's Cognito access token -> local API
+Gateway stand-in (JWT authorizer) -> desk Lambda handler -> DynamoDB (moto server) and the fake X API
+(tweepy). Inquiries arrive through the real listening spine (poller -> SQS -> worker)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from activecare.keywords.matcher import Matcher
 from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.twitter.models import Tweet, User
 from infra.lambda_runtime import context_for
-from infra.local_api import LocalDeskApi
 from infra.local_stack import LocalStack
 from tests.integration.spine import customer, minute, tweet
 
@@ -32,30 +31,39 @@ _users = itertools.count(1)
 FORM_URL = "https://www.example.co.jp/support/form"
 
 
+STAFF = {"sato": ["agents"], "suzuki": ["agents"], "kimura": ["supervisors"]}
+
+
 @pytest.fixture
 def api(stack: LocalStack) -> Iterator[Desk]:
-    with LocalDeskApi() as server:
-        yield Desk(server.url, stack)
+    pool = stack.staff_pool()
+    pool.create_staff(STAFF)
+    from desk.app import handler
+
+    with pool.desk_api(handler) as server:
+        yield Desk(server.url, stack, {name: pool.access_token(name) for name in STAFF})
 
 
 class Desk:
-    """A tiny client: one method per call, each returning (status, JSON body)."""
+    """A tiny client: one method per call, each returning (status, JSON body), as the named staff member (their
+    access token as `Authorization: Bearer`; agent=None sends none)."""
 
-    def __init__(self, url: str, stack: LocalStack) -> None:
+    def __init__(self, url: str, stack: LocalStack, tokens: dict[str, str]) -> None:
         self.url = url
         self.stack = stack
+        self.tokens = tokens
 
     def call(self, method: str, path: str, agent: str | None = "sato", body: Any = None,
-             raw: bytes | None = None, groups: str = "agents", **params: Any) -> tuple[int, dict[str, Any]]:
-        headers = {"X-Local-Agent": agent, "X-Local-Groups": groups} if agent else {}
+             raw: bytes | None = None, **params: Any) -> tuple[int, dict[str, Any]]:
+        headers = {"Authorization": f"Bearer {self.tokens[agent]}"} if agent else {}
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         resp = requests.request(method, self.url + path, headers=headers, data=data, params=params, timeout=30)
         return resp.status_code, resp.json()
 
     def reply(self, inquiry_id: str, text: str, token: str | None = None, agent: str = "sato",
-              groups: str = "agents", **extra: Any) -> tuple[int, dict[str, Any]]:
+              **extra: Any) -> tuple[int, dict[str, Any]]:
         body = {"text": text, "client_token": token or uuid.uuid4().hex, **extra}
-        return self.call("POST", f"/inquiries/{inquiry_id}/reply", agent, body, groups=groups)
+        return self.call("POST", f"/inquiries/{inquiry_id}/reply", agent, body)
 
 
 @cache
@@ -157,11 +165,13 @@ def test_out_of_hours_replies_are_refused_unless_overridden(api: Desk, clock: Ma
     assert api.stack.twitter.posted == []
     status, body = api.reply(iid, "ルーターの再起動をお試しください。", override_hours=True)
     assert status == 403 and body["code"] == "override_needs_supervisor"  # only supervisors override the hours
-    status, body = api.reply(iid, "ルーターの再起動をお試しください。", override_hours=True,
-                             groups="agents supervisors")
+    # the supervisor takes it over and replies anyway
+    status, body = api.call("POST", f"/inquiries/{iid}/reassign", "kimura", body={"to": "kimura"})
+    assert status == 200 and body["previous"] == "sato" and body["claimed_by"] == "kimura"
+    status, body = api.reply(iid, "ルーターの再起動をお試しください。", agent="kimura", override_hours=True)
     assert status == 201 and body["status"] == "posted"
     events = [e["kind"] for e in api.call("GET", f"/inquiries/{iid}")[1]["desk_events"]]
-    assert events == ["refused", "override_hours", "reply"]
+    assert events == ["refused", "reassign", "override_hours", "reply"]
 
 
 def test_the_history_of_a_returning_customer_is_shown_first(api: Desk, clock: ManualClock) -> None:
@@ -214,7 +224,7 @@ def test_bad_input_gets_a_clear_4xx_with_a_reason(api: Desk, clock: ManualClock)
     too_long = cases[9][0][1]
     assert too_long["weighted_length"] == 282 and "280" in too_long["error"]
     status, body = api.call("GET", "/inquiries", agent=None)
-    assert status == 403  # no staff credentials: IAM refuses before the function runs
+    assert (status, body) == (401, {"message": "Unauthorized"})  # no token: the authorizer refuses, no Lambda runs
     assert api.stack.twitter.posted == []
 
 

@@ -1,5 +1,5 @@
 """Security checks that span the template and the code: credentials only in Secrets Manager,
-no function role wider than it must be, agents get one narrow grant."""
+no function role wider than it must be, no role manages the staff user pool."""
 
 from __future__ import annotations
 
@@ -52,12 +52,13 @@ def test_x_credentials_are_read_from_secrets_manager_only_in_the_wiring() -> Non
     assert "get_secret" in wiring
 
 
-def test_agents_get_one_narrow_grant_on_the_desk_api(transformed: dict[str, Any]) -> None:
-    policy = transformed["Resources"]["DeskAgentPolicy"]["Properties"]["PolicyDocument"]
-    (stmt,) = policy["Statement"]
-    assert stmt["Action"] == ["execute-api:Invoke"]
-    resource = json.dumps(stmt["Resource"])
-    assert "${DeskApi}" in resource and resource.count("*") == 1
+def test_staff_sign_in_with_cognito_and_no_role_manages_the_user_pool(transformed: dict[str, Any]) -> None:
+    """Agents hold no AWS grant at all (the desk API takes their Cognito access token), and no function role may
+    touch the user pool: staff are managed with an operator's own credentials (`activecare staff ...`)."""
+    assert not [n for n, r in transformed["Resources"].items() if r["Type"] == "AWS::IAM::ManagedPolicy"]
+    for name, res in transformed["Resources"].items():
+        if res["Type"] == "AWS::IAM::Role":
+            assert "cognito" not in json.dumps(res["Properties"]).lower(), name
 
 
 def test_no_role_may_scan_the_inquiry_table(transformed: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from cfnlint.api import lint_file
@@ -68,18 +69,139 @@ def test_twitter_credentials_live_in_secrets_manager(transformed: dict[str, Any]
         assert needle not in text
 
 
-def test_desk_api_is_iam_authorised_and_routes_to_the_desk_function(transformed: dict[str, Any]) -> None:
-    (api,) = _of_type(transformed, "AWS::ApiGatewayV2::Api").values()
-    body = api["Properties"]["Body"]
-    schemes = body["components"]["securitySchemes"]
-    assert schemes["AWS_IAM"]["x-amazon-apigateway-authtype"] == "awsSigv4"
-    operations = [op for path in body["paths"].values() for op in path.values()]
-    assert operations
-    for op in operations:
-        assert op["security"] == [{"AWS_IAM": []}]
-        integration = op["x-amazon-apigateway-integration"]
-        assert integration["payloadFormatVersion"] == "2.0"
-        assert "DeskFunction.Arn" in json.dumps(integration["uri"])
+STATIC_ROUTES = {"GET /desk/{proxy+}", "GET /desk", "GET /", "GET /openapi.json"}  # the web desk and the API's doc
+
+
+def test_every_desk_route_but_the_static_ones_needs_a_staff_access_token(transformed: dict[str, Any]) -> None:
+    res = transformed["Resources"]
+    (api_id,) = _of_type(transformed, "AWS::ApiGatewayV2::Api")
+    assert "Body" not in res[api_id]["Properties"]  # no route hides in an OpenAPI body: they are the resources
+    routes = {r["Properties"]["RouteKey"]: r["Properties"]
+              for r in _of_type(transformed, "AWS::ApiGatewayV2::Route").values()}
+    assert set(routes) == {*STATIC_ROUTES, "ANY /{proxy+}"}
+    for key, route in routes.items():
+        assert route["ApiId"] == {"Ref": api_id}, key
+        assert route["Target"] == {"Fn::Sub": "integrations/${DeskIntegration}"}, key
+        if key in STATIC_ROUTES:
+            assert route["AuthorizationType"] == "NONE" and "AuthorizerId" not in route, key
+        else:
+            assert route["AuthorizationType"] == "JWT", key
+            assert route["AuthorizerId"] == {"Ref": "StaffAuthorizer"}, key
+            # API Gateway does not read token_use: a required scope keeps ID tokens (no scope claim) out.
+            assert set(route["AuthorizationScopes"]) == {"openid", "aws.cognito.signin.user.admin"}, key
+    (authorizer,) = _of_type(transformed, "AWS::ApiGatewayV2::Authorizer").values()
+    props = authorizer["Properties"]
+    assert props["AuthorizerType"] == "JWT" and props["IdentitySource"] == ["$request.header.Authorization"]
+    assert props["JwtConfiguration"] == {
+        "Issuer": {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"},
+        "Audience": [{"Ref": "WebClient"}, {"Ref": "CliClient"}]}
+    (integration,) = _of_type(transformed, "AWS::ApiGatewayV2::Integration").values()
+    assert integration["Properties"]["IntegrationType"] == "AWS_PROXY"
+    assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
+    assert integration["Properties"]["IntegrationUri"] == {"Fn::GetAtt": ["DeskFunction", "Arn"]}
+    (stage,) = _of_type(transformed, "AWS::ApiGatewayV2::Stage").values()
+    assert stage["Properties"]["StageName"] == "$default" and stage["Properties"]["AutoDeploy"] is True
+    (permission,) = [p["Properties"] for p in _of_type(transformed, "AWS::Lambda::Permission").values()
+                     if p["Properties"]["FunctionName"] == {"Ref": "DeskFunction"}]
+    assert permission["Principal"] == "apigateway.amazonaws.com" and "${DeskApi}/" in json.dumps(permission)
+    text = json.dumps(transformed)
+    assert "AWS_IAM" not in text and "awsSigv4" not in text and "execute-api:Invoke" not in text
+
+
+def test_the_web_desk_signs_in_with_the_code_grant_only(transformed: dict[str, Any]) -> None:
+    clients = {c["Properties"]["ClientName"]: c["Properties"]
+               for c in _of_type(transformed, "AWS::Cognito::UserPoolClient").values()}
+    assert set(clients) == {"web-desk", "activecare-cli"}
+    for props in clients.values():  # no implicit flow, no client secret, anywhere
+        assert "implicit" not in props.get("AllowedOAuthFlows", [])
+        assert props["GenerateSecret"] is False
+        assert props["PreventUserExistenceErrors"] == "ENABLED" and props["EnableTokenRevocation"] is True
+        assert (props["AccessTokenValidity"], props["RefreshTokenValidity"]) == (60, 12)
+        assert props["TokenValidityUnits"] == {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "hours"}
+        assert not any(f in props.get("ExplicitAuthFlows", []) for f in ("ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                                                                         "ALLOW_CUSTOM_AUTH"))
+    web = clients["web-desk"]
+    assert web["AllowedOAuthFlows"] == ["code"] and web["AllowedOAuthFlowsUserPoolClient"] is True
+    assert web["AllowedOAuthScopes"] == ["openid", "profile", "email"]
+    assert web["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]
+    origin = "https://${DeskApi}.execute-api.${AWS::Region}.amazonaws.com"
+    assert web["CallbackURLs"] == [{"Fn::Sub": f"{origin}/desk/callback"}]
+    assert web["LogoutURLs"] == [{"Fn::Sub": f"{origin}/desk"}]
+    cli = clients["activecare-cli"]
+    assert cli["AllowedOAuthFlowsUserPoolClient"] is False and "AllowedOAuthFlows" not in cli
+    assert cli["ExplicitAuthFlows"] == ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+def test_staff_are_created_by_admins_into_three_groups_and_the_pool_outlives_the_stack(
+        transformed: dict[str, Any]) -> None:
+    res = transformed["Resources"]
+    pool = res["UserPool"]
+    assert pool["DeletionPolicy"] == "Retain" and pool["UpdateReplacePolicy"] == "Retain"
+    props = pool["Properties"]
+    assert props["DeletionProtection"] == "ACTIVE"
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert "UsernameAttributes" not in props and "AliasAttributes" not in props  # the user name signs in
+    assert {"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True} in props["Schema"]
+    policy = props["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12 and all(policy[k] for k in ("RequireLowercase", "RequireUppercase",
+                                                                      "RequireNumbers", "RequireSymbols"))
+    message = props["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailMessage"]
+    assert "{username}" in message and "{####}" in message
+    groups = {g["Properties"]["GroupName"] for g in _of_type(transformed, "AWS::Cognito::UserPoolGroup").values()}
+    assert groups == {"agents", "supervisors", "admins"}
+    (domain,) = _of_type(transformed, "AWS::Cognito::UserPoolDomain").values()
+    assert domain["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
+    outputs = transformed["Outputs"]
+    assert {"UserPoolId", "WebClientId", "CliClientId", "HostedUiDomain"} <= set(outputs)
+    assert outputs["HostedUiDomain"]["Value"] == {
+        "Fn::Sub": "https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"}
+    assert "DeskAgentPolicyArn" not in outputs
+
+
+def _refs(node: Any) -> set[str]:
+    """The logical ids a CloudFormation value refers to (Ref, GetAtt, Sub)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                found.add(value[0] if isinstance(value, list) else value.split(".")[0])
+            elif key == "Fn::Sub":
+                text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1])
+                found |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text)} - set(variables)
+                found |= _refs(variables)
+            else:
+                found |= _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _refs(item)
+    return found
+
+
+def test_no_resources_depend_on_each_other_in_a_circle(transformed: dict[str, Any]) -> None:
+    """CloudFormation refuses a dependency cycle at deploy time; cfn-lint does not see one that only the SAM
+    transform makes (an HttpApi whose authorizer names a client whose callback URL names the API)."""
+    res = transformed["Resources"]
+    graph = {name: {d for d in _refs(r.get("Properties", {})) | set(_as_list(r.get("DependsOn"))) if d in res}
+             for name, r in res.items()}
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for dep in sorted(graph[node]):
+            assert state.get(dep) != 1, " -> ".join([*path, node, dep])
+            if dep not in state:
+                visit(dep, [*path, node])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [])
+
+
+def _as_list(value: Any) -> list[str]:
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
 def test_desk_function_may_touch_only_its_tables_and_the_secret(transformed: dict[str, Any]) -> None:

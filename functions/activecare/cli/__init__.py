@@ -33,6 +33,11 @@
     activecare figures [--day YYYY-MM-DD]         today's inquiries, replies, posts vs caps, DLQ depth (JST)
     activecare stack show                         the stack's outputs the CLI works on
 
+    activecare login [--username U] [--password-stdin]   sign in (Cognito); the session is kept for the shift
+    activecare logout
+    activecare staff add USER --email E --group agents [--group supervisors] [--print-password]
+    activecare staff disable USER | enable USER | list [--json] | groups USER [--set agents,supervisors]
+
 The desk commands act as the agent named by --agent or $ACTIVECARE_AGENT, and run the
 same DeskService as the desk Lambda.
 
@@ -55,7 +60,8 @@ from activecare.errors import AppError
 # One module per command group, each with register(subparsers) and, when its domain raises errors of its own,
 # ERRORS (their types) and report_error(exc) (default: `error: <exc>`, exit code 2).
 # A feature adds its group here and in a module of its own.
-GROUPS = ("keywords", "desk", "report", "posts", "campaign", "secrets", "dlq", "figures", "stack")
+GROUPS = ("keywords", "desk", "report", "posts", "campaign", "secrets", "dlq", "figures", "stack", "session",
+          "staff")
 
 
 def _groups() -> list[ModuleType]:

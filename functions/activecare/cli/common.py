@@ -84,3 +84,23 @@ def remote_error(body: dict[str, Any]) -> AppError:
     known = {"error", "code", "status", "ok"}
     return AppError(str(body.get("error", "")), code=str(body.get("code") or "bad_request"),
                     status=int(body.get("status") or 400), **{k: v for k, v in body.items() if k not in known})
+
+
+def cognito_client(region: str | None = None) -> Any:
+    """boto3's cognito-idp client for the stack's region (or the environment's); the local stack's moto when
+    ACTIVECARE_COGNITO_ENDPOINT is set."""
+    import boto3
+
+    current = settings()
+    return boto3.client("cognito-idp", region_name=region or current.region,
+                        endpoint_url=current.cognito_endpoint or None)
+
+
+def stack_or_setting(output: str, value: str, env: str) -> str:
+    """A stack output with --stack, else the setting read from the environment variable `env`."""
+    stack = target.stack()
+    if stack is not None:
+        return stack.output(output)
+    if not value:
+        raise CliError(f"give --stack NAME (its output {output}) or set {env}")
+    return value
