@@ -16,6 +16,7 @@ on the same origin.
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 import threading
@@ -28,6 +29,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
+from activecare.clock import Clock
 from infra.lambda_runtime import context_for
 from infra.local_auth import WWW_AUTHENTICATE, Authorized, Denied, JwtAuthorizer
 
@@ -137,6 +139,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, from the stack's clock when the front has one (the web desk shows service hours by
+        the server's time, which a simulated day moves)."""
+        clock = self.server.api.clock
+        if clock is None:
+            return super().date_time_string(timestamp)
+        return email.utils.format_datetime(clock().astimezone(UTC), usegmt=True)
+
     def do_GET(self) -> None:
         self._serve("GET")
 
@@ -208,7 +218,8 @@ class LocalDeskApi:
 
     def __init__(self, authorizer: JwtAuthorizer, handler: Handler | None = None, *,
                  hosted_ui: HostedUi | None = None, routes: Sequence[Route] | None = None,
-                 on_start: Callable[[str], None] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+                 on_start: Callable[[str], None] | None = None, host: str = "127.0.0.1", port: int = 0,
+                 clock: Clock | None = None) -> None:
         """`on_start(url)`: called with the front's origin once it listens (the staff pool registers its
         callback and logout URLs there, as the template derives them from the API's)."""
         if handler is None:
@@ -218,6 +229,7 @@ class LocalDeskApi:
         self.handler: Handler = handler
         self.authorizer = authorizer
         self.hosted_ui = hosted_ui
+        self.clock = clock
         self.routes = list(routes) if routes is not None else template_routes()
         self._on_start = on_start
         self._address = (host, port)

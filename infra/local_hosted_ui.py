@@ -110,6 +110,10 @@ class HostedUi:
         self.cognito = cognito
         self.pool = user_pool_id
         self.clock = clock
+        # A test's knob: the lifetime the token answer states (moto's tokens always live an hour), so a browser
+        # test sees the page refresh its session within seconds. None: the token's own.
+        self.stated_ttl_s: int | None = None
+        self.grants: list[str] = []  # the token grants answered, in order (tests read it)
         self._codes: dict[str, _Code] = {}
         self._lock = threading.Lock()
 
@@ -258,6 +262,7 @@ class HostedUi:
             if request.code_challenge is not None and s256(form.get("code_verifier", "")) != request.code_challenge:
                 return _token_error("invalid_grant")
             tokens = issued.tokens
+            self.grants.append("authorization_code")
             return self._tokens(tokens["IdToken"], tokens["AccessToken"], tokens.get("RefreshToken"),
                                 int(tokens.get("ExpiresIn", 3600)))
         if grant == "refresh_token":
@@ -269,15 +274,15 @@ class HostedUi:
                     AuthParameters={"REFRESH_TOKEN": form["refresh_token"]})["AuthenticationResult"]
             except ClientError:
                 return _token_error("invalid_grant")
+            self.grants.append("refresh_token")
             return self._tokens(result["IdToken"], result["AccessToken"], None, int(result.get("ExpiresIn", 3600)))
         return _token_error("unsupported_grant_type")
 
-    @staticmethod
-    def _tokens(id_token: str, access_token: str, refresh_token: str | None, expires_in: int) -> Reply:
+    def _tokens(self, id_token: str, access_token: str, refresh_token: str | None, expires_in: int) -> Reply:
         body: dict[str, Any] = {"id_token": id_token, "access_token": access_token}
         if refresh_token:
             body["refresh_token"] = refresh_token
-        body |= {"expires_in": expires_in, "token_type": "Bearer"}
+        body |= {"expires_in": self.stated_ttl_s or expires_in, "token_type": "Bearer"}
         return Reply(200, {"content-type": "application/json;charset=UTF-8", "cache-control": "no-store",
                            "pragma": "no-cache"}, json.dumps(body).encode())
 

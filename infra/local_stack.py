@@ -141,6 +141,13 @@ class LocalStack:
         self.aws_meter.reset()  # count what the system does, not the setup
         return self.settings
 
+    def configure(self, **updates: Any) -> Settings:
+        """Change settings of the running stack - its own and the functions' (the runtime's) - as a template
+        parameter or output would on AWS (e.g. the web desk's sign-in URLs once the front listens)."""
+        self.settings = self.settings.model_copy(update=updates)
+        self.runtime.settings = self.runtime.settings.model_copy(update=updates)
+        return self.settings
+
     def staff_pool(self) -> StaffPool:
         """The stack's staff user pool (made on first use; its set-up is metered apart, as "setup"). The
         settings - the stack's and the runtime's - then name it, as the stack's outputs do on AWS."""

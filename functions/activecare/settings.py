@@ -54,6 +54,8 @@ class Settings(BaseModel):
     # The web desk's sign-in: the hosted UI's base URL (Cognito's domain on AWS, the local stand-in locally), the
     # web app client, and the desk's own public URL (the sign-in callback is <desk_url>/desk/callback).
     auth_base_url: str = ""
+    # X's page for a post sent by hand (the intent-link flow); the local stack points it at its stand-in.
+    intent_base_url: str = "https://x.com/intent/post"
     web_client_id: str = ""
     desk_url: str = ""
     # Staff sign-in (the CLI's side; with --stack they come from the stack's outputs UserPoolId / CliClientId).
@@ -132,6 +134,7 @@ class Settings(BaseModel):
             "report_retry_windows": "REPORT_RETRY_WINDOWS",
             "service_hours": "SERVICE_HOURS",
             "auth_base_url": "DESK_AUTH_URL",
+            "intent_base_url": "X_INTENT_URL",
             "web_client_id": "DESK_WEB_CLIENT_ID",
             "desk_url": "DESK_URL",
             "user_pool_id": "USER_POOL_ID",

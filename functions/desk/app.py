@@ -207,7 +207,13 @@ def openapi() -> Response[str]:
 
 @app.get("/", include_in_schema=False)
 def root() -> Response[str]:
-    return Response(302, content_types.TEXT_PLAIN, "", headers={"Location": "/desk/"})
+    return Response(302, content_types.TEXT_PLAIN, "", headers={"Location": "/desk"})
+
+
+@app.get("/desk", include_in_schema=False)
+def desk_page() -> Response[bytes]:
+    """The desk itself (also at /desk/ and /desk/callback: one page; its assets have absolute paths)."""
+    return web.file_response("index.html", app.current_event.headers)
 
 
 @app.get("/desk/", include_in_schema=False)

@@ -1,6 +1,6 @@
-"""The web desk in a real browser: Debian's headless Chromium (Playwright) against the dev harness
-(tests/e2e/webdesk_harness.py: the local stack, the desk API, the static desk and a fake sign-in on one origin).
-Screenshots of the run land in out/webdesk_*.png."""
+"""The web desk in a real browser: Debian's headless Chromium (Playwright) against the desk as `make desk` serves
+it (infra/desk_live.py: the local stack, staff in moto's user pool, the desk function behind the front that
+verifies tokens as API Gateway does and stands in for Cognito's hosted UI). Screenshots land in out/webdesk_*.png."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is missing (make system-deps)", allow_module_level=True)
 
-from tests.e2e.webdesk_harness import DAY, WebDeskHarness  # noqa: E402
+from infra.desk_live import DAY, LiveDesk  # noqa: E402
 
 expect = sync_api.expect
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +28,12 @@ OUT = ROOT / "out"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1440, "height": 900}
+PASSWORD = "Local-desk-2026!"
+
+
+def shown(h: LiveDesk, iid: str) -> dict:
+    """The inquiry as the desk API answers it."""
+    return h.desk.show(iid).model_dump(mode="json")
 
 
 @pytest.fixture(scope="session")
@@ -39,25 +45,26 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def harness() -> Iterator[WebDeskHarness]:
-    with WebDeskHarness() as h:
+def harness() -> Iterator[LiveDesk]:
+    with LiveDesk(password=PASSWORD, intent_links_to_stand_in=False) as h:
         h.seed()
         yield h
 
 
 @pytest.fixture
-def sign_in(browser: object, harness: WebDeskHarness) -> Iterator[Callable[..., object]]:
+def sign_in(browser: object, harness: LiveDesk) -> Iterator[Callable[..., object]]:
     """sign_in("sato") -> a page of a fresh browser context, signed in through the authorize page."""
     contexts = []
 
-    def _sign_in(username: str, path: str = "/desk/") -> object:
+    def _sign_in(username: str, path: str = "/desk") -> object:
         context = browser.new_context(viewport=VIEWPORT, locale="ja-JP", timezone_id="Asia/Tokyo")
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
         page.goto(harness.url + path)
-        page.wait_for_url("**/_fake_auth/authorize**")
+        page.wait_for_url("**/oauth2/authorize**")
         page.fill("#username", username)
+        page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
         expect(page.locator("#user .user-name")).to_have_text(username)
         return page
@@ -78,7 +85,7 @@ def open_inquiry(page: object, iid: str) -> None:
     expect(page.locator("#inquiry-status")).to_be_visible()
 
 
-def posted_texts(harness: WebDeskHarness) -> list[str]:
+def posted_texts(harness: LiveDesk) -> list[str]:
     return [t["text"] for t in harness.stack.twitter.posted] + [t["text"] for t in harness.stack.twitter.posted_by_hand]
 
 
@@ -103,7 +110,7 @@ def test_an_agent_signs_in_and_the_queue_shows_the_inquiries_with_their_marks(si
     expect(rows.nth(0)).to_have_attribute("aria-selected", "true")
     page.keyboard.press("j")
     expect(rows.nth(1)).to_have_attribute("aria-selected", "true")
-    expect(page).to_have_url(f"{harness.url}/desk/#/inquiry/{rows.nth(1).get_attribute('data-id')}")
+    expect(page).to_have_url(f"{harness.url}/desk#/inquiry/{rows.nth(1).get_attribute('data-id')}")
     page.keyboard.press("k")
     expect(rows.nth(0)).to_have_attribute("aria-selected", "true")
     page.keyboard.press("r")
@@ -170,7 +177,7 @@ def test_a_reply_with_a_phone_number_is_warned_and_refused_by_the_server(sign_in
         "お問い合わせいただけますでしょうか。お電話番号やご契約番号はこちらに書き込まないようお願いいたします。 "
         "https://www.example.co.jp/support/form")
     expect(page.locator("#pii-warning")).to_have_count(0)
-    refused = harness.desk.show(iid)["desk_events"]
+    refused = shown(harness, iid)["desk_events"]
     assert [e["kind"] for e in refused] == ["refused"] and refused[0]["agent"] == "sato"
 
 
@@ -200,7 +207,7 @@ def test_a_template_goes_out_through_the_api_on_a_mention(sign_in, harness) -> N
     page.keyboard.press("1")
     page.keyboard.press("Enter")
     expect(page.locator("#inquiry-status")).to_have_text("解決済み")
-    assert harness.desk.show(iid)["inquiry"]["outcome"] == "answered"
+    assert shown(harness, iid)["inquiry"]["outcome"] == "answered"
 
 
 def test_an_active_support_find_is_prepared_as_an_intent_link_and_confirmed(sign_in, harness) -> None:
@@ -224,7 +231,7 @@ def test_an_active_support_find_is_prepared_as_an_intent_link_and_confirmed(sign
     expect(page.locator("#confirm-error")).to_contain_text("まだ X のタイムラインで返信が確認できません")
     # The agent opens the link (x.com stands in: the harness's page) and posts it by hand.
     page.context.route("https://x.com/intent/post**", lambda route: route.fulfill(
-        status=302, headers={"Location": f"{harness.url}/_fake_x/intent/post?{urlsplit(route.request.url).query}"}))
+        status=302, headers={"Location": f"{harness.x_url}/intent/post?{urlsplit(route.request.url).query}"}))
     with page.expect_popup() as popup_info:
         link.click()
     popup = popup_info.value
@@ -260,7 +267,7 @@ def test_a_second_agent_sees_the_claim_and_cannot_reply(sign_in, harness) -> Non
 
 
 def test_a_supervisor_reopens_reassigns_and_sees_the_teams_figures(sign_in, harness) -> None:
-    agent = sign_in("sato", "/desk/#/figures")
+    agent = sign_in("sato", "/desk#/figures")
     expect(agent.locator("#figure-cards")).to_be_visible()
     expect(agent.locator("#team-table")).to_have_count(0)  # an agent sees their own figures only
     expect(agent.locator("h1")).to_have_text("あなたの実績")
@@ -275,7 +282,7 @@ def test_a_supervisor_reopens_reassigns_and_sees_the_teams_figures(sign_in, harn
     page.fill("#reopen-reason", "回答の補足が必要")
     page.keyboard.press("Enter")
     expect(page.locator("#inquiry-status")).to_have_text("未対応")
-    assert harness.desk.show(earlier)["desk_events"][-1]["detail"] == "回答の補足が必要"
+    assert shown(harness, earlier)["desk_events"][-1]["detail"] == "回答の補足が必要"
 
     page.click('.segmented button[data-value="new"]')
     held = harness.seeded.last("koji_m")  # tanaka holds it
@@ -285,7 +292,8 @@ def test_a_supervisor_reopens_reassigns_and_sees_the_teams_figures(sign_in, harn
     page.fill("#reassign-to", "takahashi")
     page.keyboard.press("Enter")
     expect(page.locator("#held-banner")).to_contain_text("takahashi さんが対応中です")
-    assert harness.reassigned[-1] == (held, "tanaka", "takahashi")
+    last = shown(harness, held)["desk_events"][-1]
+    assert (last["kind"], last["agent"], last["detail"]) == ("reassign", "yamada", "tanaka -> takahashi")
 
     page.click('.tabs a[data-route="figures"]')
     table = page.locator("#team-table")
@@ -298,28 +306,34 @@ def test_a_supervisor_reopens_reassigns_and_sees_the_teams_figures(sign_in, harn
 
 
 def test_an_expired_session_goes_back_to_sign_in_and_returns_to_the_inquiry(sign_in, harness) -> None:
+    real_clock = harness.api.authorizer.clock
     page = sign_in("suzuki")
     iid = harness.seeded.last("ryo_dev")
     open_inquiry(page, iid)
-    harness.auth.expire_all()  # access and refresh tokens no longer work: the next poll gets a 401
-    page.wait_for_url("**/_fake_auth/authorize**", timeout=15_000)
+    harness.expire_sessions()  # access and refresh tokens no longer work: the next poll gets a 401
+    try:
+        page.wait_for_url("**/oauth2/authorize**", timeout=15_000)
+    finally:
+        harness.api.authorizer.clock = real_clock
     page.fill("#username", "suzuki")
+    page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    expect(page).to_have_url(f"{harness.url}/desk/#/inquiry/{iid}")
+    expect(page).to_have_url(f"{harness.url}/desk#/inquiry/{iid}")
     expect(page.locator("#tweet-text")).to_contain_text("パケ詰まり")
 
 
 def test_the_access_token_is_refreshed_before_it_expires(sign_in, harness) -> None:
-    harness.auth.access_ttl = 62  # refreshed 60 s before expiry: about two seconds after sign-in
+    ui = harness.api.hosted_ui
+    ui.stated_ttl_s = 62  # the page refreshes 60 s before the stated expiry: about two seconds after sign-in
     try:
         page = sign_in("tanaka")
         deadline = time.time() + 10
-        while "refresh_token" not in harness.auth.grants and time.time() < deadline:
+        while "refresh_token" not in ui.grants and time.time() < deadline:
             page.wait_for_timeout(200)
-        assert "refresh_token" in harness.auth.grants
+        assert "refresh_token" in ui.grants
         expect(page.locator(".qrow").first).to_be_visible()
     finally:
-        harness.auth.access_ttl = 3600
+        ui.stated_ttl_s = None
 
 
 def test_when_x_is_unavailable_the_same_reply_is_resent_with_the_same_token_and_posted_once(sign_in, harness) -> None:
@@ -343,11 +357,11 @@ def test_next_claims_the_most_urgent_and_release_lets_it_go(sign_in, harness) ->
     page.keyboard.press("n")
     expect(page.locator("#held-banner")).to_contain_text("あなたが対応中です")
     iid = page.url.rsplit("/", 1)[-1]
-    assert harness.desk.show(iid)["inquiry"]["claimed_by"] == "takahashi"
+    assert shown(harness, iid)["inquiry"]["claimed_by"] == "takahashi"
     expect(page.locator(f'.qrow[data-id="{iid}"] .holder-chip')).to_have_text("あなたが対応中")
     page.keyboard.press("u")
     expect(page.locator("#held-banner")).to_have_count(0)
-    assert harness.desk.show(iid)["inquiry"]["claimed_by"] is None
+    assert shown(harness, iid)["inquiry"]["claimed_by"] is None
 
 
 def test_a_customers_markup_is_shown_as_text_never_run(sign_in, harness) -> None:
@@ -366,7 +380,7 @@ def test_sign_out_ends_the_session(sign_in, harness) -> None:
     expect(page.locator("#boot-message")).to_have_text("サインアウトしました。")
     assert page.evaluate("() => sessionStorage.getItem('activecare.desk.session')") is None
     page.click("#sign-in-again")
-    page.wait_for_url("**/_fake_auth/authorize**")
+    page.wait_for_url("**/oauth2/authorize**")
 
 
 def test_outside_service_hours_an_agent_waits_and_a_supervisor_may_override(sign_in, harness) -> None:
@@ -388,7 +402,7 @@ def test_outside_service_hours_an_agent_waits_and_a_supervisor_may_override(sign
         sup.check("#override-hours")
         sup.click("#send-button")
         expect(sup.locator("#reply-result")).to_contain_text("返信しました")
-        kinds = [e["kind"] for e in harness.desk.show(iid)["desk_events"]]
+        kinds = [e["kind"] for e in shown(harness, iid)["desk_events"]]
         assert kinds == ["override_hours", "reply"]
     finally:
         harness.clock.set(max(now, harness.clock() - timedelta(hours=10)))

@@ -44,6 +44,7 @@ def api_may_reply(access_level: str, *, target_text: str, account_username: str,
     return answers_us or engages(target_text, account_username)
 
 
-def intent_url(in_reply_to: str, text: str) -> str:
-    """The link an agent opens (logged in as the support account) to send the reply by hand."""
-    return f"{INTENT_BASE}?{urlencode({'in_reply_to': in_reply_to, 'text': text})}"
+def intent_url(in_reply_to: str, text: str, base: str = INTENT_BASE) -> str:
+    """The link an agent opens (logged in as the support account) to send the reply by hand (`base`: X's
+    intent page; the local stack's stand-in for it there)."""
+    return f"{base}?{urlencode({'in_reply_to': in_reply_to, 'text': text})}"

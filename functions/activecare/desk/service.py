@@ -366,7 +366,7 @@ class DeskService:
 
     def _send(self, res: Reservation) -> ReplyResult:
         if res.mode == "manual":
-            url = intent_url(res.in_reply_to, res.text)
+            url = intent_url(res.in_reply_to, res.text, self.settings.intent_base_url)
             self.reservations.update(res.token, status="prepared", intent_url=url)
             self.inquiries.add_event(res.inquiry_id, Event("prepared", res.agent, self.clock(), res.token))
             return self._prepared_result(replace(res, status="prepared", intent_url=url), replayed=False)

@@ -99,7 +99,7 @@ export function signOut() {
   clearTimeout(timer);
   sessionStorage.removeItem(SESSION);
   sessionStorage.setItem(SIGNED_OUT, '1');
-  const back = new URL('./', new URL(cfg.auth.redirect_uri)).toString();  // .../desk/
+  const back = cfg.auth.redirect_uri.replace(/\/callback$/, '');  // .../desk, the client's logout URL
   const url = new URL(cfg.auth.logout_url);
   url.searchParams.set('client_id', cfg.auth.client_id);
   url.searchParams.set('logout_uri', back);
@@ -112,7 +112,7 @@ async function finishCallback() {
   sessionStorage.removeItem(PENDING);
   const returnTo = sessionStorage.getItem(RETURN_TO) || '';
   sessionStorage.removeItem(RETURN_TO);
-  const desk = location.pathname.replace(/callback$/, '');
+  const desk = location.pathname.replace(/\/callback$/, '');  // /desk: the page's one open address
   if (params.get('error')) throw new Error(`サインインできませんでした（${params.get('error')}）`);
   if (!pending || params.get('state') !== pending.state || !params.get('code')) {
     throw new Error('サインインの応答を確認できませんでした。もう一度サインインしてください。');
@@ -128,6 +128,9 @@ async function finishCallback() {
 /** 'ready' (signed in), 'signed_out' (after sign-out: show a button) or never resolves (went to sign in). */
 export async function init(config) {
   cfg = config;
+  if (!cfg.auth.redirect_uri) {  // the stack does not say: the callback on the desk's own origin
+    cfg.auth.redirect_uri = `${location.origin}${location.pathname.replace(/\/desk(\/.*)?$/, '')}/desk/callback`;
+  }
   if (/\/callback$/.test(location.pathname)) {
     await finishCallback();
     return 'ready';
