@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps demo day test lint bench build clean
+.PHONY: install system-deps demo desk day test lint bench build clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,12 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m infra.simulate_day $(ARGS)
+
+# The desk live in a browser: the local stack, staff users (names and passwords printed), the simulated X day
+# playing live (a simulated minute every 3 s), the web desk on http://127.0.0.1:8080/desk until Ctrl-C.
+# ARGS="--port 8081 --speed 60 --colleagues 0".
+desk: $(STAMP)
+	$(PY) -m infra.desk_live $(ARGS)
 
 # The whole support day, 09:00-20:00 JST at seed volume (~50,000 tweets on X), with its summary table.
 day: $(STAMP)

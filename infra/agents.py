@@ -58,14 +58,16 @@ class TeamStats:
 class DeskAgents:
     def __init__(self, stack: LocalStack, *, agents: int = 10, seed: int = 7, mistake_rate: float = 0.05,
                  minutes_per_inquiry: tuple[int, int] = (2, 6),
-                 not_a_customer: Callable[[str], bool] | None = None) -> None:
+                 not_a_customer: Callable[[str], bool] | None = None, exclude: frozenset[str] = frozenset()) -> None:
         """`not_a_customer(tweet_id)`: what an agent sees on reading the tweet - a news headline, a bot, a
-        keyword used about something else (the seed's ground truth) - and resolves without a reply."""
-        if not 1 <= agents <= len(NAMES):
-            raise ValueError(f"agents must be 1-{len(NAMES)}")
+        keyword used about something else (the seed's ground truth) - and resolves without a reply.
+        `exclude`: names already taken (the people signed in to a live desk)."""
+        names = tuple(n for n in NAMES if n not in exclude)
+        if not 1 <= agents <= len(names):
+            raise ValueError(f"agents must be 1-{len(names)}")
         self.stack = stack
         self.clock = stack.clock
-        self.names = NAMES[:agents]
+        self.names = names[:agents]
         pool = stack.staff_pool()
         with stack.aws_meter.channel("setup"):
             self.passwords = pool.create_staff({**{name: ("agents",) for name in self.names},

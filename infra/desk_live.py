@@ -344,7 +344,8 @@ class LiveDesk:
         self.stack.twitter.add_users(day.users)
         self.stack.twitter.add_tweets(day.tweets)
         posts = PublishingDay(self.stack)
-        team = DeskAgents(self.stack, agents=colleagues, seed=seed) if colleagues else None
+        team = (DeskAgents(self.stack, agents=colleagues, seed=seed, exclude=frozenset(self.staff))
+                if colleagues else None)
         minute = start
         while not stop.is_set() and minute < end:
             now = self.clock()
@@ -472,10 +473,15 @@ def main(argv: list[str] | None = None) -> int:
               f"STATE_TABLE={live.stack.settings.state_table} KEYWORD_TABLE={live.stack.settings.keyword_table}\n"
               "  activecare login --username sato && activecare desk list\n")
 
+        totals = {"fetched": 0, "queued": 0, "stored": 0}
+
         def progress(minute: datetime, report: dict[str, Any], drained: Any) -> None:
+            totals["fetched"] += report["fetched"]
+            totals["queued"] += report["enqueued"]
+            totals["stored"] += drained.received
             if minute.minute % 10 == 0:
-                print(f"{minute.astimezone(JST):%H:%M} JST  fetched {report['fetched']:>4}  queued "
-                      f"{report['enqueued']:>3}  inquiries in {drained.received:>3}", flush=True)
+                print(f"{minute.astimezone(JST):%H:%M} JST  since the start: fetched {totals['fetched']:>5}, "
+                      f"queued {totals['queued']:>4}, delivered to the worker {totals['stored']:>4}", flush=True)
 
         player = threading.Thread(target=live.play, args=(stop,), daemon=True, kwargs={
             "tweets": args.tweets, "colleagues": args.colleagues, "seed": args.seed, "on_minute": progress})

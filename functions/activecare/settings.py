@@ -54,6 +54,7 @@ class Settings(BaseModel):
     # The web desk's sign-in: the hosted UI's base URL (Cognito's domain on AWS, the local stand-in locally), the
     # web app client, and the desk's own public URL (the sign-in callback is <desk_url>/desk/callback).
     auth_base_url: str = ""
+    desk_api_url: str = ""  # the CLI's: the desk API (with --stack, the stack's DeskApiUrl output)
     # X's page for a post sent by hand (the intent-link flow); the local stack points it at its stand-in.
     intent_base_url: str = "https://x.com/intent/post"
     web_client_id: str = ""
@@ -134,6 +135,7 @@ class Settings(BaseModel):
             "report_retry_windows": "REPORT_RETRY_WINDOWS",
             "service_hours": "SERVICE_HOURS",
             "auth_base_url": "DESK_AUTH_URL",
+            "desk_api_url": "DESK_API_URL",
             "intent_base_url": "X_INTENT_URL",
             "web_client_id": "DESK_WEB_CLIENT_ID",
             "desk_url": "DESK_URL",

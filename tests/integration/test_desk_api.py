@@ -293,11 +293,27 @@ def test_sample_events_run_through_the_handler(stack: LocalStack, clock: ManualC
     assert results["desk_no_identity"]["statusCode"] == 401  # on AWS the JWT authorizer answers this itself
 
 
-def test_the_cli_runs_the_same_desk(stack: LocalStack, clock: ManualClock, capsys: pytest.CaptureFixture[str],
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_runs_the_same_desk_through_the_api(api: Desk, clock: ManualClock, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """`activecare desk` signs in through Cognito (activecare login, the token cached) and calls the desk API:
+    who acts is the token's user, never a name on the command line."""
+    import io
+
     from activecare.cli import main
 
-    monkeypatch.setenv("ACTIVECARE_AGENT", "sato")
+    stack, pool = api.stack, api.stack.staff_pool()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    stack.configure(desk_api_url=api.url)  # as DESK_API_URL does for a new process
+
+    def login(name: str) -> None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(pool.passwords[name] + "\n"))
+        assert main(["login", "--username", name, "--password-stdin"]) == 0
+        assert f"{name} としてサインインしました" in capsys.readouterr().out
+
+    assert main(["desk", "list"]) == 2  # not signed in
+    assert "activecare login" in capsys.readouterr().err
+    login("sato")
     user = customer("1388888888888888888", "yamada_h")
     stack.twitter.add_users([user])
     first = arrive(stack, clock, "@ac_signal 地下鉄で圏外", user)
@@ -311,14 +327,22 @@ def test_the_cli_runs_the_same_desk(stack: LocalStack, clock: ManualClock, capsy
     shown = capsys.readouterr().out
     assert shown.startswith("■ このお客様の過去のお問い合わせ: 1件（リピーター）")
     assert "yamada_h様、ご不便をおかけしております" in shown and shown.index("再起動") < shown.index("■ お問い合わせ")
-    assert main(["desk", "claim", second, "--agent", "suzuki"]) == 0
-    assert main(["desk", "reply", second, "--text", "ご確認ください。"]) == 1  # sato does not hold it
-    assert "409 claimed" in capsys.readouterr().err
-    assert main(["desk", "reply", second, "--agent", "suzuki", "--text", "090-1111-2222 までお電話ください"]) == 1
+    login("suzuki")
+    assert main(["desk", "claim", second]) == 0
+    assert main(["desk", "reply", second, "--text", "090-1111-2222 までお電話ください"]) == 1
     err = capsys.readouterr().err
     assert "personal_data" in err and "https://www.example.co.jp/support/form" in err
+    login("sato")
+    assert main(["desk", "reply", second, "--text", "ご確認ください。"]) == 1  # suzuki holds it
+    assert "409 claimed" in capsys.readouterr().err
+    assert main(["desk", "reassign", second, "--to", "sato"]) == 1  # only supervisors
+    assert "403" in capsys.readouterr().err
     assert main(["desk", "figures"]) == 0
-    assert "デスク全体" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "デスク全体" in out and "sato" in out and "suzuki" not in out  # an agent sees their own row
+    login("kimura")
+    assert main(["desk", "figures", "--json"]) == 0
+    assert set(json.loads(capsys.readouterr().out)["agents"]) == {"sato", "suzuki"}  # the supervisor: the team
     assert len(stack.twitter.posted) == 1
 
 

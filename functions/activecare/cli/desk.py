@@ -1,92 +1,130 @@
-"""`activecare desk ...`: the same operations as the desk API, on the same DeskService."""
+"""`activecare desk ...`: the desk API from a terminal, as the signed-in staff member (`activecare login`).
+
+Every command is a request to the same API the web desk uses, with the cached access token: who acts is the
+token's user, checked by the API; there is no path around it. The API is the stack's DeskApiUrl output (with
+--stack) or DESK_API_URL (the local desk `make desk` serves).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import uuid
 from typing import Any
 
-from pydantic import BaseModel
-
-from activecare.cli.common import CliError
+from activecare.cli.common import CliError, remote_error, settings, stack_or_setting
 from activecare.desk.models import ORDERS, OUTCOMES, STATUSES
 
+TIMEOUT_S = 35  # above the API's own 30-second limit
 
-def _desk_agent(args: argparse.Namespace) -> str:
-    import os
 
-    agent = args.agent or os.environ.get("ACTIVECARE_AGENT", "")
-    if not agent:
-        raise CliError("name the agent with --agent or ACTIVECARE_AGENT")
-    return agent
+class DeskApi:
+    """The desk API over HTTPS with the session's bearer token; refusals come back as the one error model."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        import requests
+
+        self.base = base_url.rstrip("/")
+        self.http = requests.Session()
+        self.http.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None,
+             **params: str | int | None) -> dict[str, Any]:
+        import requests
+
+        query = {k: v for k, v in params.items() if v is not None}
+        try:
+            resp = self.http.request(method, self.base + path, json=body, params=query, timeout=TIMEOUT_S)
+        except requests.RequestException as exc:
+            raise CliError(f"the desk API at {self.base} did not answer ({type(exc).__name__})") from None
+        if resp.status_code == 401:
+            raise CliError("the desk API refused the session (expired or signed out): run `activecare login`")
+        try:
+            data = resp.json()
+        except ValueError:
+            raise CliError(f"the desk API answered {resp.status_code} with something that is not JSON") from None
+        if resp.status_code == 403 and isinstance(data, dict) and "code" not in data:
+            raise CliError("the desk API refused the token (API Gateway: forbidden); run `activecare login`")
+        if resp.status_code >= 400:
+            raise remote_error(data if isinstance(data, dict) else {"error": str(data), "status": resp.status_code})
+        if not isinstance(data, dict):
+            raise CliError("the desk API answered with something that is not a JSON object")
+        return data
+
+
+def _api() -> DeskApi:
+    from activecare.cli.session import bearer_token
+
+    url = stack_or_setting("DeskApiUrl", settings().desk_api_url, "DESK_API_URL")
+    return DeskApi(url, bearer_token())
 
 
 def cmd_desk(args: argparse.Namespace) -> int:
-    import json
-    import uuid
-
-    from activecare.cli.common import runtime
     from activecare.desk import render
 
-    desk = runtime().desk()
+    api = _api()
     action = args.action
-    result: BaseModel
+    path = f"/inquiries/{args.id}" if getattr(args, "id", None) else ""
     if action == "list":
-        result = desk.list(status=args.status, topic=args.topic, account=args.account, min_age_minutes=args.min_age,
-                           limit=args.limit, cursor=args.cursor, order=args.order)
-        text = render.list_text(_json(result))
+        result = api.call("GET", "/inquiries", status=args.status, topic=args.topic, account=args.account,
+                          min_age_minutes=args.min_age, limit=args.limit, cursor=args.cursor, order=args.order)
+        text = render.list_text(result)
     elif action == "show":
-        result = desk.show(args.id)
-        text = render.show_text(_json(result))
+        result = api.call("GET", path)
+        text = render.show_text(result)
     elif action in ("next", "claim"):
-        result = (desk.claim_next(_desk_agent(args), topic=args.topic, account=args.account) if action == "next"
-                  else desk.claim(args.id, _desk_agent(args)))
-        c = _json(result)
-        text = f"{c['inquiry_id']} を {c['claimed_by']} が担当します（{c['claim_expires_at']} まで）"
+        result = (api.call("POST", "/queue/next", {"topic": args.topic, "account": args.account}) if action == "next"
+                  else api.call("POST", f"{path}/claim"))
+        text = f"{result['inquiry_id']} を {result['claimed_by']} が担当します（{result['claim_expires_at']} まで）"
     elif action == "release":
-        result = desk.release(args.id, _desk_agent(args))
+        result = api.call("POST", f"{path}/release")
         text = f"{args.id} の担当を外しました"
-    elif action in ("reply", "confirm"):
-        agent = _desk_agent(args)
-        if action == "confirm":
-            result = desk.confirm(args.id, agent, args.token)
-        else:
-            body = args.text
-            if args.template:
-                inq = desk.show(args.id).inquiry
-                body = desk.templates.get(args.template).render(inq.author_username)
-            if not body:
-                raise CliError("give --text or --template")
-            token = args.token or uuid.uuid4().hex
-            print(f"client_token: {token}（再送するときは --token {token}）", file=sys.stderr)
-            result = desk.reply(args.id, agent, body, token, override_hours=args.override_hours)
-        text = render.reply_text(_json(result))
+    elif action == "confirm":
+        result = api.call("POST", f"{path}/confirm", {"client_token": args.token})
+        text = render.reply_text(result)
+    elif action == "reply":
+        body = args.text
+        if args.template:
+            found = [t for t in api.call("GET", f"{path}/templates")["templates"] if t["key"] == args.template]
+            if not found:
+                raise CliError(f"no template {args.template!r} (see `activecare desk templates`)")
+            body = found[0]["rendered"] or found[0]["text"]
+        if not body:
+            raise CliError("give --text or --template")
+        token = args.token or uuid.uuid4().hex
+        print(f"client_token: {token}（再送するときは --token {token}）", file=sys.stderr)
+        result = api.call("POST", f"{path}/reply", {"text": body, "client_token": token,
+                                                    "override_hours": args.override_hours})
+        text = render.reply_text(result)
     elif action == "resolve":
-        result = desk.resolve(args.id, _desk_agent(args), args.outcome)
-        text = f"{args.id} を解決済みにしました（{_json(result)['outcome']}）"
+        result = api.call("POST", f"{path}/resolve", {"outcome": args.outcome})
+        text = f"{args.id} を解決済みにしました（{result['outcome']}）"
     elif action == "reopen":
-        result = desk.reopen(args.id, _desk_agent(args), args.reason)
+        result = api.call("POST", f"{path}/reopen", {"reason": args.reason})
         text = f"{args.id} を未対応に戻しました"
+    elif action == "reassign":
+        result = api.call("POST", f"{path}/reassign", {"to": args.to})
+        text = f"{args.id} を {result['claimed_by']} に割り当てました（前の担当: {result['previous'] or '-'}）"
     elif action == "templates":
-        result = desk.templates_for(inquiry_id=args.inquiry, topic=args.topic)
-        text = "\n\n".join(f"[{t.key}] {t.title}\n{t.rendered or t.text}" for t in result.templates)
+        result = (api.call("GET", f"/inquiries/{args.inquiry}/templates") if args.inquiry
+                  else api.call("GET", "/templates", topic=args.topic))
+        text = "\n\n".join(f"[{t['key']}] {t['title']}\n{t.get('rendered') or t['text']}" for t in result["templates"])
+    elif action == "me":
+        result = api.call("GET", "/me")
+        text = f"{result['username']}（{', '.join(result['roles'])}）"
     else:  # figures
-        result = desk.figures(args.day)
-        text = render.figures_text(_json(result))
-    print(json.dumps(_json(result), ensure_ascii=False, indent=2) if args.json else text)
+        result = api.call("GET", "/figures", day=args.day)
+        text = render.figures_text(result)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else text)
     return 0
 
 
-def _json(result: BaseModel) -> dict[str, Any]:
-    """The result as the desk API answers it."""
-    return result.model_dump(mode="json")
-
-
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--agent", help="the agent acting (default: $ACTIVECARE_AGENT)")
     common.add_argument("--json", action="store_true", help="print the API's JSON instead of text")
-    desk = sub.add_parser("desk", help="the agent desk").add_subparsers(dest="action", required=True)
+    desk = sub.add_parser("desk", help="the agent desk, as the signed-in staff member (activecare login)"
+                          ).add_subparsers(dest="action", required=True)
 
     def add(name: str, *, with_id: bool = True, help: str = "") -> argparse.ArgumentParser:
         p = desk.add_parser(name, parents=[common], help=help)
@@ -113,17 +151,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--text")
     p.add_argument("--template", help="a saved reply's key (see `desk templates`)")
     p.add_argument("--token", help="client token; reuse it to retry safely")
-    p.add_argument("--override-hours", action="store_true", help="reply outside 09:00-20:00 JST")
+    p.add_argument("--override-hours", action="store_true", help="reply outside service hours (supervisors)")
     p = add("confirm", help="record a reply sent by hand through the intent link")
     p.add_argument("--token", required=True)
     p = add("resolve")
     p.add_argument("--outcome", required=True, choices=OUTCOMES)
     p = add("reopen")
     p.add_argument("--reason", default="")
+    p = add("reassign", help="give the inquiry to another agent (supervisors)")
+    p.add_argument("--to", required=True, help="the agent's user name")
     p = add("templates", with_id=False, help="saved replies")
     p.add_argument("--inquiry")
     p.add_argument("--topic")
-    p = add("figures", with_id=False, help="per-agent figures of a day")
+    add("me", with_id=False, help="who the session is, with its roles")
+    p = add("figures", with_id=False, help="the day's figures (agents: their own; supervisors: the team)")
     p.add_argument("--day")
-
-
