@@ -8,14 +8,13 @@ downloads a browser."""
 from __future__ import annotations
 
 import random
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from activecare.twitter import twitter_text_regexen as rx
 from activecare.twitter.text_rules import fits, has_url, weighted_length
@@ -24,9 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "functions" / "desk" / "web" / "vendor" / "twitter-text.js"
 VALIDATE_YML = ROOT / "tests" / "data" / "twitter-text" / "validate.yml"
 SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalMarkerCounterTest")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 JAPANESE = [
     "電波が悪いです https://example.com/x 🙇‍♂️",
@@ -61,18 +57,15 @@ def _cases() -> list[Any]:
 
 
 @pytest.fixture(scope="session")
-def page() -> Iterator[Page]:
-    assert shutil.which(CHROMIUM), f"Debian's chromium is missing at {CHROMIUM}: `apt-get install -y chromium`"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
-            page.add_script_tag(path=str(BUNDLE))
-            assert page.evaluate("typeof twttr.txt.parseTweet") == "function"
-            yield page
-        finally:
-            browser.close()
+def page(browser: Browser) -> Iterator[Page]:
+    page = browser.new_page()
+    try:
+        page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
+        page.add_script_tag(path=str(BUNDLE))
+        assert page.evaluate("typeof twttr.txt.parseTweet") == "function"
+        yield page
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize("text", _cases())

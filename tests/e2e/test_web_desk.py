@@ -25,8 +25,6 @@ from infra.desk_live import DAY, LiveDesk  # noqa: E402
 expect = sync_api.expect
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "out"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1440, "height": 900}
 PASSWORD = "Local-desk-2026!"
 
@@ -34,14 +32,6 @@ PASSWORD = "Local-desk-2026!"
 def shown(h: LiveDesk, iid: str) -> dict:
     """The inquiry as the desk API answers it."""
     return h.desk.show(iid).model_dump(mode="json")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
