@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -20,6 +21,8 @@ AccessLevel = Literal["basic", "pro", "pay_per_use", "enterprise"]
 # Per-tier facts from the X developer docs (see shared/reference/README.md).
 QUERY_LENGTH = {"basic": 512, "pro": 512, "pay_per_use": 512, "enterprise": 4096}
 SEARCHES_PER_15_MIN = {"basic": 60, "pro": 450, "pay_per_use": 450, "enterprise": 15_000}
+_USER_ID = re.compile(r"[1-9][0-9]{0,19}")
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
 CODE_ROOT = Path(__file__).resolve().parents[1]  # the deployed code's root: /var/task on Lambda
 
 
@@ -68,17 +71,40 @@ class Settings(BaseModel):
     @field_validator("accounts", mode="before")
     @classmethod
     def _accounts(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(SupportAccount(**a) for a in json.loads(value))
-        return value
+        """SUPPORT_ACCOUNTS (the stack's SupportAccounts): a JSON list of {key, username, user_id}."""
+        if not isinstance(value, str):
+            return value
+        try:
+            items = json.loads(value)
+        except ValueError:
+            raise ValueError("SUPPORT_ACCOUNTS is not JSON: a list of {key, username, user_id}") from None
+        if not isinstance(items, list) or not all(isinstance(a, dict) for a in items):
+            raise ValueError("SUPPORT_ACCOUNTS must be a JSON list of {key, username, user_id} objects")
+        accounts = []
+        for n, a in enumerate(items, 1):
+            if set(a) != {"key", "username", "user_id"}:
+                raise ValueError(f"SUPPORT_ACCOUNTS entry {n}: needs exactly key, username and user_id "
+                                 f"(got {', '.join(sorted(map(str, a))) or 'nothing'})")
+            accounts.append(SupportAccount(str(a["key"]), str(a["username"]), str(a["user_id"])))
+        return tuple(accounts)
 
     @field_validator("accounts")
     @classmethod
     def _account_keys(cls, value: tuple[SupportAccount, ...]) -> tuple[SupportAccount, ...]:
+        """Refused at cold start, not on every inquiry of a broken account."""
         keys = sorted(a.key for a in value)
         if keys != sorted(ACCOUNT_KEYS):
             raise ValueError(f"support accounts must be exactly one each of {', '.join(sorted(ACCOUNT_KEYS))}; "
                              f"got {', '.join(keys) or 'none'}")
+        for a in value:
+            if not _USER_ID.fullmatch(a.user_id):
+                raise ValueError(f"support account {a.key}: user_id must be X's numeric id, got {a.user_id!r}")
+            if not _USERNAME.fullmatch(a.username):
+                raise ValueError(f"support account {a.key}: username must be 1-15 letters, digits or _ "
+                                 f"(without @), got {a.username!r}")
+        for field, seen in (("user_id", [a.user_id for a in value]), ("username", [a.username.lower() for a in value])):
+            if len(set(seen)) != len(seen):
+                raise ValueError(f"support accounts must have distinct {field}s")
         return value
 
     @field_validator("service_hours", mode="before")

@@ -24,9 +24,9 @@ metrics = Metrics(namespace="activecare")
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    scheduled_time(event, "poller")
-    logger.append_keys(scheduled_time=event.get("scheduled_time"))
     rt = runtime()
+    scheduled_time(event, "poller", now=rt.clock())
+    logger.append_keys(scheduled_time=event.get("scheduled_time"))
     report = rt.poller().run()
     if in_service_hours(rt.clock(), rt.settings.service_hours):
         metrics.add_metric("ServiceHourPolls", MetricUnit.Count, 1)

@@ -16,7 +16,7 @@ logger = Logger()
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    scheduled_time(event, "publisher")
+    scheduled_time(event, "publisher", now=runtime().clock())
     logger.append_keys(scheduled_time=event.get("scheduled_time"))
     report = runtime().publisher().run().model_dump(mode="json")
     logger.info("publisher run", extra={"day": report["day"], "in_hours": report["in_hours"],

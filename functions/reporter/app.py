@@ -20,7 +20,7 @@ metrics = Metrics(namespace="activecare")
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    at = scheduled_time(event, "reporter")
+    at = scheduled_time(event, "reporter", now=runtime().clock())
     logger.append_keys(scheduled_time=event.get("scheduled_time"))
     reporter: Reporter = runtime().reporter()
     result = reporter.run(at)

@@ -69,3 +69,20 @@ def test_malformed_record_fails_alone_and_its_reason_is_logged_without_text(
     assert "tweet.id" in error.reasons and "tweet.author_id" in error.reasons  # type: ignore[attr-defined]
     everything = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "電波が悪すぎる" not in everything and "not-a-number" not in everything  # no tweet content in logs
+
+
+@pytest.mark.parametrize("function", ["poller", "publisher", "reporter"])
+def test_a_scheduled_time_in_the_future_is_refused(stack: LocalStack, function: str) -> None:
+    """A report run "at 20:00" invoked at 15:00 once sent the evening reports early and suppressed the real run."""
+    from datetime import timedelta
+
+    from activecare.clock import iso_z
+
+    module = __import__(f"{function}.app", fromlist=["handler"])
+    later = stack.clock() + timedelta(hours=5)
+    with pytest.raises(ValueError, match="in the future"):
+        module.handler({"scheduled_time": iso_z(later)}, context_for(function))
+    sent = sum(p["DeliveryAttempts"] for p in stack.ses.get_send_statistics()["SendDataPoints"])
+    assert sent == 0  # nothing was sent
+    if function == "poller":  # the scheduler's own slack is fine (the poller needs no more set-up to run)
+        module.handler({"scheduled_time": iso_z(stack.clock() + timedelta(minutes=2))}, context_for(function))

@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
 CREDENTIAL_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|API_KEY|PRIVATE", re.IGNORECASE)
@@ -71,3 +73,24 @@ def test_no_role_may_scan_the_inquiry_table(transformed: dict[str, Any]) -> None
                 actions = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
                 if "dynamodb:Scan" in actions:
                     assert "InquiryTable" not in json.dumps(stmt["Resource"]), (name, stmt)
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("not json", "not JSON"),
+    ('{"key": "general"}', "JSON list"),
+    ('[{"key": "general", "username": "ac_help"}]', "needs exactly key, username and user_id"),
+    ('[{"key":"general","username":"ac_help","user_id":"1"},{"key":"general","username":"ac_x","user_id":"2"},'
+     '{"key":"wifi","username":"ac_wifi","user_id":"3"}]', "exactly one each"),
+    ('[{"key":"general","username":"ac_help","user_id":"16000x"},{"key":"signal","username":"ac_s","user_id":"2"},'
+     '{"key":"wifi","username":"ac_wifi","user_id":"3"}]', "numeric id"),
+    ('[{"key":"general","username":"@ac_help","user_id":"1"},{"key":"signal","username":"ac_s","user_id":"2"},'
+     '{"key":"wifi","username":"ac_wifi","user_id":"3"}]', "without @"),
+    ('[{"key":"general","username":"ac_help","user_id":"1"},{"key":"signal","username":"ac_s","user_id":"1"},'
+     '{"key":"wifi","username":"ac_wifi","user_id":"3"}]', "distinct user_ids"),
+])
+def test_a_broken_support_accounts_setting_is_refused_at_cold_start(raw: str, reason: str) -> None:
+    """Duplicate keys, non-numeric ids or a missing account once gave a 500 on every inquiry of that account."""
+    from activecare.settings import Settings
+
+    with pytest.raises(ValueError, match=reason):
+        Settings.from_env({"SUPPORT_ACCOUNTS": raw})
