@@ -20,6 +20,9 @@ from activecare.clock import ManualClock, iso_z
 from activecare.twitter.snowflake import snowflake
 from infra.fake_twitter import FakeTwitterState
 
+# The local campaigns' salt (as `activecare campaign salt` makes one) and the sha256 their announcement publishes.
+SALT = "5a175a175a175a175a175a175a175a175a175a175a175a175a175a175a175a17"
+SALT_SHA256 = "1b9a73a917b65b417ea81b27bd3b0d35f4affaa2379077a5f6cdb2d37cd0b29a"
 CAMPAIGN_TEXT = ("【フォロー＆リツイートキャンペーン🎁】@{username} をフォローしてこの投稿をリツイートした方の中から"
                  "抽選で{winners}名様にデジタルギフト1,000円分をプレゼント！応募締切は12月1日23:59まで。")
 _FAMILY = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤")
@@ -114,7 +117,7 @@ class CampaignSim:
                                    winners=self.winners, dm_closed=self.dm_closed)
         self.last = self._invoke({"action": "draw", "campaign_id": self.campaign_id, "tweet_id": self.world.tweet_id,
                                   "account": self.world.account.key, "winners": self.winners,
-                                  "rules": self.world.rules()})
+                                  "rules": self.world.rules(), "salt": SALT, "salt_sha256": SALT_SHA256})
         self.runs = 1
         self._check_drained()
         return self.last

@@ -237,13 +237,14 @@ class CampaignDriver:
         self.last_tick: datetime | None = None
 
     def start(self) -> None:
-        from infra.campaign_sim import seed_campaign
+        from infra.campaign_sim import SALT, SALT_SHA256, seed_campaign
 
         stack, clock = self.run.stack, self.run.clock
         world = seed_campaign(stack.twitter, at=clock(), retweeters=self.retweeters, winners=self.winners,
                               dm_closed=2)
         self.draw_event = {"action": "draw", "campaign_id": CAMPAIGN_ID, "tweet_id": world.tweet_id,
-                           "account": world.account.key, "winners": self.winners, "rules": world.rules()}
+                           "account": world.account.key, "winners": self.winners, "rules": world.rules(),
+                           "salt": SALT, "salt_sha256": SALT_SHA256}
         self.last_tick = clock()
         self._draw()
 

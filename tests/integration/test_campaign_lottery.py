@@ -16,7 +16,7 @@ from activecare.campaign.x import TweepyCampaignX
 from activecare.cli import main as cli
 from activecare.clock import ManualClock
 from functions.campaign import app
-from infra.campaign_sim import CampaignWorld, seed_campaign
+from infra.campaign_sim import SALT, SALT_SHA256, CampaignWorld, seed_campaign
 from infra.lambda_runtime import context_for
 from infra.local_stack import LocalStack
 
@@ -31,7 +31,7 @@ def invoke(event: dict[str, Any]) -> dict[str, Any]:
 
 def draw_event(world: CampaignWorld, winners: int, campaign_id: str = "xmas", **extra: Any) -> dict[str, Any]:
     return {"action": "draw", "campaign_id": campaign_id, "tweet_id": world.tweet_id, "account": world.account.key,
-            "winners": winners, "rules": world.rules(), **extra}
+            "winners": winners, "rules": world.rules(), "salt": SALT, "salt_sha256": SALT_SHA256, **extra}
 
 
 def dms_to(stack: LocalStack, world: CampaignWorld) -> dict[str, int]:
@@ -42,9 +42,10 @@ def dms_to(stack: LocalStack, world: CampaignWorld) -> dict[str, int]:
 
 
 def expected_winners(world: CampaignWorld, n: int, campaign_id: str = "xmas") -> list[str]:
-    """The draw computed from ground truth alone, before it runs: the draw is reproducible."""
+    """The draw computed from ground truth and the secret salt, before it runs: the draw is reproducible (and, the
+    salt being secret until the draw, not computable from the public retweeters alone)."""
     entrants = drawing.sort_entrants(world.eligible)
-    seed = drawing.derive_seed(campaign_id, world.tweet_id, drawing.entrants_hash(entrants), "")
+    seed = drawing.derive_seed(campaign_id, world.tweet_id, drawing.entrants_hash(entrants), SALT)
     return drawing.draw_winners(entrants, n, seed)
 
 
@@ -191,7 +192,13 @@ def test_bad_input_clear_errors_and_the_cli_with_a_verifiable_certificate(
     assert "[dry run]" in capsys.readouterr().out and stack.runtime.campaign().store.get("cli") is None
     staff = tmp_path / "staff.txt"
     staff.write_text("# 社員\n" + "\n".join(sorted(world.staff)) + "\n", encoding="utf-8")
-    assert cli([*base, "--exclude-file", str(staff)]) == 0
+    assert cli([*base, "--exclude-file", str(staff)]) == 1  # no salt: refused
+    assert "secret salt" in capsys.readouterr().err
+    assert cli(["campaign", "salt"]) == 0
+    out = capsys.readouterr().out
+    salt, commitment = (line.rsplit(": ", 1)[1] for line in out.splitlines())
+    salted = ["--salt", salt, "--salt-sha256", commitment]
+    assert cli([*base, "--exclude-file", str(staff), *salted]) == 0
     assert "抽選: 有効" in capsys.readouterr().out
     cert_file = tmp_path / "cert.json"
     assert cli(["campaign", "certificate", "cli", "--out", str(cert_file)]) == 0
@@ -203,7 +210,7 @@ def test_bad_input_clear_errors_and_the_cli_with_a_verifiable_certificate(
     assert cli(["campaign", "verify", str(cert_file)]) == 1
     assert cli(["campaign", "close", "cli", "--force"]) == 0
     capsys.readouterr()
-    assert cli([*base, "--exclude-file", str(staff)]) == 1
+    assert cli([*base, "--exclude-file", str(staff), *salted]) == 1
     assert "campaign_closed" in capsys.readouterr().err
     assert cli(["campaign", "draw", "--campaign", "x", "--tweet", world.tweet_id, "--winners", "0"]) == 1
     assert "at least 1" in capsys.readouterr().err

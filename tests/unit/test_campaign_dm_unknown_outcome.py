@@ -11,10 +11,13 @@ from activecare.campaign.models import Entrant
 from activecare.campaign.service import CampaignService
 from activecare.clock import ManualClock
 from activecare.twitter.port import TwitterUnavailable
+from infra.campaign_sim import SALT, SALT_SHA256
 
 T0 = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 OLD = datetime(2015, 1, 1, tzinfo=UTC)
 
+
+SALTED = {"salt": SALT, "salt_sha256": SALT_SHA256}
 
 class AnswerLostX(MemoryX):
     """Delivers the DM, then the answer never arrives (for the first `lost` sends)."""
@@ -51,7 +54,7 @@ def _entrants(n: int) -> list[Entrant]:
 def test_a_dm_whose_answer_was_lost_is_reconciled_not_sent_again() -> None:
     x = AnswerLostX({"777": _entrants(10)}, lost=2)
     service, store, clock = _service(x)
-    first = service.draw({"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 5})
+    first = service.draw({"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 5, **SALTED})
     assert first.dms == {"pending": 0, "sending": 2, "sent": 3, "failed": 0}
     for _ in range(3):
         clock.advance(timedelta(minutes=15))
@@ -64,7 +67,7 @@ def test_a_dm_whose_answer_was_lost_is_reconciled_not_sent_again() -> None:
 
 def test_x_down_still_ends_in_failed_after_the_attempts() -> None:
     service, _store, clock = _service(DownX({"777": _entrants(3)}))
-    service.draw({"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 1})
+    service.draw({"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 1, **SALTED})
     for _ in range(4):
         clock.advance(timedelta(minutes=15))
         service.tick()
@@ -91,7 +94,7 @@ def test_retrying_failed_dms_checks_for_a_delivered_last_attempt_first() -> None
 
     x = DownThenAnswerLostX({"777": _entrants(3)}, down=MAX_ATTEMPTS - 1)
     service, _store, clock = _service(x)
-    service.draw({"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 1})
+    service.draw({"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 1, **SALTED})
     for _ in range(MAX_ATTEMPTS + 1):
         clock.advance(timedelta(minutes=15))
         service.tick()

@@ -13,6 +13,7 @@ from activecare.campaign.memory import MemoryCampaignStore, MemoryX
 from activecare.campaign.models import Entrant
 from activecare.campaign.service import CampaignService
 from activecare.clock import ManualClock
+from infra.campaign_sim import SALT, SALT_SHA256
 
 T0 = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 OLD = datetime(2015, 1, 1, tzinfo=UTC)
@@ -30,7 +31,8 @@ def make(retweeters: list[Entrant]) -> tuple[CampaignService, MemoryCampaignStor
 
 
 def request(**over: object) -> dict[str, object]:
-    return {"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 10, **over}
+    return {"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 10, "salt": SALT,
+            "salt_sha256": SALT_SHA256, **over}
 
 
 def drain(service: CampaignService, clock: ManualClock, runs: int = 30) -> None:
@@ -194,3 +196,25 @@ def test_sample_events_parse_and_bad_ones_are_clear() -> None:
     for bad in ([], {"action": "explode"}, {"action": "status"}):
         with pytest.raises(BadInput):
             parse_event(bad)
+
+
+def test_a_real_draw_needs_the_committed_secret_salt_and_the_certificate_reveals_it() -> None:
+    """With the salt empty by default, the seed was computable from public data (the retweeters) before the draw."""
+    from activecare.campaign import draw as drawing
+    from activecare.campaign.errors import BadInput
+    from activecare.campaign.models import MAX_WINNERS, DrawRequest
+
+    for bad, why in [({"salt": ""}, "secret salt"), ({"salt": "abc"}, "secret salt"),
+                     ({"salt_sha256": "0" * 64}, "published in the announcement"),
+                     ({"winners": MAX_WINNERS + 1}, "at most")]:
+        with pytest.raises(BadInput, match=why):
+            DrawRequest.parse(request(**bad))
+    assert DrawRequest.parse(request(salt="", salt_sha256="", dry_run=True)).dry_run  # a dry run draws nothing
+    salt, commitment = drawing.new_salt()
+    assert len(salt) == 64 and drawing.salt_commitment(salt) == commitment and drawing.new_salt()[0] != salt
+    cert = drawing.certificate(campaign_id="c", tweet_id="1", account="general", winners_wanted=2, salt=salt,
+                               entrants=["1", "2", "3"], rules=DrawRequest.parse(request()).rules, counts={},
+                               collected_at="", drawn_at="")
+    assert cert.salt == salt and cert.salt_sha256 == commitment and drawing.verify(cert) == []
+    forged = cert.model_dump(mode="json") | {"salt": "ab" * 32}
+    assert "the salt does not hash to the salt_sha256 published before the draw" in drawing.verify(forged)

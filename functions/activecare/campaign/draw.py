@@ -33,6 +33,19 @@ def derive_seed(campaign_id: str, tweet_id: str, ehash: str, salt: str = "") -> 
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def new_salt() -> tuple[str, str]:
+    """A fresh secret salt (256 bits, hex) and its commitment: publish the sha256 in the campaign's announcement
+    before entries close, keep the salt until the draw (the certificate reveals it)."""
+    import secrets
+
+    salt = secrets.token_hex(32)
+    return salt, salt_commitment(salt)
+
+
+def salt_commitment(salt: str) -> str:
+    return hashlib.sha256(salt.encode("ascii")).hexdigest()
+
+
 class _Stream:
     """Uniform integers from sha256 in counter mode (unbiased by rejection)."""
 
@@ -72,6 +85,7 @@ def certificate(*, campaign_id: str, tweet_id: str, account: str, winners_wanted
     return Certificate(
         campaign_id=campaign_id, tweet_id=tweet_id, account=account, winners_wanted=winners_wanted, rules=rules,
         counts=dict(counts), collected_at=collected_at, drawn_at=drawn_at, algorithm=ALGORITHM, salt=salt,
+        salt_sha256=salt_commitment(salt) if salt else "",
         entrants_count=len(entrants), entrants_sha256=ehash, seed=seed,
         winners=draw_winners(entrants, winners_wanted, seed) if entrants else [], entrants=list(entrants))
 
@@ -87,7 +101,10 @@ def verify(cert: Certificate | Mapping[str, Any]) -> list[str]:
     ehash = entrants_hash(entrants)
     if ehash != data.get("entrants_sha256"):
         problems.append(f"entrants hash {ehash} differs from the recorded {data.get('entrants_sha256')}")
-    seed = derive_seed(str(data["campaign_id"]), str(data["tweet_id"]), ehash, str(data.get("salt", "")))
+    salt = str(data.get("salt", ""))
+    if data.get("salt_sha256") and salt_commitment(salt) != data.get("salt_sha256"):
+        problems.append("the salt does not hash to the salt_sha256 published before the draw")
+    seed = derive_seed(str(data["campaign_id"]), str(data["tweet_id"]), ehash, salt)
     if seed != data.get("seed"):
         problems.append(f"seed {seed} differs from the recorded {data.get('seed')}")
     winners = draw_winners(entrants, int(data["winners_wanted"]), seed) if entrants else []

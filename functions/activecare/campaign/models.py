@@ -3,7 +3,9 @@ each operation answers (the JSON of the campaign function and of `activecare cam
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal, get_args
@@ -16,11 +18,14 @@ from pydantic import (
     ValidationError,
     field_validator,
     model_serializer,
+    model_validator,
 )
 
 from activecare.campaign.errors import BadInput
 
 DEFAULT_WINNERS = 100
+MAX_WINNERS = 1000
+SALT_RE = re.compile(r"[0-9a-f]{32,128}")
 DEFAULT_MESSAGE = (
     "@{username} さん\nこの度は「{campaign}」キャンペーンにご応募いただき、誠にありがとうございます。"
     "厳正なる抽選の結果、ご当選されました🎉\n賞品のお受け取り方法は、このメッセージへのご返信にてご案内いたします。"
@@ -81,7 +86,11 @@ class DrawRequest(BaseModel):
     winners: int = DEFAULT_WINNERS
     rules: Rules = Rules()
     message: str = Field(default=DEFAULT_MESSAGE, min_length=1, max_length=2000)
-    salt: str = Field(default="", max_length=200)
+    # Commit and reveal: `activecare campaign salt` makes a random salt; its sha256 is published in the campaign's
+    # announcement before entries close, the salt itself only with the draw (the certificate). Without a secret
+    # salt the seed would be computable from public data (the retweeters) before the draw.
+    salt: str = Field(default="", max_length=128)
+    salt_sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
     dry_run: bool = False
 
     @field_validator("winners")
@@ -89,7 +98,21 @@ class DrawRequest(BaseModel):
     def _positive(cls, value: int) -> int:
         if value <= 0:
             raise ValueError(f"the number of winners must be at least 1 (got {value})")
+        if value > MAX_WINNERS:
+            raise ValueError(f"at most {MAX_WINNERS} winners a campaign (got {value}): X allows the account "
+                             f"{MAX_WINNERS} DMs a day at most")
         return value
+
+    @model_validator(mode="after")
+    def _committed_salt(self) -> DrawRequest:
+        if self.dry_run:
+            return self
+        if not SALT_RE.fullmatch(self.salt):
+            raise ValueError("salt: a real draw needs the campaign's secret salt (32-128 hex characters, from "
+                             "`activecare campaign salt`)")
+        if hashlib.sha256(self.salt.encode("ascii")).hexdigest() != self.salt_sha256:
+            raise ValueError("salt_sha256: must be the sha256 published in the announcement, and match the salt")
+        return self
 
     @classmethod
     def parse(cls, data: Any) -> DrawRequest:
@@ -250,6 +273,7 @@ class Certificate(_Result):
     drawn_at: str
     algorithm: str
     salt: str
+    salt_sha256: str = ""  # published before entries closed; verify checks the salt against it
     entrants_count: int
     entrants_sha256: str
     seed: str

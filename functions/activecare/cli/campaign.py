@@ -54,7 +54,8 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
     if args.cutoff:
         rules["cutoff"] = args.cutoff
     req: dict[str, Any] = {"campaign_id": args.campaign, "tweet_id": args.tweet, "account": args.account,
-                           "winners": args.winners, "rules": rules, "salt": args.salt, "dry_run": args.dry_run}
+                           "winners": args.winners, "rules": rules, "salt": args.salt,
+                           "salt_sha256": args.salt_sha256, "dry_run": args.dry_run}
     if args.message_file:
         req["message"] = Path(args.message_file).read_text(encoding="utf-8").strip()
     elif args.message:
@@ -118,6 +119,11 @@ def _read(kind: TypeAdapter[T], answer: dict[str, Any]) -> T:
 def cmd_campaign(args: argparse.Namespace) -> int:
     from activecare.campaign import draw as drawing
 
+    if args.action == "salt":
+        salt, commitment = drawing.new_salt()
+        print(f"salt (secret until the draw; give it to `campaign draw --salt`): {salt}\n"
+              f"salt sha256 (publish it in the campaign's announcement, before entries close): {commitment}")
+        return 0
     if args.action == "verify":
         try:
             cert = json.loads(Path(args.file).read_text(encoding="utf-8"))
@@ -224,12 +230,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-follow-required", action="store_true")
     p.add_argument("--message", help="DM template ({username}, {campaign})")
     p.add_argument("--message-file")
-    p.add_argument("--salt", default="", help="a value published before the draw, mixed into the seed")
+    p.add_argument("--salt", default="", help="the campaign's secret salt (`campaign salt`), revealed by the draw")
+    p.add_argument("--salt-sha256", default="", help="its sha256, as published in the announcement")
     p.add_argument("--dry-run", action="store_true", help="collect and count, store and send nothing")
     add("status", "progress of a campaign", with_id=True)
     add("tick", "one scheduled run now")
     p = add("certificate", "the publishable draw certificate", with_id=True)
     p.add_argument("--out")
+    p = group.add_parser("salt", help="a fresh secret salt and the sha256 to publish before entries close")
+    p.set_defaults(func=cmd_campaign)
     p = group.add_parser("verify", help="re-run a certificate's draw")
     p.add_argument("file")
     p.set_defaults(func=cmd_campaign)
