@@ -293,3 +293,27 @@ def test_roles_agents_act_on_what_they_hold_supervisors_on_everything(w: World) 
     assert set(w.desk.figures("2026-11-25", "sato").agents) == {"sato"}
     assert set(w.desk.figures("2026-11-25", YAMADA).agents) == {"sato", "suzuki", "yamada"}  # yamada reopened
     assert w.desk.me(YAMADA).supervisor and not w.desk.me("sato").supervisor
+
+
+def test_one_automated_reply_per_customer_post_whoever_sends_it(w: World) -> None:
+    """X's rules: one automated reply per interaction. A second API reply to the same customer tweet is refused;
+    the customer's next post in the thread is a new interaction."""
+    inq = w.inquiry("@ac_signal 圏外です", direct=True)
+    w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-once-1")
+    with pytest.raises(Conflict) as exc:
+        w.desk.reply(inq.inquiry_id, "sato", TEXT + "（補足）", "token-once-2")
+    assert exc.value.code == "already_replied"
+    w.desk.release(inq.inquiry_id, "sato")
+    with pytest.raises(Conflict) as exc:
+        w.desk.reply(inq.inquiry_id, "suzuki", TEXT + "（鈴木）", "token-once-3")
+    assert exc.value.code == "already_replied" and len(w.posted) == 1
+    assert w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-once-1").replayed  # the same request replays
+    later = snowflake(w.clock() + timedelta(seconds=1), 99)
+    stored = w.repo.get(inq.inquiry_id)
+    assert stored is not None
+    stored.messages.append(Msg(later, inq.author_id, "@ac_signal まだ圏外です", w.clock(), "in"))
+    w.reader.add(Tweet(later, "@ac_signal まだ圏外です", inq.author_id, w.clock(), inq.inquiry_id,
+                       author=User(inq.author_id, inq.author_username)))
+    w.repo.put(stored)
+    w.clock.advance(timedelta(seconds=5))
+    assert w.desk.reply(inq.inquiry_id, "suzuki", TEXT + "（再起動後も）", "token-once-4").in_reply_to == later

@@ -296,6 +296,10 @@ class DeskService:
         target = inq.latest_customer_message
         api = api_may_reply(self.settings.access_level, target_text=target.text, account_username=account.username,
                             answers_us=inq.answers_us(account.user_id))
+        if api and any(m.in_reply_to == target.tweet_id and m.mode == "api" for m in inq.our_replies):
+            # X's rules: one automated reply per interaction. A follow-up waits for the customer's next post.
+            raise Conflict(f"we already replied through the API to tweet {target.tweet_id}; one automated reply per "
+                           "customer post - wait for the customer's answer (or resolve)", code="already_replied")
         now = self.clock()
         res = Reservation(client_token, "pending", inq.inquiry_id, _text_hash(inq.inquiry_id, text), text, actor.name,
                           account.key, target.tweet_id, "api" if api else "manual", now)

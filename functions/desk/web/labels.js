@@ -70,6 +70,13 @@ export function errorMessage(err) {
     case 'empty_text': return '返信内容が空です。';
     case 'bad_client_token': return '送信トークンが不正です。画面を再読み込みしてください。';
     case 'forbidden': return 'この操作を行う権限がありません。';
+    case 'supervisors_only': return 'この操作はスーパーバイザーのみ行えます。';
+    case 'override_needs_supervisor': return '受付時間外の送信はスーパーバイザーのみ行えます。';
+    case 'held_by_another':
+      return b.claimed_by ? `${b.claimed_by} さんが対応中のため、スーパーバイザーのみ再開できます。` : '他の担当者が対応中です。';
+    case 'already_replied':
+      return 'このご投稿には API で返信済みです（1つのご投稿への自動返信は1回まで）。お客様の次のご投稿をお待ちください。';
+    case 'unauthorized': case 'not_signed_in': return 'サインインの有効期限が切れました。もう一度サインインしてください。';
     case 'malformed_body': return '送信内容に誤りがあります。';
     case 'bad_agent': return '担当者名が正しくありません。';
     case 'no_route': return 'この機能はまだサーバーで利用できません。';
