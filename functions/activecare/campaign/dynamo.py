@@ -27,7 +27,7 @@ from activecare.campaign.models import (
 )
 from activecare.literals import parse_literal
 from activecare.storage.conditions import condition_failed
-from activecare.storage.models import expires_at, register_shared, retention
+from activecare.storage.models import campaign_user_sk, expires_at, register_shared, retention
 
 WINDOW = timedelta(minutes=15)
 DAY = timedelta(hours=24)
@@ -35,7 +35,7 @@ META = "meta"
 
 
 def _sk(prefix: str, user_id: str) -> str:
-    return f"{prefix}#{int(user_id):020d}"
+    return campaign_user_sk(prefix, user_id)
 
 
 class _Base(Model):

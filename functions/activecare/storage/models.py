@@ -208,6 +208,11 @@ class CampaignRecord(Model):
     username = UnicodeAttribute(null=True)
 
 
+def campaign_user_sk(prefix: str, user_id: str) -> str:
+    """The sort key of a user's record in a campaign: "e#<id>" (an entrant) or "w#<id>" (a winner), zero-padded."""
+    return f"{prefix}#{int(user_id):020d}"
+
+
 TTL_ATTRIBUTE = "expires_at"
 
 TABLES: dict[str, type[Model]] = {
