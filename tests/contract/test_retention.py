@@ -132,6 +132,19 @@ def test_campaign_records_expire_after_the_campaign_s_last_activity(short: dict[
     assert WinnerItem.get(cid, _sk("w", entrant.user_id)).expires_at == _epoch(era.at(91)) + days
 
 
+def test_an_open_campaign_that_expired_leaves_the_open_list(short: dict[str, int], fresh: Fresh, era: Era) -> None:
+    store = DynamoCampaignStore()
+    kept, expired = (Campaign(campaign_id=fresh.name("camp"), tweet_id=fresh.id(), account="general",
+                              winners_wanted=1, rules=Rules(), message="@{username} さん", salt="s",
+                              created_at=era.at(0)) for _ in range(2))
+    assert store.create(kept) and store.create(expired)
+    CampaignItem.get(expired.campaign_id, "meta").delete()  # what DynamoDB's TTL does some time after expires_at
+    listed = store.open_campaigns()
+    assert kept.campaign_id in listed and expired.campaign_id not in listed
+    assert expired.campaign_id not in store.open_campaigns()  # and off the list for good
+    store.close(kept.campaign_id)
+
+
 def test_checkpoints_and_rate_limit_marks_never_expire(short: dict[str, int], fresh: Fresh, era: Era) -> None:
     key, endpoint = fresh.name("search#q"), fresh.name("search")
     checkpoints = DynamoCheckpoints()

@@ -306,7 +306,15 @@ class DynamoCampaignStore:
         return window, day
 
     def open_campaigns(self) -> list[str]:
-        return [i.sk for i in OpenItem.query("open", consistent_read=True)]
+        listed = [i.sk for i in OpenItem.query("open", consistent_read=True)]
+        # A campaign left open with no activity for CAMPAIGN_RETENTION_DAYS has expired (TTL): off the list.
+        present: set[str] = set()
+        for start in range(0, len(listed), 100):
+            present |= {i.pk for i in CampaignItem.batch_get([(c, META) for c in listed[start:start + 100]],
+                                                             attributes_to_get=["pk", "sk"])}
+        for gone in (c for c in listed if c not in present):
+            OpenItem("open", gone).delete()
+        return [c for c in listed if c in present]
 
     def close(self, campaign_id: str) -> None:
         CampaignItem(campaign_id, META).update(actions=[CampaignItem.status.set("closed")])
