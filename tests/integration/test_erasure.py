@@ -108,3 +108,11 @@ def test_erase_by_id_removes_a_winner_record_too(seeded: LocalStack, capsys: pyt
 def test_a_name_that_is_no_username_nor_id_is_refused(seeded: LocalStack, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["erase", "--author", "sakura"]) == 2
     assert "give @sakura for a username" in capsys.readouterr().err
+
+
+def test_a_username_two_ids_had_is_refused(seeded: LocalStack, capsys: pytest.CaptureFixture[str]) -> None:
+    _inquiry("1900000000000000040", "1800000000000000303", "Taro", 50)  # the name freed and taken again
+    assert main(["erase", "--author", "@taro"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: @taro names 2 user ids") and "give the numeric id" in err
+    assert len(_ids(TARO)) == 1  # nothing removed
