@@ -67,6 +67,20 @@ class Settings(BaseModel):
     cli_client_id: str = ""
     # Only for the local stack: where moto's cognito-idp listens. Empty on AWS.
     cognito_endpoint: str = ""
+    # Retention (days; DynamoDB's TTL deletes an item some time after its `expires_at`). Inquiries count from their
+    # last activity (created, a customer's follow-up, our reply); the reports compare with a week before: >= 8.
+    inquiry_retention_days: int = Field(default=180, ge=8, le=3650)
+    # Reply reservations: the desk's idempotency over X's 24 h duplicate-content window and the intent-link
+    # confirm step (both within a day); a week leaves room to look into a complaint.
+    reservation_retention_days: int = Field(default=7, ge=2, le=365)
+    # Day records: scheduled posts and their caps (reconciled on their own day; `posts plan` looks back), the
+    # desk's day tallies (`desk figures --day`).
+    record_retention_days: int = Field(default=35, ge=2, le=3650)
+    # The report ledger: a failed report is retried for up to 14 windows (a week); `report status` looks back.
+    report_retention_days: int = Field(default=60, ge=8, le=3650)
+    # Campaign records (the campaign, its entrants and winners) after the campaign's last activity (collection,
+    # draw, a DM).
+    campaign_retention_days: int = Field(default=180, ge=30, le=3650)
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -168,6 +182,11 @@ class Settings(BaseModel):
             "user_pool_id": "USER_POOL_ID",
             "cli_client_id": "CLI_CLIENT_ID",
             "cognito_endpoint": "ACTIVECARE_COGNITO_ENDPOINT",
+            "inquiry_retention_days": "INQUIRY_RETENTION_DAYS",
+            "reservation_retention_days": "RESERVATION_RETENTION_DAYS",
+            "record_retention_days": "RECORD_RETENTION_DAYS",
+            "report_retention_days": "REPORT_RETENTION_DAYS",
+            "campaign_retention_days": "CAMPAIGN_RETENTION_DAYS",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)

@@ -106,7 +106,7 @@ class _CrashingStore(DynamoCampaignStore):
     """Crashes after the winners are written, before the campaign is marked drawn."""
 
     def save_draw(self, campaign: Any, winners: Any) -> None:
-        self.put_winners(winners[: len(winners) // 2])
+        self.put_winners(winners[: len(winners) // 2], campaign.drawn_at)
         raise RuntimeError("crash in the middle of the draw")
 
 

@@ -216,6 +216,22 @@ def test_figures_count_the_day_in_jst_from_the_stacks_tables(ops: Deployed, tmp_
     sqs.purge_queue(QueueUrl=ops.outputs["ListenQueueUrl"])
 
 
+def test_erase_works_on_the_stacks_tables(ops: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
+    from activecare.storage.models import Inquiry
+    from infra.reporting_sim import jst, seed_inquiries
+
+    assert cli("erase", "--author", "@nobody_here") == 0  # also binds the models to the stack
+    assert capsys.readouterr().out.strip() == "nothing stored for @nobody_here: 0 removed"
+    seed_inquiries(jst(2026, 11, 26, 9), count=3)
+    author = next(iter(Inquiry.scan(limit=1))).author_id
+    mine = list(Inquiry.by_author.query(author))
+    assert cli("erase", "--author", author) == 0
+    assert mine and f"inquiries            {len(mine)}" in capsys.readouterr().out
+    assert list(Inquiry.by_author.query(author)) == []
+    assert cli("erase", "--author", author) == 0
+    assert "0 removed" in capsys.readouterr().out
+
+
 def _moto_lambda(ops: Deployed, *, use_docker: bool, results: list[str] = ()) -> None:  # type: ignore[assignment]
     def post(path: str, body: dict) -> None:
         urllib.request.urlopen(urllib.request.Request(f"{ops.endpoint}{path}", data=json.dumps(body).encode(),

@@ -322,3 +322,35 @@ def test_dlq_depth_and_silence_are_alarmed(transformed: dict[str, Any]) -> None:
     (expr,) = [m["Expression"] for m in silence["Metrics"] if "Expression" in m]
     assert "polls > 0" in expr and "matched == 0" in expr
     assert silence["TreatMissingData"] == "notBreaching"  # nights emit nothing and stay quiet
+
+
+def test_every_function_has_a_log_group_with_the_stack_s_retention(transformed: dict[str, Any]) -> None:
+    """Lambda would make /aws/lambda/<name> itself on first run, kept forever: the stack makes it first."""
+    groups = {json.dumps(g["Properties"]["LogGroupName"]): g["Properties"]
+              for g in _of_type(transformed, "AWS::Logs::LogGroup").values()}
+    functions = _of_type(transformed, "AWS::Lambda::Function")
+    assert functions
+    for name in functions:
+        props = groups.get(json.dumps({"Fn::Sub": f"/aws/lambda/${{{name}}}"}))
+        assert props is not None, f"{name} has no log group"
+        assert props["RetentionInDays"] == {"Ref": "LogRetentionDays"}, name
+    assert transformed["Parameters"]["LogRetentionDays"]["Default"] == 90
+
+
+def test_every_table_expires_items_on_expires_at(transformed: dict[str, Any]) -> None:
+    tables = _of_type(transformed, "AWS::DynamoDB::Table")
+    assert len(tables) == 4
+    for name, table in tables.items():
+        assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}, name
+
+
+def test_the_retention_settings_the_functions_get_are_valid_settings(transformed: dict[str, Any]) -> None:
+    from activecare.settings import Settings
+
+    for name, fn in _of_type(transformed, "AWS::Lambda::Function").items():
+        env = {k: v for k, v in fn["Properties"]["Environment"]["Variables"].items()
+               if k.endswith("_RETENTION_DAYS")}
+        assert len(env) == 5, name
+        settings = Settings.from_env(env)
+        assert (settings.inquiry_retention_days, settings.reservation_retention_days, settings.record_retention_days,
+                settings.report_retention_days, settings.campaign_retention_days) == (180, 7, 35, 60, 180)

@@ -27,7 +27,7 @@ from activecare.campaign.models import (
 )
 from activecare.literals import parse_literal
 from activecare.storage.conditions import condition_failed
-from activecare.storage.models import register_shared
+from activecare.storage.models import campaign_user_sk, expires_at, register_shared, retention
 
 WINDOW = timedelta(minutes=15)
 DAY = timedelta(hours=24)
@@ -35,7 +35,7 @@ META = "meta"
 
 
 def _sk(prefix: str, user_id: str) -> str:
-    return f"{prefix}#{int(user_id):020d}"
+    return campaign_user_sk(prefix, user_id)
 
 
 class _Base(Model):
@@ -45,6 +45,9 @@ class _Base(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+    # TTL of the campaign's records (meta, entrants, winners): CAMPAIGN_RETENTION_DAYS after the record's last
+    # activity (creation, collection, the draw, a DM). The DM budget and the open list never expire.
+    expires_at = NumberAttribute(null=True)
 
 
 class CampaignItem(_Base):
@@ -120,6 +123,10 @@ def _winner(i: WinnerItem) -> Winner:
                   reserved_at=i.reserved_at, sent_at=i.sent_at, dm_event_id=i.dm_event_id, error=i.error)
 
 
+def _keep(at: datetime) -> int:
+    return expires_at(at, retention().campaign_retention_days)
+
+
 def _ignore_condition(exc: Exception) -> None:
     if not condition_failed(exc):
         raise exc
@@ -135,7 +142,8 @@ class DynamoCampaignStore:
     def create(self, campaign: Campaign) -> bool:
         item = CampaignItem(campaign.campaign_id, META, tweet_id=campaign.tweet_id, account=campaign.account,
                             winners_wanted=campaign.winners_wanted, rules=campaign.rules.canonical(),
-                            message=campaign.message, salt=campaign.salt, created_at=campaign.created_at)
+                            message=campaign.message, salt=campaign.salt, created_at=campaign.created_at,
+                            expires_at=_keep(campaign.created_at))
         try:
             item.save(condition=CampaignItem.pk.does_not_exist())
         except PutError as exc:
@@ -150,11 +158,11 @@ class DynamoCampaignStore:
             for e in {e.user_id: e for e in entrants}.values():
                 batch.save(EntrantItem(campaign_id, _sk("e", e.user_id), user_id=e.user_id, username=e.username,
                                        follows=e.follows, followers_count=e.followers_count,
-                                       created_at=e.created_at))
+                                       created_at=e.created_at, expires_at=_keep(now)))
         item = CampaignItem(campaign_id, META)
         cond = (CampaignItem.cursor == expect_cursor) if expect_cursor else CampaignItem.cursor.does_not_exist()
         cond &= CampaignItem.collect_done == False  # noqa: E712 (a pynamodb condition, not a comparison)
-        actions: list[Action] = [CampaignItem.pages.add(1),
+        actions: list[Action] = [CampaignItem.pages.add(1), CampaignItem.expires_at.set(_keep(now)),
                                  CampaignItem.collected.add(len({e.user_id for e in entrants})),
                                  CampaignItem.collect_done.set(done)]
         actions.append(CampaignItem.cursor.set(next_cursor) if next_cursor else CampaignItem.cursor.remove())
@@ -177,13 +185,15 @@ class DynamoCampaignStore:
                 for i in EntrantItem.query(campaign_id, EntrantItem.sk.startswith("e#"), consistent_read=True)]
 
     def save_draw(self, campaign: Campaign, winners: Sequence[Winner]) -> None:
-        self.put_winners(winners)
+        if campaign.drawn_at is None:
+            raise ValueError(f"campaign {campaign.campaign_id}: a draw is recorded with its time")
+        self.put_winners(winners, campaign.drawn_at)
         self.mark_drawn(campaign)
 
-    def put_winners(self, winners: Sequence[Winner]) -> None:
+    def put_winners(self, winners: Sequence[Winner], at: datetime) -> None:
         """Each winner if absent (a re-run never resets a DM's state)."""
         items = [WinnerItem(w.campaign_id, _sk("w", w.user_id), user_id=w.user_id, username=w.username, rank=w.rank,
-                            status="pending", attempts=0) for w in winners]
+                            status="pending", attempts=0, expires_at=_keep(at)) for w in winners]
         for i in range(0, len(items), 100):  # one transaction of conditional puts per 100 winners
             chunk = items[i:i + 100]
             try:
@@ -205,7 +215,7 @@ class DynamoCampaignStore:
                 CampaignItem.status.set("drawn"), CampaignItem.entrants_count.set(campaign.entrants_count),
                 CampaignItem.entrants_sha256.set(campaign.entrants_sha256), CampaignItem.seed.set(campaign.seed),
                 CampaignItem.counts.set(json.dumps(campaign.counts, sort_keys=True)),
-                CampaignItem.drawn_at.set(campaign.drawn_at),
+                CampaignItem.drawn_at.set(campaign.drawn_at), CampaignItem.expires_at.set(_keep(campaign.drawn_at)),
             ], condition=CampaignItem.status == "collecting")
         except UpdateError as exc:
             _ignore_condition(exc)
@@ -226,13 +236,15 @@ class DynamoCampaignStore:
         if expect_status == "sent":
             return False
         return self._update_winner(campaign_id, user_id, [WinnerItem.status.set("sending"),
-                                                          WinnerItem.reserved_at.set(now)],
+                                                          WinnerItem.reserved_at.set(now),
+                                                          WinnerItem.expires_at.set(_keep(now))],
                                    WinnerItem.status == expect_status)
 
     def record_sent(self, campaign_id: str, user_id: str, dm_event_id: str, now: datetime) -> None:
         self._update_winner(campaign_id, user_id, [WinnerItem.status.set("sent"),
                                                    WinnerItem.dm_event_id.set(dm_event_id),
-                                                   WinnerItem.sent_at.set(now), WinnerItem.error.remove()],
+                                                   WinnerItem.sent_at.set(now), WinnerItem.error.remove(),
+                                                   WinnerItem.expires_at.set(_keep(now))],
                             WinnerItem.status == "sending")
 
     def record_failure(self, campaign_id: str, user_id: str, error: str, *, final: bool, now: datetime,
@@ -294,7 +306,15 @@ class DynamoCampaignStore:
         return window, day
 
     def open_campaigns(self) -> list[str]:
-        return [i.sk for i in OpenItem.query("open", consistent_read=True)]
+        listed = [i.sk for i in OpenItem.query("open", consistent_read=True)]
+        # A campaign left open with no activity for CAMPAIGN_RETENTION_DAYS has expired (TTL): off the list.
+        present: set[str] = set()
+        for start in range(0, len(listed), 100):
+            present |= {i.pk for i in CampaignItem.batch_get([(c, META) for c in listed[start:start + 100]],
+                                                             attributes_to_get=["pk", "sk"])}
+        for gone in (c for c in listed if c not in present):
+            OpenItem("open", gone).delete()
+        return [c for c in listed if c in present]
 
     def close(self, campaign_id: str) -> None:
         CampaignItem(campaign_id, META).update(actions=[CampaignItem.status.set("closed")])

@@ -32,6 +32,7 @@
     activecare dlq replay [--max N] [--dry-run]   move DLQ messages back to the listen queue
     activecare figures [--day YYYY-MM-DD]         today's inquiries, replies, posts vs caps, DLQ depth (JST)
     activecare stack show                         the stack's outputs the CLI works on
+    activecare erase --author @name|ID [--dry-run]   remove one customer's records (counts per kind, never text)
 
     activecare login [--username U] [--password-stdin]   sign in (Cognito); the session is kept for the shift
     activecare logout
@@ -61,7 +62,7 @@ from activecare.errors import AppError
 # ERRORS (their types) and report_error(exc) (default: `error: <exc>`, exit code 2).
 # A feature adds its group here and in a module of its own.
 GROUPS = ("keywords", "desk", "report", "posts", "campaign", "secrets", "dlq", "figures", "stack", "session",
-          "staff")
+          "staff", "erase")
 
 
 def _groups() -> list[ModuleType]:

@@ -16,11 +16,12 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model
 
+from activecare.clock import JST
 from activecare.desk.errors import BadRequest
 from activecare.desk.models import ContextPost, DeskInquiry, Event, ListQuery, Msg, Outcome, Reservation, Status
 from activecare.desk.ports import TALLY_FIELDS
 from activecare.storage.conditions import delete_if, save_if, update_if
-from activecare.storage.models import DeskEvent, Inquiry, Message, register_shared
+from activecare.storage.models import DeskEvent, Inquiry, Message, expires_at, register_shared, retention
 
 
 class ReplyReservation(Model):
@@ -43,6 +44,7 @@ class ReplyReservation(Model):
     intent_url = UnicodeAttribute(null=True)
     tweet_id = UnicodeAttribute(null=True)
     posted_at = UTCDateTimeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # TTL: RESERVATION_RETENTION_DAYS after reserved_at
 
 
 class DeskTally(Model):
@@ -66,6 +68,7 @@ class DeskTally(Model):
     refused_too_long = NumberAttribute(null=True)
     refused_duplicate = NumberAttribute(null=True)
     first_response_s = ListAttribute(of=NumberAttribute, null=True)
+    expires_at = NumberAttribute(null=True)  # TTL: RECORD_RETENTION_DAYS after the day's start (JST)
 
 
 register_shared("state_table", ReplyReservation, DeskTally)
@@ -98,6 +101,11 @@ def _desk_event(e: Event) -> DeskEvent:
 
 def _append_event(e: Event) -> Any:
     return Inquiry.desk_events.set((Inquiry.desk_events | []).append([_desk_event(e)]))
+
+
+def _keep_from(at: datetime) -> Any:
+    """Retention counts from the inquiry's last activity."""
+    return Inquiry.expires_at.set(expires_at(at, retention().inquiry_retention_days))
 
 
 def encode_cursor(key: dict[str, Any] | None) -> str | None:
@@ -167,6 +175,7 @@ class DynamoDeskInquiries:
             Inquiry.status.set("replied"),
             Inquiry.updated_at.set(at),
             Inquiry.last_reply_at.set(at),
+            _keep_from(at),
             Inquiry.replied_by.set(msg.agent or ""),
             Inquiry.first_response_at.set(Inquiry.first_response_at | at),
             Inquiry.first_response_by.set(Inquiry.first_response_by | (msg.agent or "")),
@@ -180,7 +189,8 @@ class DynamoDeskInquiries:
 
     def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:
-        actions = [Inquiry.status.set(status), Inquiry.updated_at.set(event.at), _append_event(event)]
+        actions = [Inquiry.status.set(status), Inquiry.updated_at.set(event.at), _append_event(event),
+                   _keep_from(event.at)]
         if status == "resolved":
             actions += [Inquiry.outcome.set(outcome or "answered"), Inquiry.resolved_at.set(event.at),
                         Inquiry.resolved_by.set(event.agent), Inquiry.claimed_by.remove(),
@@ -211,7 +221,9 @@ class DynamoReservations:
 
     def reserve(self, reservation: Reservation) -> bool:
         item = ReplyReservation(f"reply#{reservation.token}",
-                                **{f: getattr(reservation, f) for f in _RES_FIELDS})
+                                **{f: getattr(reservation, f) for f in _RES_FIELDS},
+                                expires_at=expires_at(reservation.reserved_at,
+                                                      retention().reservation_retention_days))
         return save_if(item, ReplyReservation.pk.does_not_exist())
 
     def update(self, token: str, **changes: object) -> None:
@@ -229,9 +241,10 @@ class DynamoTally:
             if first_response_s is not None:
                 actions.append(DeskTally.first_response_s.set(
                     (DeskTally.first_response_s | []).append([round(first_response_s, 1)])))
+            actions.append(DeskTally.expires_at.set(_day_expiry(day)))
             if pk == f"tally#{day}":
                 actions.append(DeskTally.agents.add({agent}))
-            if actions:
+            if len(actions) > 1:
                 DeskTally(pk).update(actions=actions)
 
     def read(self, day: str) -> dict[str, dict[str, object]]:
@@ -244,6 +257,11 @@ class DynamoTally:
         for item in DeskTally.batch_get([f"tally#{day}#{a}" for a in agents]):
             out[item.pk.split("#", 2)[2]] = _counts(item)
         return out
+
+
+def _day_expiry(day: str) -> int:
+    start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=JST)
+    return expires_at(start, retention().record_retention_days)
 
 
 def _counts(item: DeskTally) -> dict[str, object]:

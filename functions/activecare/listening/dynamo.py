@@ -8,7 +8,7 @@ from datetime import datetime
 from activecare.listening.ingest import NewInquiry
 from activecare.listening.ports import Checkpoint
 from activecare.storage.conditions import save_if, update_if
-from activecare.storage.models import ContextTweet, Inquiry, Message, PastInteraction, State
+from activecare.storage.models import ContextTweet, Inquiry, Message, PastInteraction, State, expires_at, retention
 from activecare.twitter.models import Tweet
 
 
@@ -77,6 +77,7 @@ class DynamoInquiryStore:
                 Inquiry.messages.set(Inquiry.messages.append([_message(tweet, "in")])),
                 Inquiry.tweet_ids.add({tweet.id}),
                 Inquiry.updated_at.set(at),
+                Inquiry.expires_at.set(expires_at(at, retention().inquiry_retention_days)),
                 # A customer's answer puts a closed inquiry back in front of the desk.
                 Inquiry.status.set("new"),
             ],
@@ -111,6 +112,7 @@ class DynamoInquiryStore:
             context_status="ok" if inquiry.context_ok else "unavailable",
             messages=[_message(t, "in")],
             tweet_ids={t.id},
+            expires_at=expires_at(inquiry.received_at, retention().inquiry_retention_days),
         )
         return save_if(item, Inquiry.inquiry_id.does_not_exist())
 

@@ -15,12 +15,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from activecare.clock import JST
 from activecare.literals import parse_literal
 from activecare.publishing.models import (
     PENDING,
@@ -33,7 +40,7 @@ from activecare.publishing.models import (
 )
 from activecare.publishing.ports import Reserve, cap_key
 from activecare.storage.conditions import condition_failed
-from activecare.storage.models import register_shared
+from activecare.storage.models import expires_at, register_shared, retention
 
 CALENDAR_KEY = "cal#current"
 
@@ -68,6 +75,7 @@ class PostItem(Model):
     tweet_id = UnicodeAttribute(null=True)
     posted_at = UTCDateTimeAttribute(null=True)
     detail = UnicodeAttribute(default="")
+    expires_at = NumberAttribute(null=True)  # TTL: RECORD_RETENTION_DAYS after the post's day (JST)
 
 
 class CapCounter(Model):
@@ -77,6 +85,7 @@ class CapCounter(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     slots = UnicodeSetAttribute(null=True)  # post ids counted against the cap
+    expires_at = NumberAttribute(null=True)  # TTL: RECORD_RETENTION_DAYS after the day (JST)
 
 
 register_shared("state_table", CalendarItem, PostItem, CapCounter)
@@ -90,8 +99,14 @@ def _record(item: PostItem) -> PostRecord:
                       status=parse_literal(item.status, POST_STATUSES))
 
 
+def day_expiry(day: str) -> int:
+    """A day record's TTL: RECORD_RETENTION_DAYS after the start of its JST day."""
+    start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=JST)
+    return expires_at(start, retention().record_retention_days)
+
+
 def _item(record: PostRecord) -> PostItem:
-    return PostItem(record.key, **{f: getattr(record, f) for f in _FIELDS})
+    return PostItem(record.key, **{f: getattr(record, f) for f in _FIELDS}, expires_at=day_expiry(record.day))
 
 
 class DynamoPublishStore:
@@ -122,7 +137,8 @@ class DynamoPublishStore:
         counter = CapCounter(cap_key(record.account, record.day, record.category))
         room = CapCounter.slots.does_not_exist() | (size(CapCounter.slots) < cap)
         try:
-            counter.update(actions=[CapCounter.slots.add({record.post_id})],
+            counter.update(actions=[CapCounter.slots.add({record.post_id}),
+                                    CapCounter.expires_at.set(day_expiry(record.day))],
                            condition=room & ~CapCounter.slots.contains(record.post_id))
         except UpdateError as exc:
             if not condition_failed(exc):

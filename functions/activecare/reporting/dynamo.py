@@ -7,7 +7,7 @@ return the window's inquiries and nothing else: cost follows the window's size, 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Unpack
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -18,7 +18,7 @@ from pynamodb.models import Model
 from activecare.literals import parse_literal
 from activecare.reporting.models import REPORT_STATES, LedgerUpdate, ReportRecord, ReportState, Row
 from activecare.storage.conditions import condition_failed
-from activecare.storage.models import Inquiry, register_shared
+from activecare.storage.models import Inquiry, expires_at, register_shared, retention
 
 STATUSES: tuple[str, ...] = ("new", "replied", "resolved")  # as desk.models.STATUSES
 _EPSILON = timedelta(microseconds=1)
@@ -43,6 +43,7 @@ class ReportItem(Model):
     sent_at = UTCDateTimeAttribute(null=True)
     message_id = UnicodeAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # TTL: REPORT_RETENTION_DAYS after the window's reservation
 
 
 register_shared("state_table", ReportItem)
@@ -81,7 +82,9 @@ class DynamoReportLedger:
     def reserve(self, record: ReportRecord) -> bool:
         item = ReportItem(record.key, window_id=record.window_id, department=record.department,
                           report_status=record.status, report_id=record.report_id, attempts=record.attempts,
-                          recipients=record.recipients, reserved_at=record.reserved_at)
+                          recipients=record.recipients, reserved_at=record.reserved_at,
+                          expires_at=expires_at(record.reserved_at or datetime.now(UTC),
+                                                retention().report_retention_days))
         try:
             item.save(condition=ReportItem.pk.does_not_exist())
         except PutError as exc:

@@ -6,6 +6,8 @@ same code serves AWS, the local stack and tests (pynamodb fixes Meta on first us
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -134,6 +136,9 @@ class Inquiry(Model):
     resolved_at = UTCDateTimeAttribute(null=True)
     resolved_by = UnicodeAttribute(null=True)
     desk_events = ListAttribute(of=DeskEvent, null=True)
+    # Epoch seconds: DynamoDB's TTL deletes the inquiry (its context and conversation) after this; moved on by
+    # every activity (a follow-up, a reply), so retention counts from the last one.
+    expires_at = NumberAttribute(null=True)
 
     by_author = ByAuthor()
     by_status = ByStatus()
@@ -179,6 +184,16 @@ class KeywordItem(Model):
     terms = ListAttribute(of=CatalogueTerm, default=list)
 
 
+def expires_at(at: datetime, days: int) -> int:
+    """The TTL attribute's value: `days` after `at`, in epoch seconds (the attribute every table's TTL names)."""
+    return int(at.timestamp()) + days * 86400
+
+
+def retention() -> Settings:
+    """The settings the tables were bound with (the retention periods), or the defaults."""
+    return _bound or Settings()
+
+
 class CampaignRecord(Model):
     """The campaign table's keys (pk = campaign id, sk = meta | e#<user> | w#<user>); the campaign
     package's models (activecare.campaign.dynamo) live in it."""
@@ -189,7 +204,16 @@ class CampaignRecord(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+    user_id = UnicodeAttribute(null=True)  # entrants and winners
+    username = UnicodeAttribute(null=True)
 
+
+def campaign_user_sk(prefix: str, user_id: str) -> str:
+    """The sort key of a user's record in a campaign: "e#<id>" (an entrant) or "w#<id>" (a winner), zero-padded."""
+    return f"{prefix}#{int(user_id):020d}"
+
+
+TTL_ATTRIBUTE = "expires_at"
 
 TABLES: dict[str, type[Model]] = {
     "inquiry_table": Inquiry,
@@ -230,7 +254,14 @@ def _bind(model: type[Model], field: str, settings: Settings) -> None:
 
 
 def create_tables() -> None:
-    """Create the tables (local stack and tests; on AWS the template does it)."""
+    """Create the tables (local stack and tests; on AWS the template does it), TTL on `expires_at` as there."""
     for model in TABLES.values():
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+            import boto3  # only here: the functions never create tables
+
+            client = boto3.client("dynamodb", region_name=model.Meta.region,
+                                  endpoint_url=getattr(model.Meta, "host", None))
+            client.update_time_to_live(
+                TableName=model.Meta.table_name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE})
