@@ -114,9 +114,10 @@ class LocalStack:
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}),
         })["QueueUrl"]
         secrets = boto3.client("secretsmanager", region_name=REGION)
-        secret_arn = secrets.create_secret(Name="activecare/twitter",
-                                           SecretString=json.dumps({
-            "bearer_token": BEARER,
+        # X credentials split as on AWS: the read-only bearer token, and the accounts' posting tokens.
+        bearer_arn = secrets.create_secret(Name="activecare/twitter-bearer",
+                                           SecretString=json.dumps({"bearer_token": BEARER}))["ARN"]
+        posting_arn = secrets.create_secret(Name="activecare/twitter-posting", SecretString=json.dumps({
             "accounts": {key: {"access_token": token} for key, token in self.account_tokens.items()},
         }))["ARN"]
         # The campaign's own secret with DM-capable user tokens (only the campaign function reads it).
@@ -126,7 +127,8 @@ class LocalStack:
         campaign_secret_arn = secrets.create_secret(Name="activecare/twitter-dm", SecretString=json.dumps({
             "accounts": {key: {"access_token": token} for key, token in self.dm_tokens.items()}}))["ARN"]
         self.settings = Settings(
-            region=REGION, queue_url=queue, twitter_secret_id=secret_arn, twitter_base_url=self.twitter_url,
+            region=REGION, queue_url=queue, bearer_secret_id=bearer_arn, posting_secret_id=posting_arn,
+            twitter_base_url=self.twitter_url,
             access_level=self.access_level,
         )
         self.settings = self.settings.model_copy(update={"campaign_secret_id": campaign_secret_arn})

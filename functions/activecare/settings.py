@@ -36,7 +36,11 @@ class Settings(BaseModel):
     # Only the campaign function may read it (template.yaml); every other function lacks DM credentials.
     campaign_secret_id: str = "activecare/twitter-dm"
     queue_url: str = ""
-    twitter_secret_id: str = "activecare/twitter"
+    # X credentials, split by what they allow: the app-only bearer token (read-only: the poller, the worker, the
+    # desk's and the publisher's reads) and the support accounts' user tokens (posting: the desk and the
+    # publisher only; template.yaml grants nobody else).
+    bearer_secret_id: str = "activecare/twitter-bearer"
+    posting_secret_id: str = "activecare/twitter-posting"
     # Only for the local stack: where the fake X API listens. Empty on AWS.
     twitter_base_url: str = ""
     access_level: AccessLevel = "pro"
@@ -163,7 +167,8 @@ class Settings(BaseModel):
             "campaign_table": "CAMPAIGN_TABLE",
             "campaign_secret_id": "CAMPAIGN_SECRET_ID",
             "queue_url": "LISTEN_QUEUE_URL",
-            "twitter_secret_id": "TWITTER_SECRET_ID",
+            "bearer_secret_id": "BEARER_SECRET_ID",
+            "posting_secret_id": "POSTING_SECRET_ID",
             "twitter_base_url": "TWITTER_BASE_URL",
             "access_level": "X_ACCESS_LEVEL",
             "accounts": "SUPPORT_ACCOUNTS",

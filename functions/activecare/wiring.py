@@ -51,28 +51,34 @@ class Runtime:
 
         return boto3.client("sqs", region_name=self.settings.region)
 
-    def _secret(self) -> dict[str, Any]:
+    def _bearer(self) -> str:
+        """The app-only bearer token from the read-only bearer secret (never the posting tokens)."""
         from aws_lambda_powertools.utilities import parameters
 
-        secret = parameters.get_secret(self.settings.twitter_secret_id, transform="json", max_age=300)
+        secret_id = self.settings.bearer_secret_id
+        secret = parameters.get_secret(secret_id, transform="json", max_age=300)
         if not isinstance(secret, dict) or not secret.get("bearer_token"):
-            raise RuntimeError(f"secret {self.settings.twitter_secret_id} has no bearer_token")
-        return secret
+            raise RuntimeError(f"secret {secret_id} has no bearer_token")
+        return str(secret["bearer_token"])
 
     @cached_property
     def twitter(self) -> TwitterPort:
+        """X app-only (search, lookups): read-only, from the bearer secret."""
         from activecare.twitter.gateway import make_gateway  # tweepy only where X is called
 
-        return make_gateway(self._secret()["bearer_token"], base_url=self.settings.twitter_base_url or None)
+        return make_gateway(self._bearer(), base_url=self.settings.twitter_base_url or None)
 
     def poster(self, account_key: str) -> TwitterPort:
-        """X as one support account, with its user-context credentials from the secret's "accounts"."""
+        """X as one support account, with its user-context credentials from the posting secret's "accounts"
+        (the only secret it reads: a function without the posting secret cannot post)."""
+        from aws_lambda_powertools.utilities import parameters
+
         if account_key not in self._posters:
             self.settings.account(account_key)  # unknown keys fail here
-            secret = self._secret()
-            self._posters[account_key] = user_gateway(secret, self.settings.twitter_secret_id, account_key,
-                                                      base_url=self.settings.twitter_base_url or None,
-                                                      bearer=secret["bearer_token"])
+            secret_id = self.settings.posting_secret_id
+            secret = parameters.get_secret(secret_id, transform="json", max_age=300)
+            self._posters[account_key] = user_gateway(secret, secret_id, account_key,
+                                                      base_url=self.settings.twitter_base_url or None)
         return self._posters[account_key]
 
     def desk(self) -> DeskService:

@@ -386,7 +386,27 @@ def test_only_a_pending_reservation_is_dropped(reservations: ReservationStore, f
     assert reservations.get(prepared.token) == prepared
     assert reservations.get(posted.token) == posted
     reservations.drop(fresh.name("token"))  # unknown: nothing to do
-    assert reservations.reserve(pending) is True  # a dropped token can be reserved again
+    assert reservations.get(fresh.name("token")) is None
+    again = replace(pending, text="書き直した文面", reserved_at=era.at(2))
+    assert reservations.reserve(again) is True  # a dropped token can be reserved again, once
+    assert reservations.reserve(replace(pending, agent="someone-else")) is False
+    assert reservations.get(pending.token) == again
+    reservations.update(pending.token, status="posted", tweet_id="1", posted_at=era.at(3))
+    assert reservations.get(pending.token) == replace(again, status="posted", tweet_id="1", posted_at=era.at(3))
+
+
+def test_a_dropped_reservation_reads_as_free_and_takes_no_update(reservations: ReservationStore, fresh: Fresh,
+                                                                 era: Era) -> None:
+    """drop marks the reservation (the desk's role has no DeleteItem): it must read as absent, and an update of
+    it fails as an update of an unknown token does, so a dropped reply cannot turn into a posted one."""
+    res = _reservation(fresh, era)
+    reservations.reserve(res)
+    reservations.drop(res.token)
+    reservations.drop(res.token)  # twice: still nothing to do
+    assert reservations.get(res.token) is None
+    with contextlib.suppress(Exception):
+        reservations.update(res.token, status="posted")
+    assert reservations.get(res.token) is None
 
 
 # ---- Tally ----

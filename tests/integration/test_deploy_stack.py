@@ -39,7 +39,9 @@ def test_the_stack_is_created_with_every_output_the_cli_reads(deployed: Deployed
     for key in [*SETTINGS_OUTPUTS.values(), *OPTIONAL_OUTPUTS.values(), "ListenDeadLetterQueueUrl",
                 *(f"{name}Name" for name in HANDLERS), "AlarmTopicArn"]:
         assert out.get(key) and "${" not in out[key], key
-    assert out["TwitterSecretName"] == f"{STACK}/twitter" and out["CampaignDmSecretName"] == f"{STACK}/twitter-dm"
+    assert out["BearerSecretName"] == f"{STACK}/twitter-bearer"
+    assert out["PostingSecretName"] == f"{STACK}/twitter-posting"
+    assert out["CampaignDmSecretName"] == f"{STACK}/twitter-dm"
     assert out["XAccessLevel"] == "basic" and out["ReportSender"] == PARAMETERS["ReportSender"]
     # moto has no HTTP API: the URL keeps `${DeskApi}` unresolved (real CloudFormation fills in the API id)
     assert out["DeskApiUrl"].startswith("https://") and out["DeskApiUrl"].endswith(
@@ -114,6 +116,19 @@ def test_tables_have_the_keys_and_indexes_the_code_queries(deployed: Deployed) -
     assert [k["KeyType"] for k in campaign["KeySchema"]] == ["HASH", "RANGE"]
 
 
+def test_the_tables_are_protected_and_the_data_key_exists(deployed: Deployed) -> None:  # noqa: F811
+    """Every table refuses deletion; the stack's KMS key and its alias exist. (moto reads a CloudFormation table's
+    SSESpecification under the API's key names, so it shows no SSE, and keeps a key's policy as a dict, so
+    DescribeKey fails on it: the tables' key and its rotation are checked in the transformed template.)"""
+    kms, ddb = boto3.client("kms"), boto3.client("dynamodb")
+    for output in ("InquiryTableName", "StateTableName", "KeywordTableName", "CampaignTableName"):
+        assert ddb.describe_table(TableName=deployed.outputs[output])["Table"]["DeletionProtectionEnabled"], output
+    key_arn = deployed.outputs["DataKeyArn"]
+    assert key_arn in {k["KeyArn"] for k in kms.list_keys()["Keys"]}
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    assert aliases[f"alias/{STACK}-data"] == key_arn.rsplit("/", 1)[1]
+
+
 def test_the_listen_queue_redrives_to_the_dlq_and_feeds_the_worker(deployed: Deployed) -> None:  # noqa: F811
     sqs = boto3.client("sqs")
     attrs = sqs.get_queue_attributes(QueueUrl=deployed.outputs["ListenQueueUrl"], AttributeNames=["All"])[
@@ -139,17 +154,25 @@ def test_the_campaign_drain_rule_and_the_alarm_topic_exist(deployed: Deployed) -
 
 def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # noqa: F811
                                                         transformed: dict[str, Any]) -> None:
-    """moto created no secret (and dropped TWITTER_SECRET_ID, a Ref to one): the template's are checked here."""
+    """moto created no secret (and dropped BEARER_SECRET_ID, a Ref to one): the template's are checked here."""
     assert boto3.client("secretsmanager").list_secrets()["SecretList"] == []
     worker_env = _function(deployed, "WorkerFunction")["Configuration"]["Environment"]["Variables"]
-    assert "TWITTER_SECRET_ID" not in worker_env  # moto drops a reference to a skipped resource
+    assert "BEARER_SECRET_ID" not in worker_env  # moto drops a reference to a skipped resource
     res = transformed["Resources"]
-    assert res["TwitterSecret"]["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}/twitter"}
+    assert res["BearerSecret"]["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}/twitter-bearer"}
+    assert res["PostingSecret"]["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}/twitter-posting"}
     assert res["CampaignDmSecret"]["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}/twitter-dm"}
+    secrets = {"PollerFunction": {"BEARER_SECRET_ID"}, "WorkerFunction": {"BEARER_SECRET_ID"},
+               "DeskFunction": {"BEARER_SECRET_ID", "POSTING_SECRET_ID"},
+               "PublisherFunction": {"BEARER_SECRET_ID", "POSTING_SECRET_ID"},
+               "ReporterFunction": set(), "CampaignFunction": {"CAMPAIGN_SECRET_ID"}}
     for name, fn in res.items():
         if fn["Type"] == "AWS::Lambda::Function":
             env = fn["Properties"]["Environment"]["Variables"]
-            assert env["TWITTER_SECRET_ID"] == {"Ref": "TwitterSecret"}, name
+            assert {k for k in env if k.endswith("_SECRET_ID")} == secrets[name], name
+            for key in secrets[name]:
+                assert env[key] == {"Ref": {"BEARER_SECRET_ID": "BearerSecret", "POSTING_SECRET_ID": "PostingSecret",
+                                            "CAMPAIGN_SECRET_ID": "CampaignDmSecret"}[key]}, name
     schedules = [s["Properties"] for s in res.values() if s["Type"] == "AWS::Scheduler::Schedule"]
     by_function = {fn: [p for p in schedules if f'"{fn}"' in json.dumps(p["Target"]["Arn"])] for fn in HANDLERS}
     assert [p["ScheduleExpression"] for p in by_function["PollerFunction"]] == ["rate(1 minute)"]

@@ -1,8 +1,9 @@
 """Operating a deployed stack with `activecare --stack NAME ...`: the stack is created in moto's CloudFormation
 (tests/integration/deployed.py) and the CLI finds every resource from its outputs, over real HTTP.
 
-moto skips AWS::SecretsManager::Secret, so the two secrets are created here out of band under the names
-the template gives them (its outputs TwitterSecretName / CampaignDmSecretName), as CloudFormation would."""
+moto skips AWS::SecretsManager::Secret, so the three secrets are created here out of band under the names
+the template gives them (its outputs BearerSecretName / PostingSecretName / CampaignDmSecretName), as
+CloudFormation would."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ TWITTER = {"bearer_token": "AAAA-bearer-very-secret",
                         "wifi": {"consumer_key": "ck-secret", "consumer_secret": "cs-secret",
                                  "access_token": "at-secret", "access_token_secret": "ats-secret"}}}
 SECRET_VALUES = ("AAAA-bearer-very-secret", "tok-general-secret", "tok-signal-secret", "cs-secret", "ats-secret")
+# What set-twitter stores: the bearer token alone, and the accounts (OAuth 1.0a entries keep the app's bearer).
+BEARER = {"bearer_token": TWITTER["bearer_token"]}
+POSTING = {"accounts": {**TWITTER["accounts"],
+                        "wifi": {"bearer_token": "AAAA-bearer-very-secret", **TWITTER["accounts"]["wifi"]}}}
 
 
 def cli(*argv: str) -> int:
@@ -39,9 +44,10 @@ def one_line_error(err: str) -> str:
 
 @pytest.fixture(scope="module")
 def ops(deployed: Deployed) -> Iterator[Deployed]:  # noqa: F811
-    """The deployed stack with its two secrets as CloudFormation would have created them (placeholders)."""
+    """The deployed stack with its three secrets as CloudFormation would have created them (placeholders)."""
     sm = boto3.client("secretsmanager", region_name=REGION)
-    sm.create_secret(Name=deployed.outputs["TwitterSecretName"], SecretString='{"bearer_token":"set-me"}')
+    sm.create_secret(Name=deployed.outputs["BearerSecretName"], SecretString='{"bearer_token":"set-me"}')
+    sm.create_secret(Name=deployed.outputs["PostingSecretName"], SecretString='{"accounts":{}}')
     sm.create_secret(Name=deployed.outputs["CampaignDmSecretName"], SecretString='{"accounts":{}}')
     yield deployed
 
@@ -78,8 +84,11 @@ def test_secrets_are_validated_stored_and_never_printed(ops: Deployed, tmp_path:
     assert cli("secrets", "set-twitter", str(good)) == 0
     out, err = capsys.readouterr()
     assert "general (OAuth 2.0)" in out and "wifi (OAuth 1.0a)" in out
+    assert f"stored the bearer token (listening, read-only) in {STACK}/twitter-bearer" in out
+    assert "posting tokens of accounts general (OAuth 2.0)" in out and f"in {STACK}/twitter-posting" in out
     assert not any(v in out + err for v in SECRET_VALUES)
-    assert _secret(ops, "TwitterSecretName") == TWITTER
+    assert _secret(ops, "BearerSecretName") == BEARER  # the listening functions' secret: no account token
+    assert _secret(ops, "PostingSecretName") == POSTING
 
     # a bad shape is refused with the field's name (never its value) and nothing is written
     for doc, reason in (({"bearer_token": "AAAA-bearer-very-secret", "accounts": {"general": {"access_token":
@@ -99,7 +108,7 @@ def test_secrets_are_validated_stored_and_never_printed(ops: Deployed, tmp_path:
     monkeypatch.setattr("sys.stdin", io.StringIO('{"bearer_token": "AAAA-bearer-very-secret",'))
     assert cli("secrets", "set-twitter", "-") == 2
     assert "stdin: not JSON (line 1" in one_line_error(capsys.readouterr().err)
-    assert _secret(ops, "TwitterSecretName") == TWITTER
+    assert _secret(ops, "BearerSecretName") == BEARER and _secret(ops, "PostingSecretName") == POSTING
 
     # the campaign's DM secret: its own command, its own secret
     dm = {"accounts": {"general": {"access_token": "dm-general-secret"}}}
@@ -107,10 +116,23 @@ def test_secrets_are_validated_stored_and_never_printed(ops: Deployed, tmp_path:
     assert cli("secrets", "set-campaign-dm") == 0
     assert "dm-general-secret" not in capsys.readouterr().out
     assert _secret(ops, "CampaignDmSecretName") == dm
-    assert _secret(ops, "TwitterSecretName") == TWITTER
+    assert _secret(ops, "BearerSecretName") == BEARER and _secret(ops, "PostingSecretName") == POSTING
     assert cli("secrets", "check") == 0
     out = capsys.readouterr().out
-    assert out.count(": ok") == 2 and not any(v in out for v in SECRET_VALUES)
+    assert out.count(": ok") == 3 and not any(v in out for v in SECRET_VALUES)
+
+    # each X secret alone; a bearer document with account tokens is refused (it would reach the worker)
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(TWITTER)))
+    assert cli("secrets", "set-bearer") == 2
+    assert "unknown fields accounts" in one_line_error(capsys.readouterr().err)
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"bearer_token": "AAAA-bearer-rotated"})))
+    assert cli("secrets", "set-bearer") == 0
+    assert "AAAA-bearer-rotated" not in capsys.readouterr().out
+    assert _secret(ops, "BearerSecretName") == {"bearer_token": "AAAA-bearer-rotated"}
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"accounts": TWITTER["accounts"]})))
+    assert cli("secrets", "set-posting") == 0
+    assert _secret(ops, "PostingSecretName") == {"accounts": TWITTER["accounts"]}
+    assert _secret(ops, "BearerSecretName") == {"bearer_token": "AAAA-bearer-rotated"}
 
 
 def test_keywords_and_calendar_go_into_the_stacks_tables(ops: Deployed, tmp_path: Path,

@@ -94,3 +94,75 @@ def test_a_broken_support_accounts_setting_is_refused_at_cold_start(raw: str, re
 
     with pytest.raises(ValueError, match=reason):
         Settings.from_env({"SUPPORT_ACCOUNTS": raw})
+
+
+# ---- X credentials split by what they allow (issue 14 item 7) ----
+
+
+def _secret_readers(tpl: dict[str, Any]) -> dict[str, set[str]]:
+    """Role -> the secrets (logical ids) its statements let it read, inline or attached policies."""
+    attached: dict[str, list[Any]] = {}
+    for res in tpl["Resources"].values():
+        if res["Type"] == "AWS::IAM::Policy":
+            for role in res["Properties"]["Roles"]:
+                attached.setdefault(role["Ref"], []).append(res["Properties"]["PolicyDocument"])
+    readers: dict[str, set[str]] = {}
+    for name, res in tpl["Resources"].items():
+        if res["Type"] != "AWS::IAM::Role":
+            continue
+        docs = [p["PolicyDocument"] for p in res["Properties"].get("Policies", [])] + attached.get(name, [])
+        found: set[str] = set()
+        for stmt in (s for d in docs for s in d["Statement"]):
+            actions = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
+            if any(a.startswith("secretsmanager:") for a in actions):
+                resources = stmt["Resource"] if isinstance(stmt["Resource"], list) else [stmt["Resource"]]
+                found |= {r["Ref"] for r in resources}  # every secret is named by its Ref, never a pattern
+        readers[name] = found
+    return readers
+
+
+def test_listening_roles_cannot_read_the_posting_or_dm_secrets(transformed: dict[str, Any]) -> None:
+    """The worker handles untrusted text and the poller only listens: both read the bearer token, nothing that
+    can post or DM; only the desk and the publisher hold the accounts' posting tokens."""
+    readers = _secret_readers(transformed)
+    assert readers["PollerFunctionRole"] == {"BearerSecret"}
+    assert readers["WorkerFunctionRole"] == {"BearerSecret"}
+    assert {n for n, s in readers.items() if "PostingSecret" in s} == {"DeskFunctionRole", "PublisherFunctionRole"}
+    assert {n for n, s in readers.items() if "CampaignDmSecret" in s} == {"CampaignFunctionRole"}
+    for name, fn in _functions(transformed).items():  # and the environment names only what the role may read
+        variables = fn["Properties"].get("Environment", {}).get("Variables", {})
+        if name in ("PollerFunction", "WorkerFunction"):
+            assert "POSTING_SECRET_ID" not in variables and "CAMPAIGN_SECRET_ID" not in variables, name
+            assert variables["BEARER_SECRET_ID"] == {"Ref": "BearerSecret"}, name
+    bearer = transformed["Resources"]["BearerSecret"]["Properties"]["GenerateSecretString"]
+    assert json.loads(bearer["SecretStringTemplate"]) == {"bearer_token": "set-me"}  # no account field
+
+
+def test_runtime_poster_reads_only_the_posting_secret_and_twitter_only_the_bearer(
+        monkeypatch: Any) -> None:
+    """From the code: Runtime.poster asks Secrets Manager for the posting secret alone, Runtime.twitter for the
+    bearer secret alone (so a role without the posting secret cannot post)."""
+    from aws_lambda_powertools.utilities import parameters
+
+    from activecare.settings import Settings
+    from activecare.wiring import Runtime
+
+    asked: list[str] = []
+    values = {"bearer-id": {"bearer_token": "b"}, "posting-id": {"accounts": {"general": {"access_token": "u"}}}}
+
+    def get_secret(name: str, **_: Any) -> Any:
+        asked.append(name)
+        return values[name]
+
+    monkeypatch.setattr(parameters, "get_secret", get_secret)
+    rt = Runtime(Settings(bearer_secret_id="bearer-id", posting_secret_id="posting-id", campaign_secret_id="dm-id"))
+    rt.poster("general")
+    assert asked == ["posting-id"]
+    asked.clear()
+    assert rt.twitter is not None
+    assert asked == ["bearer-id"]
+    wiring = (FUNCTIONS / "activecare" / "wiring.py").read_text(encoding="utf-8")
+    start = wiring.index("    def poster(")
+    end = wiring.index("\n    def ", start + 1)
+    assert [m.start() for m in re.finditer("posting_secret_id", wiring)] and all(
+        start < m.start() < end for m in re.finditer("posting_secret_id", wiring))

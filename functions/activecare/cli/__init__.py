@@ -25,7 +25,9 @@
     activecare campaign draw --campaign ID --tweet ID [--winners 100] [--dry-run] ...   the lottery
     activecare campaign status|certificate|retry|close ID ; campaign tick ; campaign verify FILE
 
-    activecare secrets set-twitter [FILE|-]       store the X credentials (JSON; values never printed)
+    activecare secrets set-twitter [FILE|-]       store the X credentials (JSON; values never printed):
+                                                  the bearer token and the accounts' posting tokens, apart
+    activecare secrets set-bearer|set-posting [FILE|-]   store one of the two
     activecare secrets set-campaign-dm [FILE|-]   store the campaign's DM-capable tokens
     activecare secrets check                      which credentials are set (shape only)
     activecare dlq list [--max N] [--json]        the listen DLQ: ids, receives, tweet ids, reason

@@ -20,7 +20,7 @@ from activecare.clock import JST
 from activecare.desk.errors import BadRequest
 from activecare.desk.models import ContextPost, DeskInquiry, Event, ListQuery, Msg, Outcome, Reservation, Status
 from activecare.desk.ports import TALLY_FIELDS
-from activecare.storage.conditions import delete_if, save_if, update_if
+from activecare.storage.conditions import save_if, update_if
 from activecare.storage.models import DeskEvent, Inquiry, Message, expires_at, register_shared, retention
 
 
@@ -211,11 +211,16 @@ _RES_FIELDS = ("status", "inquiry_id", "text_hash", "text", "agent", "account", 
                "reserved_at", "intent_url", "tweet_id", "posted_at")
 
 
+DROPPED = "dropped"  # a reservation whose post was rejected for good: free again (the desk cannot DeleteItem)
+
+
 class DynamoReservations:
     def get(self, token: str) -> Reservation | None:
         try:
             item = ReplyReservation.get(f"reply#{token}", consistent_read=True)
         except ReplyReservation.DoesNotExist:
+            return None
+        if item.status == DROPPED:
             return None
         return Reservation(token=token, **{f: getattr(item, f) for f in _RES_FIELDS})
 
@@ -224,14 +229,17 @@ class DynamoReservations:
                                 **{f: getattr(reservation, f) for f in _RES_FIELDS},
                                 expires_at=expires_at(reservation.reserved_at,
                                                       retention().reservation_retention_days))
-        return save_if(item, ReplyReservation.pk.does_not_exist())
+        return save_if(item, ReplyReservation.pk.does_not_exist() | (ReplyReservation.status == DROPPED))
 
     def update(self, token: str, **changes: object) -> None:
         actions = [getattr(ReplyReservation, k).set(v) for k, v in changes.items()]
-        ReplyReservation(f"reply#{token}").update(actions=actions, condition=ReplyReservation.pk.exists())
+        ReplyReservation(f"reply#{token}").update(
+            actions=actions, condition=ReplyReservation.pk.exists() & (ReplyReservation.status != DROPPED))
 
     def drop(self, token: str) -> None:
-        delete_if(ReplyReservation(f"reply#{token}"), ReplyReservation.status == "pending")
+        """Mark a pending reservation dropped (a conditional update, not a delete: prepared/posted ones stay)."""
+        update_if(ReplyReservation(f"reply#{token}"), [ReplyReservation.status.set(DROPPED)],
+                  ReplyReservation.status == "pending")
 
 
 class DynamoTally:

@@ -108,8 +108,12 @@ class MemoryInquiries:
 
 
 class MemoryReservations:
+    """As DynamoReservations: a dropped reservation is kept aside, marked, and reads as free (`items` holds the
+    live ones)."""
+
     def __init__(self) -> None:
         self.items: dict[str, Reservation] = {}
+        self.dropped: dict[str, Reservation] = {}
         self._lock = threading.Lock()
 
     def get(self, token: str) -> Reservation | None:
@@ -120,6 +124,7 @@ class MemoryReservations:
             if reservation.token in self.items:
                 return False
             self.items[reservation.token] = reservation
+            self.dropped.pop(reservation.token, None)
             return True
 
     def update(self, token: str, **changes: object) -> None:
@@ -129,7 +134,7 @@ class MemoryReservations:
         with self._lock:
             found = self.items.get(token)
             if found is not None and found.status == "pending":  # prepared/posted ones are kept
-                del self.items[token]
+                self.dropped[token] = self.items.pop(token)
 
 
 @dataclass
