@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from activecare.cli import main
+from activecare.clock import parse_iso
 from activecare.events import scheduled_time
 from infra.lambda_runtime import context_for
 from infra.local_stack import LocalStack
@@ -32,6 +33,7 @@ def test_preview_renders_a_window_to_html_files_and_status_shows_the_ledger(
     assert stack.ses.get_send_statistics()["SendDataPoints"] == [] or all(
         p["DeliveryAttempts"] == 0 for p in stack.ses.get_send_statistics()["SendDataPoints"])
     event = json.loads((EVENTS / "reporter_schedule.json").read_text(encoding="utf-8"))
+    stack.clock.set(parse_iso(event["scheduled_time"]))  # the scheduler fires it at its time (not before)
     assert len(reporter_app.handler(event, context_for("reporter"))["sent"]) == 8
     assert main(["report", "status", "--at", "2026-11-25T14:00", "--windows", "1"]) == 0
     status = capsys.readouterr().out
