@@ -80,6 +80,8 @@ class PublishingDay:
             "total": sum(r["posted"] for cats in by_account.values() for r in cats.values()),
             "on_x": len(on_x),
             "duplicates_on_x": sum(n - 1 for n in texts.values() if n > 1),
+            # X's rules: no identical content across our accounts (the fake counts every post, replies too)
+            "identical_across_accounts": self.stack.twitter.stats.identical_across_accounts,
             "outside_hours": outside,
             "over_cap": over,
             "greeting_first": all(text.startswith("おはようございます") for text in first.values()),
@@ -98,4 +100,5 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, object]]:
     rows.append(("  over cap · duplicates · outside 09-20 · greeting first",
                  f"{len(summary['over_cap'])} · {summary['duplicates_on_x']} · {summary['outside_hours']} · "
                  f"{'yes' if summary['greeting_first'] else 'NO'}"))
+    rows.append(("  identical posts across our accounts (24 h, must be 0)", summary["identical_across_accounts"]))
     return rows

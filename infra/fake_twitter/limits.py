@@ -98,11 +98,14 @@ class RateLimiter:
 
 @dataclass
 class Stats:
-    """Requests per endpoint (`by_endpoint`), 429s served per endpoint, faults served per kind."""
+    """Requests per endpoint (`by_endpoint`), 429s served per endpoint, faults served per kind, and
+    `identical_across_accounts`: posts whose text another of the app's accounts had posted within 24 h
+    (X's 2026 developer rules call that spam / platform manipulation), as (new id, earlier id) pairs."""
 
     by_endpoint: Counter[str] = field(default_factory=Counter)
     rate_limited: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
+    identical: list[tuple[str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, endpoint: str) -> None:
@@ -116,6 +119,14 @@ class Stats:
     def count_fault(self, kind: str) -> None:
         with self._lock:
             self.faults[kind] += 1
+
+    def count_identical(self, tweet_id: str, earlier_id: str) -> None:
+        with self._lock:
+            self.identical.append((tweet_id, earlier_id))
+
+    @property
+    def identical_across_accounts(self) -> int:
+        return len(self.identical)
 
     @property
     def total(self) -> int:
@@ -133,6 +144,7 @@ class Stats:
                 "rate_limited": dict(self.rate_limited),
                 "rate_limited_total": sum(self.rate_limited.values()),
                 "faults": dict(self.faults),
+                "identical_across_accounts": len(self.identical),
             }
 
     def reset(self) -> None:
@@ -140,3 +152,4 @@ class Stats:
             self.by_endpoint.clear()
             self.rate_limited.clear()
             self.faults.clear()
+            self.identical.clear()

@@ -12,7 +12,7 @@ process drive the state:
                          or {"clear": true[, "endpoint": "search"]}; DELETE /_fake/faults clears all
     POST /_fake/tier     {"tier": "basic"}
     POST /_fake/reset_limits
-    GET  /_fake/stats    request counts, 429s, faults, tier, clock, posted count
+    GET  /_fake/stats    request counts, 429s, faults, tier, clock, posted count, identical_across_accounts
     GET  /_fake/posted   {"data": [posts created through POST /2/tweets]}
     POST /_fake/by_hand  {"token": "<user token>", "text": "...", "in_reply_to": "<id>"}: a post a
                          person sends in the X app (intent link); the API's reply rule does not apply

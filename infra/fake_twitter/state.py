@@ -19,6 +19,7 @@ from typing import Any
 
 from activecare.clock import iso_z, parse_iso
 from activecare.twitter.snowflake import snowflake, snowflake_time
+from activecare.twitter.text_rules import comparable
 from infra.fake_twitter.faults import Faults
 from infra.fake_twitter.limits import QUERY_MAX_LENGTH, RateLimiter, Stats, check_tier
 from infra.fake_twitter.problems import (
@@ -85,6 +86,7 @@ class FakeTwitterState:
         self._by_author: dict[str, list[int]] = {}
         self._by_mention: dict[str, list[int]] = {}  # lower-case username -> ids
         self._docs: dict[str, Doc] = {}
+        self._comparable: dict[str, str] = {}  # tweet id -> text_rules.comparable(text), filled on demand
         self._tokens: dict[str, str] = {}
         self._snapshots: OrderedDict[str, Snapshot] = OrderedDict()
         self._sequence = 0
@@ -211,6 +213,7 @@ class FakeTwitterState:
         if abs(snowflake_time(tid) - self._created[tid]) > timedelta(seconds=1):
             self._ids_follow_time = False
         self._docs.pop(tid, None)
+        self._comparable.pop(tid, None)
         bisect.insort(self._ids, int(tid))
         bisect.insort(self._by_author.setdefault(tweet["author_id"], []), int(tid))
         for username in self._mentioned(tweet):
@@ -329,9 +332,31 @@ class FakeTwitterState:
             tweet["id"] = self._new_id(now)
             tweet["created_at"] = iso_z(now)
             normalized = self._normalize_tweet(tweet)
+            earlier = self._identical_elsewhere(user_id, text, now)
             self._insert(normalized)
             self.posted.append(normalized)
+            if earlier is not None:
+                self.stats.count_identical(normalized["id"], earlier)
             return normalized
+
+    def _identical_elsewhere(self, user_id: str, text: str, now: datetime) -> str | None:
+        """The id of a post with the same text (compared as X does: leading @mentions, URLs and
+        whitespace aside, text_rules.comparable) by another of the app's accounts (a user with a
+        token) within 24 hours, if any. X does not refuse it, but its rules prohibit it."""
+        if user_id not in self._tokens.values():
+            return None
+        mine = comparable(text)
+        for other in sorted(set(self._tokens.values()) - {user_id}):
+            for tid in self.iter_ids(source="author", key=other, created_from=now - DUPLICATE_WINDOW,
+                                     created_to=now):
+                created = self._created[tid]
+                if not (created <= now and now - created < DUPLICATE_WINDOW):
+                    continue
+                if tid not in self._comparable:
+                    self._comparable[tid] = comparable(self._tweets[tid]["text"])
+                if self._comparable[tid] == mine:
+                    return tid
+        return None
 
     def post_by_hand(self, user_id: str, text: str, *, reply_to: str | None = None) -> JSON:
         """A post a person sends in the X app (e.g. an agent opening an intent link): the API's
@@ -409,7 +434,7 @@ class FakeTwitterState:
         """Forget posts, users, tokens and snapshots; reset limits, faults, stats (keep tier, clock)."""
         with self.lock:
             for store in (self._users, self._user_ids, self._tweets, self._created, self._by_author,
-                          self._by_mention, self._docs, self._tokens, self._snapshots):
+                          self._by_mention, self._docs, self._comparable, self._tokens, self._snapshots):
                 store.clear()
             self._ids.clear()
             self.posted.clear()

@@ -22,6 +22,7 @@ def test_a_morning_loses_nothing_and_doubles_nothing() -> None:
     # The desk answered, the greeting went out on every account, caps held, the campaign drew.
     assert result.desk["replies"] > 0
     assert result.posts["over_cap"] == [] and result.posts["duplicates_on_x"] == 0
+    assert result.posts["identical_across_accounts"] == 0  # X: no identical content across our accounts
     assert result.posts["greeting_first"] and result.posts["outside_hours"] == 0
     rows = dict(result.campaign)
     assert rows and any("winners" in label for label in rows)

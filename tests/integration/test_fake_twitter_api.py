@@ -13,7 +13,7 @@ from activecare.twitter.port import DuplicateContent, RateLimited, TwitterReject
 from activecare.twitter.snowflake import snowflake
 from infra.fake_twitter import FakeTwitterServer, FakeTwitterState
 from infra.fake_twitter.problems import REPLY_NOT_ALLOWED, REPLY_NOT_VISIBLE
-from tests.integration.conftest_twitter import APP_TOKEN, CUSTOMER, HELP, NOW, SIGNAL, FakeX, running_fake
+from tests.integration.conftest_twitter import APP_TOKEN, CUSTOMER, HELP, NOW, SIGNAL, WIFI, FakeX, running_fake
 
 
 @pytest.fixture
@@ -209,6 +209,27 @@ def test_post_is_visible_and_duplicates_are_refused(fx: FakeX) -> None:
     assert gw.post("【お知らせ】メンテナンスのため一部サービスを停止します #Mainte_SB") != new_id
     with pytest.raises(TwitterRejected, match="too long"):
         gw.post("あ" * 141)
+
+
+def test_identical_text_from_two_of_our_accounts_is_counted(fx: FakeX) -> None:
+    """X's 2026 rules prohibit identical content across accounts: the fake does not refuse it (X
+    flags the accounts later) but counts each post another of the app's accounts sent within 24 h,
+    compared as X compares (leading @mentions, URLs and whitespace aside)."""
+    fx.state.add_token("user-token-signal", SIGNAL.user_id)
+    fx.state.add_token("user-token-wifi", WIFI.user_id)
+    text = "【よくあるご質問】料金の確認方法はこちらです。 https://www.example.co.jp/support/faq/bill-check"
+    first = fx.gateway().post(text)
+    assert fx.get("/_fake/stats").json()["identical_across_accounts"] == 0
+    second = fx.gateway("user-token-signal").post(text)  # the same text from @signal: not refused
+    assert fx.state.stats.identical == [(second, first)]
+    fx.gateway("user-token-wifi").post("【よくあるご質問】料金の確認方法はこちらです。  https://t.co/abc123")
+    assert fx.get("/_fake/stats").json()["identical_across_accounts"] == 2
+    fx.gateway("user-token-wifi").post("【よくあるご質問】Wi-Fiの設定はこちらです。 https://www.example.co.jp/w")
+    fx.tweet("【よくあるご質問】料金の確認方法はこちらです。 https://example.com")  # a customer's copy: not ours
+    assert fx.state.stats.identical_across_accounts == 2
+    fx.clock.advance(timedelta(hours=24, seconds=1))
+    fx.gateway("user-token-wifi").post(text + " ")  # a day later: no longer within 24 h of the others
+    assert fx.state.stats.identical_across_accounts == 2
 
 
 def test_replies_follow_the_tier_rules(fx: FakeX) -> None:

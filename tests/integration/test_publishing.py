@@ -199,7 +199,7 @@ def test_an_invalid_calendar_is_rejected_with_line_and_reason(
     lines = default_calendar().csv_text.splitlines()
     n = next(i for i, line in enumerate(lines) if line.startswith("post,faq-bill,faq"))
     lines[n] = lines[n].replace("https://www.example.co.jp/support/faq/bill-check", "")  # the FAQ loses its URL
-    lines.insert(n + 1, "post,tip-x,tipz,*,,,,今日のひとこと")
+    lines.insert(n + 1, "post,tip-x,tipz,general,,,,今日のひとこと")
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     capsys.readouterr()

@@ -138,21 +138,24 @@ def test_a_crash_between_post_and_record_does_not_double_post(clock: ManualClock
 
 
 def test_caps_hold_when_the_calendar_changes_during_the_day(clock: ManualClock) -> None:
+    # each account its own posts (X prohibits identical content across accounts)
+    accounts = [a.key for a in DEFAULT_ACCOUNTS]
     text = ("kind,id,category,accounts,cap,hashtag,at,text\ncategory,greeting,,,1,,,\n"
-            "category,faq,,,2,#Faq_SB,,\npost,hi,greeting,*,,,,おはようございます{date}\n"
-            + "".join(f"post,faq-{i},faq,*,,,10:0{i},質問{i}の答え https://www.example.co.jp/support/faq/{i}\n"
-                      for i in range(2)))
+            "category,faq,,,2,#Faq_SB,,\n"
+            + "".join(f"post,hi-{a},greeting,{a},,,,おはようございます{{date}}（{a}）\n" for a in accounts)
+            + "".join(f"post,faq-{a}-{i},faq,{a},,,10:0{i},{a}の質問{i}の答え https://www.example.co.jp/support/faq/{i}\n"
+                      for a in accounts for i in range(2)))
     pub, world, store = make(clock, calendar_text=text)
     clock.set(datetime(2026, 11, 25, 10, 5, tzinfo=JST))
     pub.run()
     assert len(world.posted("wifi")) == 3
-    edited = text.replace("faq-0,", "faq-new0,").replace("faq-1,", "faq-new1,").replace("質問", "別の質問")
+    edited = text.replace("post,faq-", "post,faq-new-").replace("質問", "別の質問")
     pub.import_calendar(load_calendar(edited), "edited.csv")
     clock.advance(timedelta(minutes=5))
     report = pub.run()
     assert report.outcomes["capped"] == 6  # 2 new slots x 3 accounts, all over the cap of 2
     assert len(world.posted("wifi")) == 3
-    assert store.get(f"post#wifi#{DAY}#faq-new0").status == CAPPED  # type: ignore[union-attr]
+    assert store.get(f"post#wifi#{DAY}#faq-new-wifi-0").status == CAPPED  # type: ignore[union-attr]
     assert pub.summary(DAY)["wifi"]["faq"].model_dump() == {"posted": 2, "cap": 2}
 
 
@@ -205,7 +208,7 @@ def test_the_cli_previews_a_plan_from_a_file_and_validates(tmp_path, capsys) -> 
     path = tmp_path / "cal.csv"
     path.write_text(default_calendar().csv_text, encoding="utf-8")
     assert main(["posts", "validate", str(path)]) == 0
-    assert capsys.readouterr().out.startswith("ok: 43 posts")
+    assert capsys.readouterr().out.startswith("ok: 91 posts")  # one account a post (was 43, 36 of them *)
     assert main(["posts", "plan", "--account", "signal", "--day", DAY, "--file", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[1].startswith("09:00  greeting") and "faq 12/12" in out

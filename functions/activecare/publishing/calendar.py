@@ -1,17 +1,24 @@
 """The content calendar ops edit in a spreadsheet: post categories (daily cap per account,
-hashtag, optional window) and posts (category, accounts, optional fixed time, text variants).
+hashtag, optional window) and posts (category, account, optional fixed time, text variants).
 
 One CSV file, one record a row, `kind,id,category,accounts,cap,hashtag,at,text`:
 
     category,faq,,,12,#Faq_SB,09:30-19:30,          a category: cap per account per day, window
-    post,faq-apn,faq,*,,,,APN設定の確認方法は… https://…   a post (variant 1), every account
+    post,faq-apn,faq,signal,,,,APN設定の確認方法は… https://…   a post (variant 1) of one account
     post,faq-apn,,,,,,APNの設定はこちらで…             the same id again: another variant
-    post,tip-wifi,tips,wifi,,,15:00,…                   a post at a fixed time, one account
+    post,tip-wifi,tips,wifi,,,15:00,…                   a post at a fixed time
 
 Lines starting with `#` are comments. `{date}` in a text becomes 「11月25日（水）」. The
 `greeting` category is required: cap 1, at the opening of service hours, one post (or more
 variants) for every account. Loading validates everything and raises `CalendarError`, whose
 message lists every problem as `file:line: reason`.
+
+One account per post, and no text on two accounts: X's developer rules (2026) prohibit identical
+content across multiple accounts. Variants rotate by date alike for every account of a post, so a
+post of several accounts (`*`, `general|signal`) would send the same text from each the same day:
+such a row is refused, and so is a variant whose text (after `{date}`, compared as X compares,
+text_rules.comparable: URLs and leading @mentions aside, and whitespace ignored) is also a variant
+of another account's post. Within one account, two posts may not share a text either.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from importlib import resources
 
 from activecare.accounts import ACCOUNT_KEYS
 from activecare.file_errors import FileErrors, read_ops_text
-from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, has_url, weighted_length
+from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, comparable, has_url, weighted_length
 
 COLUMNS = ("kind", "id", "category", "accounts", "cap", "hashtag", "at", "text")
 DEFAULT_RESOURCE = "data/content_calendar.csv"
@@ -260,15 +267,18 @@ def _posts(drafts: dict[str, dict[str, object]], categories: dict[str, Category]
                                  f"{', '.join(categories) or 'none'})"))
             continue
         raw_accounts = str(draft["accounts"])
-        if raw_accounts in ("", "*"):
-            accounts = frozenset(ACCOUNT_KEYS)
-        else:
-            accounts = frozenset(a.strip() for a in raw_accounts.split("|"))
-            unknown = sorted(accounts - ACCOUNT_KEYS)
-            if unknown:
-                errors.append((line, f"post {pid!r}: unknown account {', '.join(map(repr, unknown))} (expected "
-                                     f"{', '.join(sorted(ACCOUNT_KEYS))} or *, several joined with |)"))
-                continue
+        accounts = frozenset(a.strip() for a in raw_accounts.split("|") if a.strip())
+        unknown = sorted(accounts - ACCOUNT_KEYS - {"*"})
+        if unknown:
+            errors.append((line, f"post {pid!r}: unknown account {', '.join(map(repr, unknown))} (expected "
+                                 f"one of {', '.join(sorted(ACCOUNT_KEYS))})"))
+            continue
+        if len(accounts) != 1 or "*" in accounts:
+            named = "no account" if not accounts else f"accounts {raw_accounts!r}"
+            errors.append((line, f"post {pid!r} has {named}: a post belongs to exactly one account "
+                                 f"({', '.join(sorted(ACCOUNT_KEYS))}) - X prohibits identical content across "
+                                 "accounts, so give each account its own post"))
+            continue
         at = None
         if draft["at"]:
             at = _time(str(draft["at"]))
@@ -314,16 +324,32 @@ def _whole(categories: dict[str, Category], posts: list[Post], errors: list[tupl
             if post.category == GREETING and len(post.variants) < 2 and "{date}" not in post.variants[0]:
                 errors.append((post.line, f"greeting {post.id!r} repeats every day: X refuses the same text within "
                                           "24 h - add {date} or a second variant"))
-    seen: dict[tuple[str, str], tuple[int, str]] = {}
+    seen: dict[str, Post] = {}  # comparable text -> the first post holding it
     for post in posts:
-        for text in post.variants:
-            for account in post.accounts:
-                key = (account, text)
-                if key in seen and seen[key][1] != post.id:
-                    errors.append((post.line, f"post {post.id!r} repeats the text of post {seen[key][1]!r} "
-                                              f"(line {seen[key][0]}) for account {account!r}: X refuses "
-                                              "duplicate content"))
-                seen.setdefault(key, (post.line, post.id))
+        for text in dict.fromkeys(same_text_key(t) for t in post.variants):
+            first = seen.setdefault(text, post)
+            if first is post:
+                continue
+            if first.accounts == post.accounts:
+                errors.append((post.line, f"post {post.id!r} repeats the text of post {first.id!r} (line "
+                                          f"{first.line}) for account {_one(post)!r}: X refuses duplicate "
+                                          "content"))
+            else:
+                errors.append((post.line, f"post {post.id!r} of account {_one(post)!r} has the same text as "
+                                          f"post {first.id!r} (line {first.line}) of account {_one(first)!r}: "
+                                          "X prohibits identical content across accounts - write each "
+                                          "account its own text"))
+
+
+def _one(post: Post) -> str:
+    return ",".join(sorted(post.accounts))
+
+
+def same_text_key(text: str) -> str:
+    """What two variants must not share: the text with {date} filled (the same on any one day),
+    compared as X compares posts (text_rules.comparable: URLs, leading @mentions aside), and with no
+    whitespace at all (a space more or less does not make a Japanese text another one)."""
+    return re.sub(r"\s+", "", comparable(text.replace("{date}", _LONGEST_DATE)))
 
 
 def dump_csv(calendar: Calendar) -> str:
@@ -337,7 +363,7 @@ def dump_csv(calendar: Calendar) -> str:
         window = "" if c.window == (OPENS, CLOSES) else f"{c.window[0]:%H:%M}-{c.window[1]:%H:%M}"
         writer.writerow(["category", c.name, "", "", c.cap, c.hashtag, window, ""])
     for p in calendar.posts:
-        accounts = "*" if p.accounts == ACCOUNT_KEYS else "|".join(sorted(p.accounts))
+        accounts = "|".join(sorted(p.accounts))
         at = f"{p.at:%H:%M}" if p.at else ""
         for i, text in enumerate(p.variants):
             writer.writerow(["post", p.id, p.category if i == 0 else "", accounts if i == 0 else "", "", "",

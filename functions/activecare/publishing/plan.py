@@ -7,6 +7,11 @@ it can be helped, never outside 09:00-20:00 JST. Variants rotate by date, and a 
 yesterday's plan used at a later time of day is swapped for another variant (or dropped), so
 X's 24-hour duplicate rule is not hit while the calendar stays the same (a post that ran late
 yesterday can still meet it: the publisher then ends the slot as duplicate).
+
+A plan holds only the account's own posts: the calendar gives every post exactly one account and
+refuses a text on two accounts (X prohibits identical content across accounts), and plan_day
+refuses a post shared by several accounts (a Calendar not built by parse_calendar), so no text is
+ever planned for two of our accounts, on any day.
 """
 
 from __future__ import annotations
@@ -112,6 +117,9 @@ def plan_day(calendar: Calendar, account: str, day: date) -> list[Slot]:
     base = datetime.combine(day, time(0, 0), tzinfo=JST)
     slots: list[Slot] = []
     for post, minute, variant in _base(calendar, account, day):
+        if post.accounts != {account}:
+            raise ValueError(f"post {post.id!r} belongs to {', '.join(sorted(post.accounts))}: a post has one "
+                             "account (X prohibits identical content across accounts)")
         hashtag = calendar.category(post.category).hashtag
         n = len(post.variants)
         for k in range(n):  # the first variant yesterday's posts did not use
