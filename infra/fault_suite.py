@@ -125,7 +125,8 @@ ASYNC_RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=2))  # Lambda's tw
 
 def _poll_failed(event: dict[str, Any], error: str) -> dict[str, Any]:
     return {"requests": 0, "sqs_calls": 0, "fetched": 0, "matched": 0, "enqueued": 0, "own": 0,
-            "sources_done": 0, "sources_deferred": 0, "failures": [f"invocation failed: {error}"]}
+            "sources_done": 0, "sources_deferred": 0, "failures": [f"invocation failed: {error}"], "backlogged": [],
+            "rejected": [], "beyond_window": [], "beyond_window_minutes": 0}
 
 
 def _report_failed(event: dict[str, Any], error: str) -> dict[str, Any]:
