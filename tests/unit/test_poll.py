@@ -267,3 +267,21 @@ def test_a_week_offline_is_reported_with_the_gap() -> None:
     assert report.beyond_window == ["search#q1"]
     gap = report.beyond_window_minutes
     assert 2 * 24 * 60 <= gap <= 2 * 24 * 60 + 10  # 9 days offline, 7 readable (less the 5 minutes' margin)
+
+
+@pytest.mark.parametrize("newest_days", [8, 1])
+def test_a_backlog_that_fell_out_of_the_search_window_ends_and_reading_goes_on(newest_days: int) -> None:
+    """A week offline in the middle of a backlog: what is left of it is beyond X's reach; the source reads on from
+    the burst's newest id (or the window's edge, whichever is later) and the backlog is over."""
+    key = "search#q1"
+    old, until = int(snowflake(NOW - timedelta(days=9))), int(snowflake(NOW - timedelta(days=8, hours=12)))
+    newest = int(snowflake(NOW - timedelta(days=newest_days)))
+    marks = MemoryCheckpoints()
+    marks.items[key] = Checkpoint(key, old, NOW - timedelta(days=8), 0, until, newest)
+    t = [tweet(1)]
+    twitter = ScriptedTwitter([page(t)])
+    report = make_poller(twitter, MemoryQueue(), marks).run()
+    edge = int(snowflake(NOW - timedelta(days=7) + timedelta(minutes=5)))
+    assert twitter.calls[0]["since_id"] == str(max(newest, edge)) and twitter.calls[0]["until_id"] is None
+    assert marks.items[key] == Checkpoint(key, int(t[0].id), NOW, 1)
+    assert report.beyond_window == [key]

@@ -182,8 +182,9 @@ class Poller:
         floor: int | None = None  # where the checkpoint moves if this run reads nothing new
         if backlog_until is not None and mark.backlog_newest is not None and backlog_until <= int(since):
             # The rest of the backlog fell out of the search window: it is over; read on from its newest id.
-            backlog_until, since = None, str(mark.backlog_newest)
-            floor = mark.backlog_newest
+            backlog_until = None
+            floor = max(mark.backlog_newest, int(since))  # X takes no since_id older than its window
+            since = str(floor)
         until = str(backlog_until) if backlog_until is not None else None
         start = None
         tweets: list[Tweet] = []
