@@ -41,14 +41,14 @@ import argparse
 import os
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
-from activecare.clock import JST, ManualClock
+from activecare.clock import JST, ManualClock, iso_z
 from infra.local_stack import LocalStack
 from infra.simulate_day import DEFAULT_DATE, DayResult, run_day
 
@@ -125,7 +125,8 @@ ASYNC_RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=2))  # Lambda's tw
 
 def _poll_failed(event: dict[str, Any], error: str) -> dict[str, Any]:
     return {"requests": 0, "sqs_calls": 0, "fetched": 0, "matched": 0, "enqueued": 0, "own": 0,
-            "sources_done": 0, "sources_deferred": 0, "failures": [f"invocation failed: {error}"]}
+            "sources_done": 0, "sources_deferred": 0, "failures": [f"invocation failed: {error}"], "backlogged": [],
+            "rejected": [], "beyond_window": [], "beyond_window_minutes": 0}
 
 
 def _report_failed(event: dict[str, Any], error: str) -> dict[str, Any]:
@@ -350,6 +351,9 @@ class Outcome:
     wall_s: float = 0.0
     cpu_s: float = 0.0
     stored: frozenset[str] = frozenset()
+    burst_lost: int = 0  # a burst's tweets never stored (they are not in the seed's truth: counted apart)
+    requeued: int = 0  # tweets the poller queued more than once (the worker hides it; the poller must not)
+    starved: int = 0  # polls another source missed while a burst was read (beyond its turn in the rotation)
 
     @property
     def fired(self) -> bool:
@@ -358,7 +362,7 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.fired and not (self.lost or self.dup_inquiries or self.dup_posts or self.dup_dms
-                                   or self.dup_mails or self.unrecovered)
+                                   or self.dup_mails or self.unrecovered or self.requeued or self.starved)
 
 
 class FaultRun:
@@ -371,6 +375,7 @@ class FaultRun:
         self.campaign: CampaignDriver | None = None
         self.inspected: dict[str, Any] = {}
         self.cpu_s = 0.0
+        self.burst: Burst | None = None
 
     # -- DayHooks
     def setup(self, stack: LocalStack, clock: ManualClock) -> None:
@@ -406,6 +411,8 @@ class FaultRun:
 
         self.inspected = observe(stack)
         self.inspected["sqs_repeated"] = DELIVERY_FAULTS.duplicated + DELIVERY_FAULTS.redelivered
+        if self.burst:
+            self.burst.score(self.inspected["stored"])
         if self.campaign:
             with stack.aws_meter.channel("campaign"):
                 winners = stack.runtime.campaign().store.winners(CAMPAIGN_ID)
@@ -654,6 +661,163 @@ def _ledger_note(run: FaultRun, result: DayResult) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(led.items())) + " (reports)"
 
 
+# ---- bursts: more tweets on one query than one poll reads (issue #14) ---------------------------------------
+
+
+class _RecordingQueue(_Delegate):
+    """The poller's queue: every tweet id it sends, so a tweet queued twice is seen (the worker would hide it)."""
+
+    def send(self, bodies: list[str]) -> int:
+        import json
+
+        calls = int(self._inner.send(bodies))
+        messages = [json.loads(b) for b in bodies]
+        # Per source: two queries finding one tweet is two messages by design (the worker makes one inquiry).
+        self._run.burst.queued.update(  # type: ignore[union-attr]
+            f"{m['source']}#{m['source_key']}#{m['tweet']['id']}" for m in messages)
+        return calls
+
+
+class _RecordingX(_Delegate):
+    """The poller's X client: which search queries each run asked (a starved query is one never asked)."""
+
+    def search_recent(self, query: str, **kw: Any) -> Any:
+        self._run.burst.asked[self._run.burst.minute].add(query)  # type: ignore[union-attr]
+        return self._inner.search_recent(query, **kw)
+
+
+RELEVANT_EVERY = 20
+
+
+@dataclass
+class Burst:
+    """`tweets` relevant tweets on X at `minute`, spread over the `span` before it (one minute: a burst; hours:
+    the poller was stopped that long, as the clock jumps). Scored on the stack: lost (never stored), queued twice
+    by the poller, and starvation: a query not asked in a run although it was its turn (Pro: every run)."""
+
+    tweets: int
+    span: timedelta
+    first_minute: int = 2  # the minute the burst is on X
+    minute: int = 0  # the minute being run
+    ids: list[str] = field(default_factory=list)
+    queued: Counter[str] = field(default_factory=Counter)
+    asked: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    backlogged_runs: int = 0
+    drained_after: int | None = None  # runs until the backlog was read
+    lost: int = 0
+    requeued: int = 0
+    starved: int = 0
+    queries: int = 0
+    budget: int = 0
+
+    def post(self, run: FaultRun) -> None:
+        from activecare.twitter.snowflake import snowflake
+
+        now = run.clock()
+        users = [{"id": str(8_100_000_000 + i), "username": f"burst_user{i}", "name": f"利用者{i}"}
+                 for i in range(500)]
+        run.stack.twitter.add_users(users)
+        step = self.span / self.tweets
+        first = now - self.span
+        # One searched term (障害中, ambiguous: it counts only with a phone/net word, never searched itself), so
+        # one packed query finds them all; one in RELEVANT_EVERY has the net word (an inquiry), the others are
+        # a game's outage (X returns them, the local matcher drops them): the poller reads every page.
+        tweets = []
+        for n in range(self.tweets):
+            at = first + step * n
+            tid = snowflake(at, n % 4096, 900 + (n // 4096) % 100)
+            relevant = n % RELEVANT_EVERY == 0
+            text = "障害中でネットが使えない、いつ直るの" if relevant else "ゲームのサーバーが障害中で遊べない"
+            tweets.append({"id": tid, "text": f"{text} ({n})", "author_id": users[n % len(users)]["id"],
+                           "created_at": iso_z(at)})
+            if relevant:
+                self.ids.append(tid)
+        run.stack.twitter.add_tweets(tweets)
+
+    def score(self, stored: frozenset[str]) -> None:
+        self.lost = len(set(self.ids) - stored)
+        self.requeued = sum(n - 1 for n in self.queued.values() if n > 1)
+        every = -(-self.queries // max(1, self.budget))  # a query's turn comes every `every` runs
+        runs = sorted(self.asked)
+        if runs:
+            allq = set().union(*self.asked.values())
+            for query in allq:
+                seen = [m for m in runs if query in self.asked[m]]
+                gaps = [b - a for a, b in zip([runs[0] - 1, *seen], [*seen, runs[-1] + 1], strict=False)]
+                self.starved += sum(max(0, g - every) for g in gaps)
+
+    def describe(self) -> str:
+        drained = f"drained after {self.drained_after} polls" if self.drained_after else "NOT drained"
+        return (f"burst {self.tweets} over {_span(self.span)}: {drained}, {self.backlogged_runs} polls left a "
+                f"backlog; re-queued {self.requeued}, polls missed by other queries {self.starved}")
+
+
+def _span(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    return f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min"
+
+
+def _arm_burst(tweets: int, span: timedelta) -> Step:
+    def arm(run: FaultRun) -> None:
+        run.burst = Burst(tweets, span)
+        rt = run.stack.runtime
+        original = rt.poller
+
+        def build() -> Any:
+            poller = original()
+            poller.queue = _RecordingQueue(poller.queue, run, "poller")
+            poller.twitter = _RecordingX(poller.twitter, run, "poller")
+            burst = run.burst
+            assert burst is not None
+            burst.queries, burst.budget = len(poller.queries), poller.search_budget
+            inner_run = poller.run
+
+            def run_and_count() -> Any:
+                report = inner_run()
+                if report.backlogged:
+                    burst.backlogged_runs += 1
+                elif burst.backlogged_runs and burst.drained_after is None:
+                    burst.drained_after = burst.minute - burst.first_minute + 1
+                return report
+
+            poller.run = run_and_count  # type: ignore[method-assign]
+            return poller
+
+        rt.poller = build  # type: ignore[method-assign]
+    return arm
+
+
+def _burst_timeline(window: Window, jump: timedelta) -> dict[int, Step]:
+    """Minute 2: the burst is on X (after a stopped poller's `jump`, the clock runs that much later from then on);
+    every minute: which run the recorders are in."""
+
+    def step(minute: int) -> Step:
+        def at(run: FaultRun) -> None:
+            burst = run.burst
+            assert burst is not None
+            burst.minute = minute
+            if minute >= burst.first_minute:
+                run.clock.set(run.clock() + jump)
+            if minute == burst.first_minute:
+                burst.post(run)
+        return at
+
+    return {m: step(m) for m in range(1, window.minutes + 1)}
+
+
+def _burst_fired(run: FaultRun, result: DayResult) -> int:
+    return len(run.burst.ids) if run.burst else 0
+
+
+def _burst_reached(run: FaultRun, result: DayResult) -> int:
+    return run.burst.backlogged_runs if run.burst else 0
+
+
+# Night listening, long enough for a burst's backlog to be read (Pro: 1,000 tweets a poll per source).
+BURST_NIGHT = Window("burst-night", "20:30", 14, 500)
+OUTAGE_NIGHT = Window("outage-night", "20:30", 10, 360)
+
+
 SCENARIOS: list[Scenario] = [
     Scenario("x-429", "X answers 429 (search, mentions)", NIGHT, _arm_429, lambda r, res: r.inspected["x_429"],
              _listening_reached, timeline=_at(2, _x((("search", 1), ("mentions", 1)), "429"))),
@@ -673,6 +837,12 @@ SCENARIOS: list[Scenario] = [
              _listening_reached, timeline=_at(2, _arm_ddb_answer_lost), moto="thread"),
     Scenario("crash-poller", "crash after enqueue, before checkpoint", NIGHT, _nothing, _crashes("poller"),
              _errors("poller"), timeline=_at(2, _arm_poller_crash)),
+    Scenario("x-burst", "10,000 tweets on one query in one minute", BURST_NIGHT,
+             _arm_burst(10_000, timedelta(minutes=1)), _burst_fired, _burst_reached,
+             timeline=_burst_timeline(BURST_NIGHT, timedelta(0))),
+    Scenario("x-burst-3h", "the poller stopped 3 hours, a burst on X meanwhile", OUTAGE_NIGHT,
+             _arm_burst(4_000, timedelta(hours=3)), _burst_fired, _burst_reached,
+             timeline=_burst_timeline(OUTAGE_NIGHT, timedelta(hours=3))),
     Scenario("crash-desk-reply", "crash after the reply is posted, before its record", MORNING, _arm_desk_crash,
              _crashes("desk"), _desk_errors),
     Scenario("crash-publisher", "crash after a scheduled post, before its record", MORNING, _arm_publisher_crash,
@@ -749,7 +919,12 @@ def _scenario_job(key: str, seed: int) -> Outcome:
     extra = scenario.notes(hooks, result)
     if extra:
         notes.append(extra)
+    burst = hooks.burst
+    if burst is not None:
+        notes.append(burst.describe())
     return Outcome(scenario.key, scenario.fault, scenario.window, injected=int(scenario.injected(hooks, result)),
+                   burst_lost=burst.lost if burst else 0, requeued=burst.requeued if burst else 0,
+                   starved=burst.starved if burst else 0,
                    reached=int(scenario.reached(hooks, result)), dup_inquiries=seen["dup_inquiries"],
                    dup_posts=seen["dup_posts"], dup_dms=seen["dup_dms"], dup_mails=seen["dup_mails"],
                    dlq=seen["dlq"], notes="; ".join(notes), wall_s=wall, cpu_s=hooks.cpu_s, stored=seen["stored"],
@@ -760,7 +935,8 @@ def score(outcome: Outcome, base: Outcome, seed: int) -> Outcome:
     """Tweets lost: relevant (ground truth) ones the fault-free run stored and the faulted run did not."""
     expected = base.stored & relevant_truth(outcome.window, seed)
     notes = "; ".join(filter(None, [f"relevant {len(expected)}", outcome.notes]))
-    return replace(outcome, lost=len(expected - outcome.stored), relevant=len(expected), notes=notes)
+    return replace(outcome, lost=len(expected - outcome.stored) + outcome.burst_lost, relevant=len(expected),
+                   notes=notes)
 
 
 def run_scenario(scenario: Scenario, seed: int = SEED) -> Outcome:

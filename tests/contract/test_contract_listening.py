@@ -55,6 +55,41 @@ def test_rate_limit_marks_load_with_the_checkpoints(checkpoints: CheckpointStore
     assert limits == {limited: era.at(30), free: None}
 
 
+def test_a_burst_read_part_way_keeps_its_progress_until_advance_ends_it(checkpoints: CheckpointStore, fresh: Fresh,
+                                                                       era: Era) -> None:
+    key = fresh.name("search#q")
+    checkpoints.advance(key, 100, query="圏外", polled_at=era.at(0), matched=0)
+    # The first run read 900 < id <= 1000 of a burst above 100; the next runs read 100 < id < 900.
+    assert checkpoints.save_progress(key, since_id=100, read_from=100, until_id=900, newest_id=1000, query="圏外",
+                                     polled_at=era.at(1), matched=7) is True
+    assert checkpoints.load_all([key], [])[0][key] == Checkpoint(key, 100, era.at(1), 7, 900, 1000)
+    assert checkpoints.save_progress(key, since_id=100, read_from=100, until_id=950, newest_id=1000, query="圏外",
+                                     polled_at=era.at(2), matched=1) is False  # never back up
+    assert checkpoints.save_progress(key, since_id=100, read_from=100, until_id=900, newest_id=1000, query="圏外",
+                                     polled_at=era.at(2), matched=1) is False  # the same write again
+    assert checkpoints.save_progress(key, since_id=100, read_from=50, until_id=400, newest_id=1000, query="圏外",
+                                     polled_at=era.at(2), matched=1) is False  # read from another checkpoint
+    checkpoints.touch(key, query="圏外", polled_at=era.at(3), matched=0)  # a touch keeps the backlog
+    assert checkpoints.save_progress(key, since_id=100, read_from=100, until_id=400, newest_id=1000, query="圏外",
+                                     polled_at=era.at(4), matched=2) is True
+    assert checkpoints.load_all([key], [])[0][key] == Checkpoint(key, 100, era.at(4), 2, 400, 1000)
+    # The backlog is read: the checkpoint moves to the burst's newest id and the progress is gone.
+    assert checkpoints.advance(key, 1000, query="圏外", polled_at=era.at(5), matched=3) is True
+    assert checkpoints.load_all([key], [])[0][key] == Checkpoint(key, 1000, era.at(5), 3)
+
+
+def test_progress_may_move_a_checkpoint_beyond_the_search_window_to_its_edge(checkpoints: CheckpointStore,
+                                                                             fresh: Fresh, era: Era) -> None:
+    key, new = fresh.name("search#q"), fresh.name("search#q")
+    checkpoints.advance(key, 10, query="q", polled_at=era.at(0), matched=0)
+    assert checkpoints.save_progress(key, since_id=500, read_from=10, until_id=800, newest_id=900, query="q",
+                                     polled_at=era.at(1), matched=1) is True
+    assert checkpoints.load_all([key], [])[0][key] == Checkpoint(key, 500, era.at(1), 1, 800, 900)
+    assert checkpoints.save_progress(new, since_id=5, read_from=None, until_id=8, newest_id=9, query="q",
+                                     polled_at=era.at(1), matched=0) is True  # a source never advanced
+    assert checkpoints.load_all([new], [])[0][new] == Checkpoint(new, 5, era.at(1), 0, 8, 9)
+
+
 # ---- InquiryStore ----
 
 

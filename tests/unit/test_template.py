@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from cfnlint.api import lint_file
 
 from infra.deploy import TEMPLATE
@@ -501,3 +502,57 @@ def test_the_retention_settings_the_functions_get_are_valid_settings(transformed
         settings = Settings.from_env(env)
         assert (settings.inquiry_retention_days, settings.reservation_retention_days, settings.record_retention_days,
                 settings.report_retention_days, settings.campaign_retention_days) == (180, 7, 35, 60, 180)
+
+
+def _poller_metric(alarm: dict[str, Any]) -> tuple[str, str]:
+    props = alarm["Properties"]
+    assert props["Dimensions"] == [{"Name": "service", "Value": "poller"}]  # Powertools' service dimension
+    return props["Namespace"], props["MetricName"]
+
+
+def test_stopped_polls_alarm_on_missing_data(transformed: dict[str, Any]) -> None:
+    """Issue #14: polls that stop must alarm. The poller emits Polls every run, day and night, so no data is
+    the alarm (the silence alarm's ServiceHourPolls is emitted only in service hours: nights send nothing)."""
+    res = transformed["Resources"]
+    stopped = res["PollsStoppedAlarm"]["Properties"]
+    assert _poller_metric(res["PollsStoppedAlarm"]) == ("activecare", "Polls")
+    assert stopped["TreatMissingData"] == "breaching"
+    assert stopped["ComparisonOperator"] == "LessThanThreshold" and stopped["Threshold"] == 1
+    assert stopped["Period"] * stopped["EvaluationPeriods"] <= 900
+    age = res["ListenQueueAgeAlarm"]["Properties"]
+    assert (age["Namespace"], age["MetricName"]) == ("AWS/SQS", "ApproximateAgeOfOldestMessage")
+    assert age["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["ListenQueue", "QueueName"]}}]
+    assert age["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" and age["Threshold"] <= 900
+
+
+def test_rejected_sources_and_the_search_window_gap_are_alarmed(transformed: dict[str, Any]) -> None:
+    res = transformed["Resources"]
+    assert _poller_metric(res["SourcesRejectedAlarm"]) == ("activecare", "SourcesRejected")
+    assert _poller_metric(res["SearchWindowGapAlarm"]) == ("activecare", "SearchWindowGapMinutes")
+    for name in ("SourcesRejectedAlarm", "SearchWindowGapAlarm"):
+        props = res[name]["Properties"]
+        assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" and props["Threshold"] == 1, name
+        assert props["TreatMissingData"] == "notBreaching", name  # no poll is PollsStoppedAlarm's case
+
+
+def test_poller_emits_the_metrics_its_alarms_watch(transformed: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from activecare.listening.poll import PollReport
+    from poller import app
+
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "poller")
+    report = PollReport(rejected=["search#q3"], beyond_window=["search#q1"], beyond_window_minutes=2880,
+                        backlogged=["search#q2"])
+    app.emit(report)
+    app.metrics.flush_metrics()
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    merged: dict[str, Any] = {}
+    for line in lines:
+        merged.update(line)
+    assert merged["Polls"] == [1.0] and merged["SourcesRejected"] == [1.0]
+    assert merged["SearchWindowGapMinutes"] == [2880.0] and merged["SourcesBacklogged"] == [1.0]
+    (per_source,) = [line for line in lines if "SourceRejected" in line]
+    assert per_source["source"] == "search#q3"
+    assert per_source["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["source", "service"]]
+    watched = {a["Properties"].get("MetricName") for a in _of_type(transformed, "AWS::CloudWatch::Alarm").values()}
+    assert {"Polls", "SourcesRejected", "SearchWindowGapMinutes"} <= watched

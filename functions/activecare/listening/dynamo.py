@@ -17,6 +17,10 @@ def _limit_key(endpoint: str) -> str:
     return f"ratelimit#{endpoint}"
 
 
+def _int_or_none(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
 class DynamoCheckpoints:
     def load_all(self, keys: list[str], endpoints: list[str]) -> tuple[dict[str, Checkpoint],
                                                                         dict[str, datetime | None]]:
@@ -29,15 +33,28 @@ class DynamoCheckpoints:
                 limits[marks[item.pk]] = item.reset_at
             else:
                 found[item.pk] = Checkpoint(item.pk, int(item.since_id) if item.since_id else None,
-                                            item.polled_at, int(item.matched_last or 0))
+                                            item.polled_at, int(item.matched_last or 0),
+                                            _int_or_none(item.backlog_until), _int_or_none(item.backlog_newest))
         return found, limits
 
     def advance(self, key: str, since_id: int, *, query: str, polled_at: datetime, matched: int) -> bool:
         return update_if(
             State(key),
             [State.since_id.set(since_id), State.query_text.set(query), State.polled_at.set(polled_at),
-             State.matched_last.set(matched), State.updated_at.set(polled_at)],
+             State.matched_last.set(matched), State.updated_at.set(polled_at),
+             State.backlog_until.remove(), State.backlog_newest.remove()],
             State.since_id.does_not_exist() | (State.since_id < since_id),
+        )
+
+    def save_progress(self, key: str, *, since_id: int, read_from: int | None, until_id: int, newest_id: int,
+                      query: str, polled_at: datetime, matched: int) -> bool:
+        same_start = State.since_id.does_not_exist() if read_from is None else State.since_id == read_from
+        return update_if(
+            State(key),
+            [State.since_id.set(since_id), State.backlog_until.set(until_id), State.backlog_newest.set(newest_id),
+             State.query_text.set(query), State.polled_at.set(polled_at), State.matched_last.set(matched),
+             State.updated_at.set(polled_at)],
+            same_start & (State.backlog_until.does_not_exist() | (State.backlog_until > until_id)),
         )
 
     def touch(self, key: str, *, query: str, polled_at: datetime, matched: int) -> None:

@@ -26,9 +26,17 @@ class MemoryCheckpoints:
         self.items[key] = Checkpoint(key, since_id, polled_at, matched)
         return True
 
+    def save_progress(self, key: str, *, since_id: int, read_from: int | None, until_id: int, newest_id: int,
+                      query: str, polled_at: datetime, matched: int) -> bool:
+        old = self.items.get(key, Checkpoint(key))
+        if old.since_id != read_from or (old.backlog_until is not None and old.backlog_until <= until_id):
+            return False
+        self.items[key] = Checkpoint(key, since_id, polled_at, matched, until_id, newest_id)
+        return True
+
     def touch(self, key: str, *, query: str, polled_at: datetime, matched: int) -> None:
         old = self.items.get(key, Checkpoint(key))
-        self.items[key] = Checkpoint(key, old.since_id, polled_at, matched)
+        self.items[key] = Checkpoint(key, old.since_id, polled_at, matched, old.backlog_until, old.backlog_newest)
 
     def set_rate_limited(self, endpoint: str, until: datetime) -> None:
         self.limits[endpoint] = until

@@ -2,7 +2,12 @@
 their checkpoints, re-match locally, queue the matches, then advance checkpoints.
 
 Order matters for "never lose, never skip": a checkpoint moves only after every
-page of that source was read and every match was queued. Anything that stops a
+page of that source was read and every match was queued. A burst longer than a
+source's share of one run (PAGES_PER_SOURCE) is queued as far as it was read and
+its progress kept in the checkpoint (the oldest id read, the first page's newest
+id); the next runs read below that oldest id (`until_id`, not the page token: a
+fresh query each run, so nothing depends on a token outliving its minute) until
+the backlog is finished, then the checkpoint moves to that newest id. Anything that stops a
 source half-way (429, 5xx, a queue failure, a crash) leaves its checkpoint where
 it was, so the next run reads the same tweets again; the worker is idempotent on
 tweet id, so a re-read never makes a second inquiry.
@@ -24,11 +29,11 @@ from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.listening.ports import Checkpoint, CheckpointStore, EnqueueFailed, MessageQueue
 from activecare.twitter.models import Page, Tweet
 from activecare.twitter.port import RateLimited, TwitterPort, TwitterRejected, TwitterUnavailable
-from activecare.twitter.snowflake import snowflake
+from activecare.twitter.snowflake import snowflake, snowflake_time
 
 logger = Logger(child=True)
 
-MAX_PAGES = 10  # 1,000 tweets for one source in one minute is far beyond the seed volume
+PAGES_PER_SOURCE = 10  # one source's share of a run (1,000 tweets); a longer burst reads on over the next runs
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)
 SEARCH_HORIZON = timedelta(days=7) - timedelta(minutes=5)
 
@@ -60,12 +65,18 @@ class PollReport:
     sources_done: int = 0
     sources_deferred: int = 0
     failures: list[str] = field(default_factory=list)
+    backlogged: list[str] = field(default_factory=list)  # sources with a burst still to read (next runs)
+    rejected: list[str] = field(default_factory=list)  # sources X answered 400: silent until fixed
+    # Sources whose checkpoint was older than X's 7-day search window, and the longest stretch of time they
+    # could not read: tweets posted then are out of the API's reach (lost, unless found by other means).
+    beyond_window: list[str] = field(default_factory=list)
+    beyond_window_minutes: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
-Fetch = Callable[[str | None, str | None, datetime | None], Page]
+Fetch = Callable[[str | None, str | None, str | None, datetime | None], Page]  # since, until, token, start
 
 
 @dataclass(frozen=True)
@@ -120,70 +131,101 @@ class Poller:
             ))
         return found
 
-    def _mentions(self, user_id: str, since: str | None, token: str | None, start: datetime | None) -> Page:
-        return self.twitter.mentions(user_id, since_id=since, start_time=start, pagination_token=token)
+    def _mentions(self, user_id: str, since: str | None, until: str | None, token: str | None,
+                  start: datetime | None) -> Page:
+        return self.twitter.mentions(user_id, since_id=since, until_id=until, start_time=start,
+                                     pagination_token=token)
 
-    def _search(self, query: str, since: str | None, token: str | None, start: datetime | None) -> Page:
-        return self.twitter.search_recent(query, since_id=since, start_time=start, next_token=token)
+    def _search(self, query: str, since: str | None, until: str | None, token: str | None,
+                start: datetime | None) -> Page:
+        return self.twitter.search_recent(query, since_id=since, until_id=until, start_time=start,
+                                          next_token=token)
 
     def run(self) -> PollReport:
         report = PollReport()
         now = self.clock()
         sources = self.sources()
         mentions = [s for s in sources if s.kind == "mention"]
-        budget = {"mentions": len(mentions) * MAX_PAGES, "search": self.search_budget}
+        budget = {"mentions": len(mentions) * PAGES_PER_SOURCE, "search": self.search_budget}
         # One read for every checkpoint and both endpoints' rate-limit marks.
         marks, blocked = self.checkpoints.load_all([s.key for s in sources], list(budget))
         self._start_new_sources(sources, marks, now)
-        # Search budget (Basic tier has 4 requests a minute): stalest first, then most productive.
+        # Search budget (Basic tier has 4 requests a minute): stalest first, then most productive. A source
+        # working through a backlog records each run's progress with its poll time, so it takes its turn
+        # like the others and never holds the front of the queue.
         searches = sorted(
             (s for s in sources if s.kind == "search"),
             key=lambda s: (marks[s.key].polled_at or datetime.min.replace(tzinfo=now.tzinfo),
                            -marks[s.key].matched_last),
         )
-        for source in [*mentions, *searches]:
+        order = [*mentions, *searches]
+        for i, source in enumerate(order):
             until = blocked[source.endpoint]
             if (until and until > now) or budget[source.endpoint] <= 0:
                 report.sources_deferred += 1
                 continue
-            self._poll(source, marks[source.key], now, budget, report, blocked)
+            # Fairness: a source may read up to PAGES_PER_SOURCE pages, but leaves one request for each
+            # source after it on the same endpoint; a burst reads on over the next runs.
+            later = sum(1 for s in order[i + 1:] if s.endpoint == source.endpoint)
+            pages = min(PAGES_PER_SOURCE, max(1, budget[source.endpoint] - later))
+            self._poll(source, marks[source.key], now, pages, budget, report, blocked)
+        if report.rejected:
+            logger.error("X rejected sources; they stay silent until fixed",
+                         extra={"rejected": report.rejected})
         logger.info("poll finished", extra=report.as_dict())
         return report
 
-    def _poll(self, source: Source, mark: Checkpoint, now: datetime, budget: dict[str, int],
+    def _poll(self, source: Source, mark: Checkpoint, now: datetime, pages: int, budget: dict[str, int],
               report: PollReport, blocked: dict[str, datetime | None]) -> None:
         since = self._since(source, mark, now, report)
+        backlog_until = mark.backlog_until
+        floor: int | None = None  # where the checkpoint moves if this run reads nothing new
+        if backlog_until is not None and mark.backlog_newest is not None and backlog_until <= int(since):
+            # The rest of the backlog fell out of the search window: it is over; read on from its newest id.
+            backlog_until = None
+            floor = max(mark.backlog_newest, int(since))  # X takes no since_id older than its window
+            since = str(floor)
+        until = str(backlog_until) if backlog_until is not None else None
         start = None
         tweets: list[Tweet] = []
         newest: str | None = None
+        oldest: int | None = None
         token: str | None = None
+        done = False
         try:
-            for page_no in range(MAX_PAGES):
+            for page_no in range(pages):
                 if page_no and budget[source.endpoint] <= 0:
-                    raise _OutOfBudget
-                page = source.fetch(since, token, start)
+                    break
+                page = source.fetch(since, until, token, start)
                 budget[source.endpoint] -= 1
                 report.requests += 1
                 if page_no == 0:
                     newest = page.newest_id
+                ids = [int(t.id) for t in page.tweets]
+                if page.oldest_id or ids:
+                    low = int(page.oldest_id) if page.oldest_id else min(ids)
+                    oldest = low if oldest is None else min(oldest, low)
                 tweets.extend(page.tweets)
                 token = page.next_token
                 if not token:
+                    done = True
                     break
-            else:
-                raise _OutOfBudget
         except RateLimited as exc:
-            until = exc.reset_at if exc.reset_at and exc.reset_at > now else now + RATE_LIMIT_FALLBACK
-            self.checkpoints.set_rate_limited(source.endpoint, until)
-            blocked[source.endpoint] = until
-            report.failures.append(f"{source.key}: rate limited until {until.isoformat()}")
+            until_at = exc.reset_at if exc.reset_at and exc.reset_at > now else now + RATE_LIMIT_FALLBACK
+            self.checkpoints.set_rate_limited(source.endpoint, until_at)
+            blocked[source.endpoint] = until_at
+            report.failures.append(f"{source.key}: rate limited until {until_at.isoformat()}")
             return
-        except (TwitterUnavailable, TwitterRejected) as exc:
+        except TwitterRejected as exc:
+            # A 400 repeats every run: the source is silent until someone fixes it. Named in the report, the
+            # log and the per-source metric (functions/poller/app.py), never with the tweets' text.
+            logger.error("X rejected the source", extra={"source": source.key, "error": str(exc)})
+            report.failures.append(f"{source.key}: {exc}")
+            report.rejected.append(source.key)
+            return
+        except TwitterUnavailable as exc:
             logger.warning("source skipped this run", extra={"source": source.key, "error": str(exc)})
             report.failures.append(f"{source.key}: {exc}")
-            return
-        except _OutOfBudget:
-            report.failures.append(f"{source.key}: more pages than this run's budget; re-read next run")
             return
 
         report.fetched += len(tweets)
@@ -195,9 +237,18 @@ class Poller:
             report.failures.append(f"{source.key}: enqueue failed")
             return
         report.enqueued += len(bodies)
-        if newest:
-            self.checkpoints.advance(source.key, int(newest), query=source.text, polled_at=now,
-                                     matched=len(bodies))
+        # The checkpoint a finished read moves to: the newest id of the burst's first page when this run ended a
+        # backlog, else this run's first page.
+        target = mark.backlog_newest if backlog_until is not None else (int(newest) if newest else floor)
+        if not done and oldest is not None:
+            # More pages than this run's share: what was read is queued; the next runs read below `oldest`.
+            first = target if target is not None else int(newest or oldest)
+            self.checkpoints.save_progress(source.key, since_id=int(since), read_from=mark.since_id,
+                                           until_id=oldest, newest_id=first, query=source.text, polled_at=now,
+                                           matched=len(bodies))
+            report.backlogged.append(source.key)
+        elif target is not None:
+            self.checkpoints.advance(source.key, target, query=source.text, polled_at=now, matched=len(bodies))
         elif source.kind == "search" and self.search_budget < len(self.queries):
             # Only a rotating poller (budget below one request per query) needs to know when an
             # empty query last ran; otherwise an empty minute costs no write.
@@ -217,8 +268,14 @@ class Poller:
         assert mark.since_id is not None
         oldest = int(snowflake(now - SEARCH_HORIZON))
         if mark.since_id < oldest:  # the API rejects a since_id older than 7 days
+            gap = max(0, int((snowflake_time(str(oldest)) - snowflake_time(str(mark.since_id))).total_seconds()
+                             // 60))
             report.failures.append(f"{source.key}: checkpoint older than 7 days; tweets before "
                                    f"{(now - SEARCH_HORIZON).isoformat()} are out of the API's reach")
+            report.beyond_window.append(source.key)
+            report.beyond_window_minutes = max(report.beyond_window_minutes, gap)
+            logger.error("checkpoint beyond the search window: tweets lost",
+                         extra={"source": source.key, "gap_minutes": gap})
             return str(oldest)
         return str(mark.since_id)
 
@@ -245,5 +302,3 @@ class Poller:
         return bodies
 
 
-class _OutOfBudget(Exception):
-    pass

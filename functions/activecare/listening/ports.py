@@ -14,6 +14,10 @@ class Checkpoint:
     since_id: int | None = None
     polled_at: datetime | None = None
     matched_last: int = 0
+    # A burst read over several runs (more pages than one run's share): the oldest id read so far (the next run
+    # reads `since_id < id < backlog_until`) and the first page's newest id, the checkpoint once it is done.
+    backlog_until: int | None = None
+    backlog_newest: int | None = None
 
 
 class CheckpointStore(Protocol):
@@ -24,7 +28,15 @@ class CheckpointStore(Protocol):
         ...
 
     def advance(self, key: str, since_id: int, *, query: str, polled_at: datetime, matched: int) -> bool:
-        """Move the checkpoint forward (never backwards). False if it was already ahead."""
+        """Move the checkpoint forward (never backwards) and end any backlog. False if it was already ahead."""
+        ...
+
+    def save_progress(self, key: str, *, since_id: int, read_from: int | None, until_id: int, newest_id: int,
+                      query: str, polled_at: datetime, matched: int) -> bool:
+        """Record a burst read part-way: everything above `until_id` (the oldest id read) is queued, `newest_id`
+        becomes the checkpoint when the rest is read. Only if the checkpoint is still `read_from` (the since_id the
+        read started from) and the backlog moves down (never back up); `since_id` may be later than `read_from`
+        (a checkpoint beyond the search window, moved to its edge). False if the condition did not hold."""
         ...
 
     def touch(self, key: str, *, query: str, polled_at: datetime, matched: int) -> None:

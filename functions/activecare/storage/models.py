@@ -157,6 +157,8 @@ class State(Model):
     query_text = UnicodeAttribute(null=True, attr_name="query")  # not `query`: that is Model.query
     polled_at = UTCDateTimeAttribute(null=True)
     matched_last = NumberAttribute(null=True)
+    backlog_until = NumberAttribute(null=True)  # a burst read part-way: the oldest id read so far
+    backlog_newest = NumberAttribute(null=True)  # ... and its first page's newest id
     reset_at = UTCDateTimeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
 

@@ -95,20 +95,21 @@ class TweepyGateway:
 
     # --- TwitterPort ------------------------------------------------------------------
 
-    def search_recent(self, query: str, *, since_id: str | None = None, start_time: datetime | None = None,
-                      end_time: datetime | None = None, next_token: str | None = None,
-                      max_results: int = 100) -> Page:
+    def search_recent(self, query: str, *, since_id: str | None = None, until_id: str | None = None,
+                      start_time: datetime | None = None, end_time: datetime | None = None,
+                      next_token: str | None = None, max_results: int = 100) -> Page:
         """GET /2/tweets/search/recent, one page."""
         resp = self.call("search", lambda: self.client.search_recent_tweets(
-            query, since_id=since_id, start_time=start_time, end_time=end_time, next_token=next_token,
-            max_results=max_results, **_shape()))
+            query, since_id=since_id, until_id=until_id, start_time=start_time, end_time=end_time,
+            next_token=next_token, max_results=max_results, **_shape()))
         return self._page("search", resp)
 
-    def mentions(self, user_id: str, *, since_id: str | None = None, start_time: datetime | None = None,
-                 pagination_token: str | None = None, max_results: int = 100) -> Page:
+    def mentions(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
+                 start_time: datetime | None = None, pagination_token: str | None = None,
+                 max_results: int = 100) -> Page:
         """GET /2/users/:id/mentions, one page."""
         resp = self.call("mentions", lambda: self.client.get_users_mentions(
-            user_id, since_id=since_id, start_time=start_time, pagination_token=pagination_token,
+            user_id, since_id=since_id, until_id=until_id, start_time=start_time, pagination_token=pagination_token,
             max_results=max_results, user_auth=False, **_shape()))
         return self._page("mentions", resp)
 

@@ -93,21 +93,23 @@ class InMemoryTwitter:
 
     # --- TwitterPort ------------------------------------------------------------------
 
-    def search_recent(self, query: str, *, since_id: str | None = None, start_time: datetime | None = None,
-                      end_time: datetime | None = None, next_token: str | None = None,
-                      max_results: int = 100) -> Page:
+    def search_recent(self, query: str, *, since_id: str | None = None, until_id: str | None = None,
+                      start_time: datetime | None = None, end_time: datetime | None = None,
+                      next_token: str | None = None, max_results: int = 100) -> Page:
         self._enter("search")
         now = self.clock()
-        found = [t for t in self._visible(since_id=since_id, start=start_time, end=end_time)
+        found = [t for t in self._visible(since_id=since_id, until_id=until_id, start=start_time, end=end_time)
                  if not t.is_retweet and t.created_at >= now - timedelta(days=7) and self.matcher(query, t)]
         return self._page(found, next_token, max_results)
 
-    def mentions(self, user_id: str, *, since_id: str | None = None, start_time: datetime | None = None,
-                 pagination_token: str | None = None, max_results: int = 100) -> Page:
+    def mentions(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
+                 start_time: datetime | None = None, pagination_token: str | None = None,
+                 max_results: int = 100) -> Page:
         self._enter("mentions")
         user = self.users.get(user_id)
         handle = f"@{user.username}".lower() if user else f"@{user_id}"
-        found = [t for t in self._visible(since_id=since_id, start=start_time) if handle in t.text.lower()]
+        found = [t for t in self._visible(since_id=since_id, until_id=until_id, start=start_time)
+                 if handle in t.text.lower()]
         return self._page(found, pagination_token, max_results)
 
     def user_tweets(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
