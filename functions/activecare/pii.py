@@ -112,16 +112,19 @@ def _fold_char(c: str) -> str:
 def _sub(f: Folded, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Folded:
     """Replace each match of ``pattern`` in the folded text by ``repl(match)``; the replacement's characters
     all point at the whole original span of the match."""
+    return _replace(f, [(m.start(), m.end(), repl(m)) for m in pattern.finditer(f.text) if m.start() < m.end()])
+
+
+def _replace(f: Folded, edits: list[tuple[int, int, str]]) -> Folded:
+    """Replace the folded text's spans ``start:end`` (in order, apart) by their replacements."""
+    if not edits:
+        return f
     text, starts, ends = f.text, f.starts, f.ends
     out: list[str] = []
     new_starts: list[int] = []
     new_ends: list[int] = []
     pos = 0
-    for m in pattern.finditer(text):
-        a, b = m.span()
-        if a == b:
-            continue
-        replacement = repl(m)
+    for a, b, replacement in edits:
         out.append(text[pos:a])
         new_starts += starts[pos:a]
         new_ends += ends[pos:a]
@@ -130,8 +133,6 @@ def _sub(f: Folded, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], st
         new_starts += [s] * len(replacement)
         new_ends += [e] * len(replacement)
         pos = b
-    if not pos:
-        return f
     out.append(text[pos:])
     new_starts += starts[pos:]
     new_ends += ends[pos:]
@@ -152,8 +153,22 @@ _KANA_DIGITS = {
 }
 _KANA_VALUE = {word: d for d, words in _KANA_DIGITS.items() for word in words.split()}
 _KANA_TOKEN = "|".join(sorted(_KANA_VALUE, key=len, reverse=True))
-_KANA_RUN = re.compile(rf"(?:{_KANA_TOKEN})(?:[\s、,・ー-]{{0,2}}(?:{_KANA_TOKEN})){{3,}}")
+_KANA_RUN = re.compile(rf"(?:{_KANA_TOKEN})(?:[\s、,・ー-]{{0,2}}の?(?:{_KANA_TOKEN})){{3,}}")
 _KANA_ONE = re.compile(_KANA_TOKEN)
+_PARTICLES = frozenset("にニごゴ")  # に電話ください: a lone に after a gap is the particle, not a 2
+
+
+def _kana_digits(f: Folded) -> Folded:
+    edits = []
+    for m in _KANA_RUN.finditer(f.text):
+        tokens = list(_KANA_ONE.finditer(m.group()))
+        last = tokens[-1]
+        if last.group() in _PARTICLES and last.start() > tokens[-2].end():
+            tokens.pop()
+        if len(tokens) < 4:
+            continue
+        edits.append((m.start(), m.start() + tokens[-1].end(), "".join(_KANA_VALUE[t.group()] for t in tokens)))
+    return _replace(f, edits)
 _EN_TOKEN = "zero|one|two|three|four|five|six|seven|eight|nine"
 _EN_VALUE = {w: str(i) for i, w in enumerate(_EN_TOKEN.split("|"))}
 _EN_RUN = re.compile(rf"(?<![A-Za-z])(?:{_EN_TOKEN})(?:[\s,-]{{1,2}}(?:{_EN_TOKEN})){{3,}}(?![A-Za-z])",
@@ -170,8 +185,9 @@ _DOT = re.compile(
     r"(?<=[A-Za-z0-9])(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|ドット|どっと)\s*| dot )(?=[A-Za-z0-9])", re.IGNORECASE
 )
 # 。 and ｡ are full stops only inside an e-mail domain (after the @, between letters and digits).
-_DOMAIN_STOPS = re.compile(r"(?<=@)[A-Za-z0-9-]+(?:[。｡.][A-Za-z0-9-]+)*[。｡][A-Za-z]{2,}(?![A-Za-z0-9])")
-_STOPS = str.maketrans("。｡", "..")
+_DOMAIN_STOPS = re.compile(
+    r"(?<=@)[A-Za-z0-9-]+(?:[ ]?[。｡.][ ]?[A-Za-z0-9-]+)*(?:[。｡]|[ ][。｡.][ ]?|[。｡.][ ])[A-Za-z]{2,}(?![A-Za-z0-9])")
+_STOPS = str.maketrans({"。": ".", "｡": ".", " ": None})
 _SPACE_AROUND_AT = re.compile(r"(?<=[A-Za-z0-9._%+-])\s(?=@)|(?<=@)\s(?=[A-Za-z0-9])")
 
 _KANJI_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
@@ -234,15 +250,15 @@ def fold(text: str) -> Folded:
                 ends += [i + 1] * len(folded)
         f = Folded("".join(out), starts, ends)
         if _KANA_RUN.search(f.text):
-            f = _sub(f, _KANA_RUN, lambda m: "".join(_KANA_VALUE[t] for t in _KANA_ONE.findall(m.group())))
+            f = _kana_digits(f)
     if _EN_RUN.search(f.text):
         f = _sub(f, _EN_RUN, lambda m: "".join(_EN_VALUE[t.lower()] for t in _EN_ONE.findall(m.group())))
     if _AT.search(f.text):
         f = _sub(f, _AT, lambda m: "@")
     if "@" in f.text:
         f = _sub(f, _DOT, lambda m: ".")
-        f = _sub(f, _DOMAIN_STOPS, lambda m: m.group().translate(_STOPS))
         f = _sub(f, _SPACE_AROUND_AT, lambda m: "")
+        f = _sub(f, _DOMAIN_STOPS, lambda m: m.group().translate(_STOPS))
     if not f.text.isascii():
         f = Folded(f.text.translate(_DASH_FOLD), f.starts, f.ends)
         f = _kanji_numbers(f)
@@ -251,7 +267,7 @@ def fold(text: str) -> Folded:
 
 # ---- matching ----
 
-_SEP = r"(?:[ ]{0,2}[-./][ ]{0,2}|[ ]{1,3})"
+_SEP = r"(?:[ ]{0,2}[-./・の][ ]{0,2}|[ ]{1,3})"
 _NOT_BEFORE = r"(?<![\d+])(?<!\d[-./])"
 _NOT_AFTER = r"(?!\d)(?![-./]\d)"
 _OPEN = r"(?:\([ ]?)?"
@@ -276,6 +292,8 @@ _LANDLINE = re.compile(
     + _NOT_AFTER
 )
 _LANDLINE_BARE = re.compile(_NOT_BEFORE + r"0[1-9]\d{8}" + _NOT_AFTER)
+# Any grouping with one separator used throughout (090-12-345678, 0 9 0 1 2 3 4 5 6 7 8).
+_ANY_GROUPING = re.compile(_NOT_BEFORE + r"0\d{0,5}([-.・の]|[ ]{1,2})(?:\d{1,6}\1){0,9}\d{1,6}" + _NOT_AFTER)
 # Business numbers, not a person's: toll-free (0120 0800 0077 0088), navi-dial 0570, 0180, 0990.
 _NOT_PERSONAL_PREFIXES = ("0120", "0800", "0570", "0990", "0077", "0088", "0180")
 
@@ -308,6 +326,7 @@ _BLOCK = (
     rf"|\d{{1,4}}{_SP}番{_SP}\d{{1,4}}{_SP}号?"
     r"|\d{1,4}-\d{1,4}-\d{1,4}"
     r"|\d{1,4}の\d{1,4}の\d{1,4}"
+    r"|\d{1,4}の\d{1,4}(?:番地|号)"
     r"|\d{1,4}-\d{1,4}(?:号|番地)"
 )
 _POSTAL = r"(?:〒\s*|(?<=郵便番号)|(?<=郵便番号[ :])|(?<=郵便番号: ))\d{3}-?\d{4}(?!\d)"
@@ -372,6 +391,12 @@ def _value_end(m: re.Match[str]) -> int:
     return m.start(1) + end
 
 
+def _phone_length(digits: str) -> bool:
+    """11 digits for a mobile or IP phone (090, 080, 070, 050, 020), 10 for a fixed line."""
+    mobile = digits[1:2] in ("2", "5", "7", "8", "9") and digits[2:3] == "0"
+    return len(digits) == (11 if mobile else 10)
+
+
 def _candidates(folded: str) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     for m in _CARD.finditer(folded):
@@ -382,9 +407,11 @@ def _candidates(folded: str) -> list[tuple[str, int, int]]:
     found += [("contract_number", m.start(1), _value_end(m)) for m in _CONTRACT.finditer(folded)]
     found += [("customer_number", m.start(1), _value_end(m)) for m in _CUSTOMER.finditer(folded)]
     found += [("address", *_trim(folded, m.start(), m.end())) for m in _ADDRESS.finditer(folded)]
-    for pattern in (_MOBILE, _LANDLINE, _LANDLINE_BARE):
+    for pattern in (_MOBILE, _LANDLINE, _LANDLINE_BARE, _ANY_GROUPING):
         for m in pattern.finditer(folded):
             digits = _NON_DIGIT.sub("", m.group())
+            if pattern is _ANY_GROUPING and not _phone_length(digits):
+                continue
             if digits.startswith("81"):
                 digits = "0" + digits[2:]
                 if digits.startswith("00"):  # +81 (0)90 ...
