@@ -293,7 +293,7 @@ _LANDLINE = re.compile(
 )
 _LANDLINE_BARE = re.compile(_NOT_BEFORE + r"0[1-9]\d{8}" + _NOT_AFTER)
 # Any grouping with one separator used throughout (090-12-345678, 0 9 0 1 2 3 4 5 6 7 8).
-_ANY_GROUPING = re.compile(_NOT_BEFORE + r"0\d{0,5}([-.・の]|[ ]{1,2})(?:\d{1,6}\1){0,9}\d{1,6}" + _NOT_AFTER)
+_ANY_GROUPING = re.compile(_NOT_BEFORE + r"0\d{0,5}([-.・の]|[ ]{1,2})(?:\d{1,6}\1)*\d{1,6}" + _NOT_AFTER)
 # Business numbers, not a person's: toll-free (0120 0800 0077 0088), navi-dial 0570, 0180, 0990.
 _NOT_PERSONAL_PREFIXES = ("0120", "0800", "0570", "0990", "0077", "0088", "0180")
 
