@@ -328,6 +328,7 @@ _BLOCK = (
     r"|\d{1,4}の\d{1,4}の\d{1,4}"
     r"|\d{1,4}の\d{1,4}(?:番地|号)"
     r"|\d{1,4}-\d{1,4}(?:号|番地)"
+    r"|\d{1,4}-\d{1,4}(?=[\s、。,]|$|に|で|ま|へ|です)"
 )
 _POSTAL = r"(?:〒\s*|(?<=郵便番号)|(?<=郵便番号[ :])|(?<=郵便番号: ))\d{3}-?\d{4}(?!\d)"
 # Cities whose names are (partly) kana, so they can be found without a prefecture.
@@ -418,8 +419,8 @@ def _candidates(folded: str) -> list[tuple[str, int, int]]:
                     digits = digits[1:]
             if pattern is _LANDLINE and len(digits) != 10:
                 continue
-            if digits.startswith(_NOT_PERSONAL_PREFIXES):
-                continue
+            if digits.startswith(_NOT_PERSONAL_PREFIXES) or not digits[3:].strip("0"):
+                continue  # a business number, or one written with its digits hidden (090-〇〇〇〇-〇〇〇〇)
             found.append(("phone", m.start(), m.end()))
     return found
 
