@@ -158,13 +158,20 @@ _KANA_ONE = re.compile(_KANA_TOKEN)
 _PARTICLES = frozenset("にニごゴ")  # に電話ください: a lone に after a gap is the particle, not a 2
 
 
+def _is_hiragana(token: str) -> bool:
+    return "ぁ" <= token[0] <= "ゟ"
+
+
 def _kana_digits(f: Folded) -> Folded:
     edits = []
     for m in _KANA_RUN.finditer(f.text):
         tokens = list(_KANA_ONE.finditer(m.group()))
-        last = tokens[-1]
-        if last.group() in _PARTICLES and last.start() > tokens[-2].end():
-            tokens.pop()
+        last, before = tokens[-1], tokens[-2]
+        if last.group() in _PARTICLES and (last.start() > before.end()  # ゴロクナナハチ に電話
+                                            or _is_hiragana(last.group()) != _is_hiragana(before.group())
+                                            or (not _phone_length("".join(_KANA_VALUE[t.group()] for t in tokens))
+                                            and _phone_length("".join(_KANA_VALUE[t.group()] for t in tokens[:-1])))):
+            tokens.pop()  # …ハチに電話: the particle, when without it the digits make a phone number
         if len(tokens) < 4:
             continue
         edits.append((m.start(), m.start() + tokens[-1].end(), "".join(_KANA_VALUE[t.group()] for t in tokens)))
@@ -226,7 +233,16 @@ def _kanji_numbers(f: Folded) -> Folded:
         value = _kanji_value(run)
         return run if value is None else value
 
-    return _sub(f, _KANJI_NUMBER, repl)
+    edits = []
+    for m in _KANJI_NUMBER.finditer(text):
+        value = repl(m)
+        if value == m.group():
+            continue
+        if len(value) == len(m.group()):  # digit by digit: each keeps its own position
+            edits += [(m.start() + i, m.start() + i + 1, d) for i, d in enumerate(value)]
+        else:
+            edits.append((m.start(), m.end(), value))
+    return _replace(f, edits)
 
 
 def fold(text: str) -> Folded:
