@@ -78,6 +78,9 @@ _INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0\u
 _DASHES = "‐‑‒–—―−－ーｰ﹣⁃﹘"
 _DASH_FOLD = str.maketrans({c: "-" for c in _DASHES})
 _char_cache: dict[str, str] = {}
+_seen: set[str] = set()  # characters already folded once
+_changes: dict[str, str] = {}  # those that fold to something else
+_resizing: set[str] = set()  # those that fold to nothing or to several characters
 
 
 def _fold_char(c: str) -> str:
@@ -248,14 +251,27 @@ def _kanji_numbers(f: Folded) -> Folded:
 def fold(text: str) -> Folded:
     """``text`` with the disguises undone (see the module's docstring), and where each character came from."""
     n = len(text)
-    if text.isascii():
-        f = Folded(text, list(range(n)), list(range(1, n + 1)))
+    chars = set(text)
+    unseen = chars - _seen
+    if unseen:
+        for c in unseen:
+            folded = _fold_char(c)
+            if folded != c:
+                _changes[c] = folded
+                if len(folded) != 1:
+                    _resizing.add(c)
+        if len(_seen) < 8192:
+            _seen.update(unseen)
+    changing = chars & _changes.keys()
+    if not changing or not changing & _resizing:  # one character in, one out: positions survive
+        f = Folded(text.translate({ord(c): _changes[c] for c in changing}) if changing else text,
+                   list(range(n)), list(range(1, n + 1)))
     else:
         out: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
         for i, c in enumerate(text):
-            folded = c if c.isascii() else _fold_char(c)
+            folded = _changes.get(c, c)
             if len(folded) == 1:
                 out.append(folded)
                 starts.append(i)
@@ -265,6 +281,7 @@ def fold(text: str) -> Folded:
                 starts += [i] * len(folded)
                 ends += [i + 1] * len(folded)
         f = Folded("".join(out), starts, ends)
+    if not f.text.isascii():
         if _KANA_RUN.search(f.text):
             f = _kana_digits(f)
     if _EN_RUN.search(f.text):
