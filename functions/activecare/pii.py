@@ -281,9 +281,8 @@ def fold(text: str) -> Folded:
                 starts += [i] * len(folded)
                 ends += [i + 1] * len(folded)
         f = Folded("".join(out), starts, ends)
-    if not f.text.isascii():
-        if _KANA_RUN.search(f.text):
-            f = _kana_digits(f)
+    if not f.text.isascii() and _KANA_RUN.search(f.text):
+        f = _kana_digits(f)
     if _EN_RUN.search(f.text):
         f = _sub(f, _EN_RUN, lambda m: "".join(_EN_VALUE[t.lower()] for t in _EN_ONE.findall(m.group())))
     if _AT.search(f.text):
