@@ -158,6 +158,7 @@ _KANA_VALUE = {word: d for d, words in _KANA_DIGITS.items() for word in words.sp
 _KANA_TOKEN = "|".join(sorted(_KANA_VALUE, key=len, reverse=True))
 _KANA_RUN = re.compile(rf"(?:{_KANA_TOKEN})(?:[\s、,・ー-]{{0,2}}の?(?:{_KANA_TOKEN})){{3,}}")
 _KANA_ONE = re.compile(_KANA_TOKEN)
+_SOUND_MARK = re.compile("[\u3041-\u30ff][\u3099\u309a]")
 _PARTICLES = frozenset("にニごゴ")  # に電話ください: a lone に after a gap is the particle, not a 2
 
 
@@ -281,8 +282,11 @@ def fold(text: str) -> Folded:
                 starts += [i] * len(folded)
                 ends += [i + 1] * len(folded)
         f = Folded("".join(out), starts, ends)
-    if not f.text.isascii() and _KANA_RUN.search(f.text):
-        f = _kana_digits(f)
+    if not f.text.isascii():
+        if "\u3099" in f.text or "\u309a" in f.text:  # ｾﾞﾛ: NFKC per character leaves the mark apart
+            f = _sub(f, _SOUND_MARK, lambda m: unicodedata.normalize("NFC", m.group()))
+        if _KANA_RUN.search(f.text):
+            f = _kana_digits(f)
     if _EN_RUN.search(f.text):
         f = _sub(f, _EN_RUN, lambda m: "".join(_EN_VALUE[t.lower()] for t in _EN_ONE.findall(m.group())))
     if _AT.search(f.text):
@@ -376,8 +380,8 @@ _KANA_CITIES = (
 # they must be kanji/katakana so that 「新宿区のショップで1-2時間」 is not an address.
 _ADDRESS = re.compile(
     rf"(?:{_POSTAL}\s*)?"
-    rf"(?:(?:{_PREFS}){_SP}(?:[{_KANJI}ぁ-んァ-ヴ]{{1,6}}?[市区町村郡]{_SP}){{1,2}}[{_KANJI}ぁ-んァ-ヴ]{{0,8}}?"
-    rf"|(?:(?:{_KANA_CITIES})市{_SP}|[{_KANJI}]{{1,5}}?[市区町村郡]{_SP}){{1,2}}[{_KANJI}ァ-ヴ]{{0,8}}?)"
+    rf"(?:(?:{_PREFS}){_SP}(?:[{_KANJI}ぁ-んァ-ヴ]{{1,6}}?[市区町村郡]{_SP}){{1,2}}(?:[{_KANJI}ぁ-んァ-ヴ]|\d{{1,2}}条){{0,8}}?"
+    rf"|(?:(?:{_KANA_CITIES})市{_SP}|[{_KANJI}]{{1,5}}?[市区町村郡]{_SP}){{1,2}}(?:[{_KANJI}ァ-ヴ]|\d{{1,2}}条){{0,8}}?)"
     rf"{_SP}(?:{_BLOCK})"
     rf"|{_POSTAL}"
 )
