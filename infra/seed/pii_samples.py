@@ -138,6 +138,13 @@ KIND_WEIGHTS: dict[str, int] = {
 }
 
 
+def pii_clause(kind: str, rng: random.Random) -> tuple[str, str]:
+    """A short clause that carries one piece of personal data of ``kind``, and that piece."""
+    sentence = rng.choice(SENTENCES[kind])
+    value = GENERATORS[kind](rng)
+    return sentence.replace("{v}", value), value
+
+
 def pii_sentence(kind: str, rng: random.Random) -> str:
     """A short clause that carries one piece of personal data of ``kind``."""
-    return rng.choice(SENTENCES[kind]).replace("{v}", GENERATORS[kind](rng))
+    return pii_clause(kind, rng)[0]

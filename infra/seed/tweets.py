@@ -38,7 +38,7 @@ from activecare.clock import JST, iso_z
 from activecare.twitter.snowflake import snowflake
 from infra.seed import phrases as ph
 from infra.seed.people import BOT_ACCOUNTS, NEWS_ACCOUNTS, UserFactory
-from infra.seed.pii_samples import KIND_WEIGHTS, pii_sentence
+from infra.seed.pii_samples import KIND_WEIGHTS, pii_clause
 
 Sentiment = Literal["complaint", "praise", "neutral"]
 KINDS = ("trouble", "praise", "mention", "news", "bot", "retweet", "reply", "chatter", "noise_keyword")
@@ -67,6 +67,7 @@ class Truth:
     has_pii: bool = False
     pii_kinds: tuple[str, ...] = ()
     account: str | None = None  # key of the support account a mention addresses
+    pii_values: tuple[str, ...] = ()  # the personal data planted in the text, exactly as written
 
 
 @dataclass(frozen=True)
@@ -218,21 +219,26 @@ class _Writer:
     def topic(self) -> str:
         return self.rng.choices(self.topics, cum_weights=self.topic_cum)[0]
 
-    def _pii(self, rate: float, topic: str) -> tuple[str, tuple[str, ...]]:
-        """Maybe a clause with personal data (card numbers only in billing tweets)."""
+    def _pii(self, rate: float, topic: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        """Maybe a clause with personal data (card numbers only in billing tweets), its kinds and values."""
         rng = self.rng
         if rng.random() >= rate:
-            return "", ()
+            return "", (), ()
         n = 2 if rng.random() < 0.15 else 1
         picked = rng.choices(self.pii_kinds, cum_weights=self.pii_cum, k=n)
         kinds = sorted({k for k in picked if k != "credit_card" or topic == "billing"} or {"phone"})
-        clause = "".join(rng.choice(("。", "。", " ")) + pii_sentence(k, rng) for k in kinds)
-        return clause, tuple(kinds)
+        parts, values = [], []
+        for k in kinds:
+            joint = rng.choice(("。", "。", " "))
+            sentence, value = pii_clause(k, rng)
+            parts.append(joint + sentence)
+            values.append(value)
+        return "".join(parts), tuple(kinds), tuple(values)
 
     def trouble(self, topic: str, prefix: str = "") -> tuple[str, Truth]:
         rng, fill = self.rng, ph.fill
         question = not prefix and rng.random() < self.mix.question_rate
-        pii, kinds = self._pii(self.mix.pii_rate_trouble, topic)
+        pii, kinds, values = self._pii(self.mix.pii_rate_trouble, topic)
         if question:
             core, sentiment = rng.choice(ph.QUESTIONS[topic])
             text = _fit(prefix + fill(core, rng) + pii, (rng.choice(ph.NEUTRAL_ENDINGS),))
@@ -244,7 +250,8 @@ class _Writer:
             if ending and ending[0] not in "。…？w草ｗ" and rng.random() < 0.5:
                 ending = rng.choice(("。", "、", " ")) + ending
             text = _fit(body + pii, (ending, rng.choice(ph.COMPLAINT_MARKS)))
-        return text, Truth(True, topic, sentiment, "trouble", bool(kinds), kinds)
+        return text, Truth(True, topic, sentiment, "trouble", bool(kinds), kinds,
+                           pii_values=tuple(v for v in values if v in text))
 
     def praise(self, topic: str, prefix: str = "") -> tuple[str, Truth]:
         rng = self.rng
@@ -270,7 +277,7 @@ class _Writer:
             if other is not None and other is not account:
                 handle += " @" + other.username
         roll = rng.random()
-        pii, kinds = "", ()
+        pii, kinds, values = "", (), ()
         if roll < mix.mention_praise_rate:
             core, sentiment = rng.choice(ph.PRAISE[topic])
             body, closing = fill(core, rng), rng.choice(ph.MENTION_CLOSINGS_PRAISE)
@@ -280,7 +287,7 @@ class _Writer:
         else:
             core, sentiment = rng.choice(ph.TROUBLE[topic])
             body, closing = fill(core, rng), rng.choice(ph.MENTION_CLOSINGS_COMPLAINT)
-            pii, kinds = self._pii(mix.pii_rate_mention, topic)
+            pii, kinds, values = self._pii(mix.pii_rate_mention, topic)
         opener = rng.choice(ph.MENTION_OPENERS)
         if closing and closing[0] not in "。？":
             closing = "。" + closing
@@ -288,7 +295,8 @@ class _Writer:
             text = _fit(opener + body + pii, (closing,), MAX_LEN - len(handle) - 1) + " " + handle
         else:
             text = _fit(handle + " " + opener + body + pii, (closing,))
-        return text, Truth(True, topic, sentiment, "mention", bool(kinds), kinds, account.key)
+        return text, Truth(True, topic, sentiment, "mention", bool(kinds), kinds, account.key,
+                           pii_values=tuple(v for v in values if v in text))
 
     def pick(
         self, pool: Sequence[tuple[str, Sentiment]], kind: str, topic: str | None = None

@@ -106,17 +106,26 @@ def checkpoints(request: pytest.FixtureRequest) -> CheckpointStore:
 @pytest.fixture(params=IMPLEMENTATIONS)
 def listening(request: pytest.FixtureRequest) -> ListeningInquiries:
     if _on_moto(request):
-        return ListeningInquiries(DynamoInquiryStore(), _set_status_on_moto)
+        return ListeningInquiries(DynamoInquiryStore(), _set_status_on_moto, _personal_data_on_moto)
     memory = MemoryInquiryStore()
 
     def set_status(inquiry_id: str, status: str) -> None:
         memory.items[inquiry_id]["status"] = status
 
-    return ListeningInquiries(memory, set_status)
+    def personal_data(inquiry_id: str) -> tuple[tuple[str, ...], bool]:
+        item = memory.items[inquiry_id]
+        return tuple(item["pii_kinds"]), item["has_pii"]
+
+    return ListeningInquiries(memory, set_status, personal_data)
 
 
 def _set_status_on_moto(inquiry_id: str, status: str) -> None:
     Inquiry(inquiry_id).update(actions=[Inquiry.status.set(status)])
+
+
+def _personal_data_on_moto(inquiry_id: str) -> tuple[tuple[str, ...], bool]:
+    item = Inquiry.get(inquiry_id, consistent_read=True)
+    return tuple(str(k) for k in item.pii_kinds or []), bool(item.has_pii)
 
 
 # ---- desk ----

@@ -60,6 +60,7 @@ def next_era() -> Era:
 class ListeningInquiries:
     store: InquiryStore
     set_status: Callable[[str, str], None]  # what the desk does to an inquiry meanwhile (e.g. resolves it)
+    personal_data: Callable[[str], tuple[tuple[str, ...], bool]]  # the stored (pii_kinds, has_pii)
 
 
 @dataclass(frozen=True)

@@ -100,9 +100,9 @@ def _tweet(fresh: Fresh, at: datetime, *, author: str, conversation: str | None 
                  author=User(author, "sakura"))
 
 
-def _new(tweet: Tweet, match: MatchInfo = SIGNAL) -> NewInquiry:
+def _new(tweet: Tweet, match: MatchInfo = SIGNAL, pii_kinds: tuple[str, ...] = ()) -> NewInquiry:
     return NewInquiry(tweet=tweet, source="search", direct=False, match=match, sentiment="complaint",
-                      pii_kinds=(), history=[], context_before=[], context_after=[], context_ok=True,
+                      pii_kinds=pii_kinds, history=[], context_before=[], context_after=[], context_ok=True,
                       received_at=tweet.created_at)
 
 
@@ -158,6 +158,37 @@ def test_a_customer_message_reopens_the_inquiry(listening: ListeningInquiries, f
     answer = _tweet(fresh, era.at(60), author=author, conversation=first.id)
     assert listening.store.append_customer_message(first.id, answer, era.at(61)) is True
     assert listening.store.history(author, era.end) == [_past(first, status="new")]
+
+
+def test_a_follow_up_joins_its_personal_data_to_the_inquiry(listening: ListeningInquiries, fresh: Fresh,
+                                                           era: Era) -> None:
+    author = fresh.id()
+    first = _tweet(fresh, era.at(0), author=author)
+    listening.store.create(_new(first))
+    assert listening.personal_data(first.id) == ((), False)
+    plain = _tweet(fresh, era.at(1), author=author, conversation=first.id, text="まだです")
+    assert listening.store.append_customer_message(first.id, plain, era.at(2)) is True
+    assert listening.personal_data(first.id) == ((), False)
+    phone = _tweet(fresh, era.at(3), author=author, conversation=first.id, text="090-1234-5678です")
+    assert listening.store.append_customer_message(first.id, phone, era.at(4), ("phone",)) is True
+    assert listening.personal_data(first.id) == (("phone",), True)
+    both = _tweet(fresh, era.at(5), author=author, conversation=first.id, text="メールと電話")
+    assert listening.store.append_customer_message(first.id, both, era.at(6), ("phone", "email")) is True
+    assert listening.personal_data(first.id) == (("email", "phone"), True)  # the union, sorted, once each
+    assert listening.store.append_customer_message(first.id, both, era.at(7), ("address",)) is False  # redelivered
+    assert listening.personal_data(first.id) == (("email", "phone"), True)
+    assert listening.store.append_customer_message(fresh.id(), phone, era.at(8), ("phone",)) is False  # unknown
+
+
+def test_a_follow_up_keeps_the_opening_tweets_personal_data(listening: ListeningInquiries, fresh: Fresh,
+                                                            era: Era) -> None:
+    author = fresh.id()
+    first = _tweet(fresh, era.at(0), author=author)
+    listening.store.create(_new(first, pii_kinds=("contract_number",)))
+    assert listening.personal_data(first.id) == (("contract_number",), True)
+    later = _tweet(fresh, era.at(1), author=author, conversation=first.id)
+    assert listening.store.append_customer_message(first.id, later, era.at(2), ("email",)) is True
+    assert listening.personal_data(first.id) == (("contract_number", "email"), True)
 
 
 def test_history_is_the_authors_earlier_inquiries_newest_first(listening: ListeningInquiries, fresh: Fresh,

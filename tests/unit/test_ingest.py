@@ -91,6 +91,18 @@ def test_a_reply_in_the_thread_joins_the_existing_inquiry() -> None:
     assert [m["tweet_id"] for m in store.items[first.id]["messages"]] == [first.id, answer.id]
 
 
+def test_a_follow_up_with_personal_data_flags_the_inquiry() -> None:
+    store = MemoryInquiryStore()
+    first = tw(0, "圏外が続いてます")
+    ing = ingestor(store)
+    ing.ingest(msg(first))
+    assert (store.items[first.id]["pii_kinds"], store.items[first.id]["has_pii"]) == ((), False)
+    answer = tw(30, "@ac_signal 折り返しは〇九〇​一二三四​五六七八 か hanako［at］example。jp へ",
+                conversation=first.id, reply_to_user=DEFAULT_ACCOUNTS[1].user_id)
+    assert ing.ingest(msg(answer, source="mention", key="signal", match=None)) == "joined"
+    assert (store.items[first.id]["pii_kinds"], store.items[first.id]["has_pii"]) == (("email", "phone"), True)
+
+
 def test_direct_mention_without_keyword_goes_to_the_accounts_topic() -> None:
     store = MemoryInquiryStore()
     t = tw(0, "@ac_wifi ルーターのランプが赤いです")

@@ -132,3 +132,76 @@ def test_every_generated_spelling_is_found_exactly(kind):
         value = GENERATORS[kind](rng)
         text = rng.choice(SENTENCES[kind]).replace("{v}", value)
         assert [(h.kind, h.text) for h in find_pii(text)] == [(kind, value)], text
+
+
+# ---- disguises: the folding, and spans that point into the original text
+
+DISGUISED = [
+    ("電話は〇九〇\u200b一二三四\u200b五六七八です", "phone", "〇九〇\u200b一二三四\u200b五六七八"),
+    ("携帯 ⓪⑨⓪-①②③④-⑤⑥⑦⑧ まで", "phone", "⓪⑨⓪-①②③④-⑤⑥⑦⑧"),
+    ("٠٩٠-١٢٣٤-٥٦٧٨ に電話して", "phone", "٠٩٠-١٢٣٤-٥٦٧٨"),
+    ("ゼロキューゼロ、イチニーサンヨン、ゴーロクナナハチに電話ください", "phone",
+     "ゼロキューゼロ、イチニーサンヨン、ゴーロクナナハチ"),
+    ("call zero nine zero one two three four five six seven eight now", "phone",
+     "zero nine zero one two three four five six seven eight"),
+    ("090.1234.5678 です", "phone", "090.1234.5678"),
+    ("090(1234)5678 です", "phone", "090(1234)5678"),
+    ("連絡は sato アットマーク example。jp へ", "email", "sato アットマーク example。jp"),
+    ("yamada［at］example.co.jp まで", "email", "yamada［at］example.co.jp"),
+    ("住所は東京都新宿区西新宿一丁目七番一号です", "address", "東京都新宿区西新宿一丁目七番一号"),
+    ("東京都 渋谷区 渋谷 2丁目 21番 1号 に住んでます", "address", "東京都 渋谷区 渋谷 2丁目 21番 1号"),
+    ("契約番号 1234 5678 です", "contract_number", "1234 5678"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), DISGUISED)
+def test_disguised_personal_data_is_found_on_the_original_characters(text, kind, value):
+    (hit,) = find_pii(text)
+    assert (hit.kind, hit.text) == (kind, value)
+    assert mask_pii(text) == text.replace(value, PLACEHOLDERS[kind])
+
+
+@pytest.mark.parametrize("text", [
+    "０１２０‐１２３‐４５６ に電話しました", "〇一二〇ー一二三ー四五六", "0570.000.123", "+81 120 123 456",
+    "090-〇〇〇〇-〇〇〇〇 のように伏せて", "三軒茶屋で圏外", "ごごにさんかい電話した", "iOS 18.1 と SH-53C",
+    "〇〇さんに聞いた", "I have one phone and two tablets",
+])
+def test_business_numbers_and_look_alikes_stay_allowed(text):
+    assert find_pii(text) == ()
+
+
+def test_fold_keeps_where_each_character_came_from():
+    from activecare.pii import fold
+
+    f = fold("Ａ\u200b①〇九")
+    assert f.text == "A109"
+    assert [(f.starts[i], f.ends[i]) for i in range(len(f.text))] == [(0, 1), (2, 3), (3, 4), (4, 5)]
+    assert fold("hanako(at)example。jp").text == "hanako@example.jp"
+
+
+_DIGIT_SCRIPTS = {
+    "kanji": dict(zip("0123456789", "〇一二三四五六七八九", strict=True)),
+    "circled": dict(zip("0123456789", "⓪①②③④⑤⑥⑦⑧⑨", strict=True)),
+    "mathematical": {str(i): chr(0x1D7CE + i) for i in range(10)},
+    "arabic-indic": {str(i): chr(0x0660 + i) for i in range(10)},
+}
+
+
+def _disguise(value: str, how: str) -> str:
+    if how == "zero-width":
+        return "\u200b".join(value)
+    if how == "dots":
+        return value.replace("-", ".")
+    if how == "spaces":
+        return value.replace("-", "  ")
+    return "".join(_DIGIT_SCRIPTS[how].get(c, c) for c in value)
+
+
+@pytest.mark.parametrize("how", ["zero-width", "dots", "spaces", *_DIGIT_SCRIPTS])
+@pytest.mark.parametrize("kind", ["phone", "contract_number", "customer_number", "address", "credit_card"])
+def test_every_generated_spelling_is_found_in_disguise(kind, how):
+    rng = random.Random(f"{kind}/{how}")
+    for _ in range(100):
+        text = rng.choice(SENTENCES[kind]).replace("{v}", _disguise(GENERATORS[kind](rng), how))
+        assert kind in pii_kinds(text), text
+        assert pii_kinds(mask_pii(text)) == (), text

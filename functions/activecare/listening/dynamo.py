@@ -87,19 +87,36 @@ class DynamoInquiryStore:
             return item.inquiry_id
         return None
 
-    def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime) -> bool:
-        return update_if(
-            Inquiry(inquiry_id),
-            [
-                Inquiry.messages.set(Inquiry.messages.append([_message(tweet, "in")])),
-                Inquiry.tweet_ids.add({tweet.id}),
-                Inquiry.updated_at.set(at),
-                Inquiry.expires_at.set(expires_at(at, retention().inquiry_retention_days)),
-                # A customer's answer puts a closed inquiry back in front of the desk.
-                Inquiry.status.set("new"),
-            ],
-            Inquiry.inquiry_id.exists() & ~Inquiry.tweet_ids.contains(tweet.id),
-        )
+    def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime,
+                                pii_kinds: tuple[str, ...] = ()) -> bool:
+        actions = [
+            Inquiry.messages.set(Inquiry.messages.append([_message(tweet, "in")])),
+            Inquiry.tweet_ids.add({tweet.id}),
+            Inquiry.updated_at.set(at),
+            Inquiry.expires_at.set(expires_at(at, retention().inquiry_retention_days)),
+            # A customer's answer puts a closed inquiry back in front of the desk.
+            Inquiry.status.set("new"),
+        ]
+        condition = Inquiry.inquiry_id.exists() & ~Inquiry.tweet_ids.contains(tweet.id)
+        if not pii_kinds:
+            return update_if(Inquiry(inquiry_id), actions, condition)
+        # The kinds are a list attribute: read them, write the union under the condition that they have not
+        # changed meanwhile (another follow-up of the same thread), and try again if they have.
+        for _ in range(5):
+            try:
+                current = Inquiry.get(inquiry_id, consistent_read=True, attributes_to_get=["pii_kinds", "tweet_ids"])
+            except Inquiry.DoesNotExist:
+                return False
+            if tweet.id in (current.tweet_ids or set()):
+                return False
+            known = [str(k) for k in current.pii_kinds or []]
+            union = sorted(set(known) | set(pii_kinds))
+            unchanged = Inquiry.pii_kinds == known if known else (
+                Inquiry.pii_kinds.does_not_exist() | (Inquiry.pii_kinds == []))
+            kinds_set = Inquiry.pii_kinds.set(union)  # type: ignore[arg-type]  # pynamodb serialises str items
+            if update_if(Inquiry(inquiry_id), [*actions, kinds_set, Inquiry.has_pii.set(True)], condition & unchanged):
+                return True
+        return False
 
     def create(self, inquiry: NewInquiry) -> bool:
         t = inquiry.tweet

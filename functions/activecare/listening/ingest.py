@@ -64,8 +64,11 @@ class InquiryStore(Protocol):
         """The inquiry this author already has in this conversation, if any."""
         ...
 
-    def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime) -> bool:
-        """Add the tweet to the inquiry's conversation; False if it is already there."""
+    def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime,
+                                pii_kinds: tuple[str, ...] = ()) -> bool:
+        """Add the tweet to the inquiry's conversation; False if it is already there. `pii_kinds`: the
+        personal data the tweet holds, joined to the inquiry's (`pii_kinds` becomes the sorted union,
+        `has_pii` true once any is found)."""
         ...
 
     def create(self, inquiry: NewInquiry) -> bool:
@@ -95,7 +98,7 @@ class Ingestor:
         if tweet.conversation_id and tweet.conversation_id != tweet.id:
             parent = self.store.find_thread(tweet.conversation_id, tweet.author_id)
             if parent:
-                joined = self.store.append_customer_message(parent, tweet, now)
+                joined = self.store.append_customer_message(parent, tweet, now, pii_kinds(tweet.text))
                 return "joined" if joined else "duplicate"
         addressed = self._addressed_account(tweet, message)
         match = message.match or FALLBACK_TOPIC

@@ -71,6 +71,8 @@ class _Record(TypedDict):
     status: str
     tweet_ids: set[str]
     messages: list[_Message]
+    pii_kinds: tuple[str, ...]
+    has_pii: bool
 
 
 class MemoryInquiryStore:
@@ -88,13 +90,16 @@ class MemoryInquiryStore:
                 return key
         return None
 
-    def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime) -> bool:
+    def append_customer_message(self, inquiry_id: str, tweet: Tweet, at: datetime,
+                                pii_kinds: tuple[str, ...] = ()) -> bool:
         item = self.items.get(inquiry_id)
         if item is None or tweet.id in item["tweet_ids"]:  # no such inquiry, or the tweet is there already
             return False
         item["tweet_ids"].add(tweet.id)
         item["messages"].append({"tweet_id": tweet.id, "text": tweet.text, "direction": "in"})
         item["status"] = "new"
+        item["pii_kinds"] = tuple(sorted(set(item["pii_kinds"]) | set(pii_kinds)))
+        item["has_pii"] = bool(item["pii_kinds"])
         return True
 
     def create(self, inquiry: NewInquiry) -> bool:
@@ -106,6 +111,7 @@ class MemoryInquiryStore:
             "conversation_id": t.conversation_id or t.id,
             "created_at": t.created_at, "topic": inquiry.match.topic, "status": "new",
             "tweet_ids": {t.id}, "messages": [{"tweet_id": t.id, "text": t.text, "direction": "in"}],
+            "pii_kinds": tuple(sorted(set(inquiry.pii_kinds))), "has_pii": bool(inquiry.pii_kinds),
         }
         return True
 
