@@ -556,3 +556,21 @@ def test_poller_emits_the_metrics_its_alarms_watch(transformed: dict[str, Any], 
     assert per_source["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["source", "service"]]
     watched = {a["Properties"].get("MetricName") for a in _of_type(transformed, "AWS::CloudWatch::Alarm").values()}
     assert {"Polls", "SourcesRejected", "SearchWindowGapMinutes"} <= watched
+
+
+def test_the_reporter_may_e_mail_only_the_routing_files_mailboxes(transformed: dict[str, Any]) -> None:
+    """SES sends from the report sender only, and only to addresses matching ReportRecipients (ses:Recipients)."""
+    import fnmatch
+
+    from activecare.reporting.routing import load_routing
+
+    role = transformed["Resources"]["ReporterFunctionRole"]["Properties"]
+    (ses,) = [stmt for p in role["Policies"] for stmt in p["PolicyDocument"]["Statement"]
+              if "ses:SendRawEmail" in stmt["Action"]]
+    assert ses["Condition"]["StringEquals"] == {"ses:FromAddress": {"Ref": "ReportSender"}}
+    assert ses["Condition"]["ForAllValues:StringLike"] == {
+        "ses:Recipients": {"Fn::Split": [",", {"Ref": "ReportRecipients"}]}}
+    patterns = transformed["Parameters"]["ReportRecipients"]["Default"].split(",")
+    routing = load_routing("")
+    recipients = {r for d in routing.departments.values() for r in d.recipients}
+    assert recipients and all(any(fnmatch.fnmatchcase(r, p) for p in patterns) for r in recipients)
