@@ -16,13 +16,18 @@ def _of_type(tpl: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in tpl["Resources"].items() if v["Type"] == kind}
 
 
-def _statements(tpl: dict[str, Any], role: str) -> list[dict[str, Any]]:
-    """A role's statements: its inline policies and the AWS::IAM::Policy resources attached to it."""
+LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+def _statements(tpl: dict[str, Any], role: str, *, logs: bool = False) -> list[dict[str, Any]]:
+    """A role's statements: its inline policies and the AWS::IAM::Policy resources attached to it (without the
+    statement every function has for its own log group, test_every_function_writes_only_its_own_log_group)."""
     res = tpl["Resources"]
     docs = [p["PolicyDocument"] for p in res[role]["Properties"].get("Policies", [])]
     docs += [r["Properties"]["PolicyDocument"] for r in _of_type(tpl, "AWS::IAM::Policy").values()
              if {"Ref": role} in r["Properties"]["Roles"]]
-    return [s for d in docs for s in d["Statement"]]
+    found = [s for d in docs for s in d["Statement"]]
+    return found if logs else [s for s in found if not set(_list(s["Action"])) <= LOG_ACTIONS]
 
 
 def _list(value: Any) -> list[Any]:
@@ -80,7 +85,6 @@ def test_policies_name_their_resources(transformed: dict[str, Any]) -> None:
 
 # The one managed policy a function role may carry: SAM attaches it to every role it creates (logs:CreateLogGroup,
 # CreateLogStream, PutLogEvents on "*"); there is no SAM switch to leave it off short of writing the roles out.
-BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 PERSONAL_DATA_TABLES = {"InquiryTable", "CampaignTable"}  # customers' tweets and names; campaign entrants
 
 
@@ -96,7 +100,8 @@ def _resource_values(node: Any) -> list[Any]:
 
 def test_no_star_resource_in_any_policy_but_the_key_policy(transformed: dict[str, Any]) -> None:
     """No `*` resource anywhere in the transformed template, but where AWS requires one: a KMS key policy's
-    Resource is "*" (it means this key). Managed policies: only SAM's basic execution role (see above)."""
+    Resource is "*" (it means this key). No managed policy: the functions' roles are written out (SAM's own
+    role would attach AWSLambdaBasicExecutionRole, logs on Resource "*")."""
     for name, res in transformed["Resources"].items():
         if res["Type"] == "AWS::KMS::Key":
             continue
@@ -104,14 +109,25 @@ def test_no_star_resource_in_any_policy_but_the_key_policy(transformed: dict[str
             assert "*" not in _list(value), name
             assert not any(isinstance(v, str) and v.endswith(":*") for v in _list(value)), name
     for name, role in _of_type(transformed, "AWS::IAM::Role").items():
-        assert set(role["Properties"].get("ManagedPolicyArns", [])) <= {BASIC_EXECUTION}, name
-        for stmt in _statements(transformed, name):
+        assert not role["Properties"].get("ManagedPolicyArns"), name
+        for stmt in _statements(transformed, name, logs=True):
             assert not any(a.endswith("*") for a in _list(stmt["Action"])), (name, stmt)
+
+
+def test_every_function_writes_only_its_own_log_group(transformed: dict[str, Any]) -> None:
+    functions = _of_type(transformed, "AWS::Lambda::Function")
+    assert len(functions) == 6
+    for name, fn in functions.items():
+        role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+        logs = [s for s in _statements(transformed, role, logs=True) if set(_list(s["Action"])) <= LOG_ACTIONS]
+        assert [set(s["Action"]) for s in logs] == [LOG_ACTIONS], name
+        arn = logs[0]["Resource"]["Fn::Sub"]
+        assert arn.endswith(f":log-group:/aws/lambda/${{AWS::StackName}}-{name}-*"), (name, arn)
 
 
 def test_the_worker_reads_only_its_queue_without_sams_sqs_managed_policy(transformed: dict[str, Any]) -> None:
     role = transformed["Resources"]["WorkerFunctionRole"]["Properties"]
-    assert role["ManagedPolicyArns"] == [BASIC_EXECUTION]  # not AWSLambdaSQSQueueExecutionRole (Resource "*")
+    assert "ManagedPolicyArns" not in role  # not AWSLambdaSQSQueueExecutionRole nor the basic role (Resource "*")
     sqs = [s for s in _statements(transformed, "WorkerFunctionRole") if any(a.startswith("sqs:") for a in s["Action"])]
     assert [s["Resource"] for s in sqs] == [{"Fn::GetAtt": ["ListenQueue", "Arn"]}]
     assert set(sqs[0]["Action"]) == {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
