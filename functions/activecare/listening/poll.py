@@ -48,6 +48,8 @@ class KeywordMatch(Protocol):
 class Matcher(Protocol):
     def match(self, text: str) -> KeywordMatch | None: ...
 
+    def opts_out(self, text: str) -> bool: ...
+
 
 class Query(Protocol):
     key: str
@@ -298,7 +300,8 @@ class Poller:
             else:
                 info = MatchInfo(topic=hit.topic, department=hit.department, account=hit.account,
                                  keywords=list(hit.keywords))
-            bodies.append(ListenedTweet.of(tweet, source.kind, source.name, info).model_dump_json())
+            opt_out = tweet.in_reply_to_user_id in self.own_ids and self.matcher.opts_out(tweet.text)
+            bodies.append(ListenedTweet.of(tweet, source.kind, source.name, info, opt_out).model_dump_json())
         return bodies
 
 
