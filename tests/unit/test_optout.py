@@ -78,9 +78,11 @@ def _queued(replying_to: str | None, text: str) -> ListenedTweet:
     t = tweet(1, text)
     t = type(t)(**{**t.__dict__, "in_reply_to_user_id": replying_to})
     queue = MemoryQueue()
-    make_poller(ScriptedTwitter([page([t])]), queue, MemoryCheckpoints()).run()
+    report = make_poller(ScriptedTwitter([page([t])]), queue, MemoryCheckpoints()).run()
     (body,) = queue.bodies
-    return ListenedTweet.model_validate(json.loads(body))
+    message = ListenedTweet.model_validate(json.loads(body))
+    assert report.opt_outs == int(message.opt_out)
+    return message
 
 
 def test_the_poller_flags_an_opt_out_only_in_a_reply_to_us() -> None:
