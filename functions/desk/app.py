@@ -11,6 +11,7 @@ validates (`enable_validation`) and documents (GET /openapi.json); every refusal
     POST /inquiries/{id}/resolve            {"outcome": answered|email_form|no_reply_needed}
     POST /inquiries/{id}/reopen             {"reason"?}
     POST /inquiries/{id}/reassign           {"to"}  (supervisors)
+    POST /inquiries/{id}/do-not-contact/lift {"reason"}  (supervisors: the author's opt-out or block record)
     POST /queue/next                        {"topic"?, "account"?}: claim the most urgent one
     GET  /inquiries/{id}/templates, GET /templates?topic=, GET /figures?day=YYYY-MM-DD, GET /me
     GET  /, /desk/..., /openapi.json        no authorizer: the web desk's files and the API's document
@@ -33,6 +34,7 @@ from activecare.desk.models import (
     CLIENT_TOKEN_PATTERN,
     Actor,
     Claim,
+    DoNotContactLifted,
     Figures,
     InquiryPage,
     InquiryView,
@@ -82,6 +84,10 @@ class ResolveBody(_Body):
 
 class ReopenBody(_Body):
     reason: str = Field(default="", max_length=200)
+
+
+class LiftBody(_Body):
+    reason: str = Field(min_length=1, max_length=200)
 
 
 class NextBody(_Body):
@@ -179,6 +185,11 @@ def reopen(inquiry_id: str, body: Annotated[ReopenBody, Body()]) -> Reopened:
 @app.post("/inquiries/<inquiry_id>/reassign")
 def reassign(inquiry_id: str, body: Annotated[ReassignBody, Body()]) -> Reassigned:
     return _desk().reassign(inquiry_id, _actor(), body.to)
+
+
+@app.post("/inquiries/<inquiry_id>/do-not-contact/lift")
+def lift_do_not_contact(inquiry_id: str, body: Annotated[LiftBody, Body()]) -> DoNotContactLifted:
+    return _desk().lift_do_not_contact(inquiry_id, _actor(), body.reason)
 
 
 @app.post("/queue/next")

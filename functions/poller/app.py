@@ -51,6 +51,7 @@ def emit(report: PollReport) -> None:
     metrics.add_metric("SourcesRejected", MetricUnit.Count, len(report.rejected))
     metrics.add_metric("SearchWindowGapMinutes", MetricUnit.Count, report.beyond_window_minutes)
     metrics.add_metric("SourcesBacklogged", MetricUnit.Count, len(report.backlogged))
+    metrics.add_metric("OptOutsQueued", MetricUnit.Count, report.opt_outs)  # X's rule: opt-outs honoured
     for source in report.rejected:
         with single_metric(name="SourceRejected", unit=MetricUnit.Count, value=1, namespace=NAMESPACE) as metric:
             metric.add_dimension(name="source", value=source)

@@ -18,6 +18,8 @@ TEXT_TOO_LONG = (
     "Your Tweet text is too long. For more information on how Twitter determines text length see "
     "https://github.com/twitter/twitter-text."
 )
+# X's answer to a reply to someone who blocked the posting account (v1.1's error 136, kept by v2's 403).
+BLOCKED_BY_AUTHOR = "You have been blocked from the author of this tweet."
 REPLY_NOT_ALLOWED = (
     "Reply to this conversation is not allowed because you have not been mentioned or otherwise "
     "engaged by the author of the post you are replying to."

@@ -23,6 +23,7 @@ from activecare.twitter.text_rules import comparable
 from infra.fake_twitter.faults import Faults
 from infra.fake_twitter.limits import QUERY_MAX_LENGTH, RateLimiter, Stats, check_tier
 from infra.fake_twitter.problems import (
+    BLOCKED_BY_AUTHOR,
     DUPLICATE_CONTENT,
     QUOTE_NOT_VISIBLE,
     REPLY_NOT_ALLOWED,
@@ -78,6 +79,7 @@ class FakeTwitterState:
         self.posted: list[JSON] = []
         self.posted_by_hand: list[JSON] = []  # sent in the X app (an agent), not through the API
         self.enforce_reply_rules = True
+        self.blocks: dict[str, set[str]] = {}  # user id -> the user ids they blocked (`block`)
         self._users: dict[str, JSON] = {}
         self._user_ids: dict[str, str] = {}  # lower-case username -> id
         self._tweets: dict[str, JSON] = {}
@@ -301,6 +303,11 @@ class FakeTwitterState:
 
     # --- posting -----------------------------------------------------------------------
 
+    def block(self, user_id: str, blocked_id: str) -> None:
+        """`user_id` blocks `blocked_id`: replies from `blocked_id` to their posts are refused (403)."""
+        with self.lock:
+            self.blocks.setdefault(user_id, set()).add(blocked_id)
+
     def create_tweet(self, user_id: str, text: str, *, reply_to: str | None = None,
                      quote_of: str | None = None) -> JSON:
         """POST /2/tweets on behalf of `user_id`; raises ApiError like the real API."""
@@ -319,6 +326,8 @@ class FakeTwitterState:
                 parent = self._tweets.get(reply_to)
                 if parent is None or not self.is_visible(reply_to, now):
                     raise about_blank(403, REPLY_NOT_VISIBLE)
+                if user_id in self.blocks.get(str(parent.get("author_id", "")), set()):
+                    raise about_blank(403, BLOCKED_BY_AUTHOR)
                 restricted = self.enforce_reply_rules and self._tier != "enterprise"
                 if restricted and not self._engaged(parent, user_id):
                     raise about_blank(403, REPLY_NOT_ALLOWED)

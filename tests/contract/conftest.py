@@ -23,10 +23,10 @@ from activecare.campaign.dynamo import DynamoCampaignStore
 from activecare.campaign.memory import MemoryCampaignStore
 from activecare.campaign.ports import CampaignStore
 from activecare.clock import ManualClock
-from activecare.desk.dynamo import DynamoDeskInquiries, DynamoReservations, DynamoTally
-from activecare.desk.memory import MemoryInquiries, MemoryReservations, MemoryTally
+from activecare.desk.dynamo import DynamoDeskInquiries, DynamoDoNotContact, DynamoReservations, DynamoTally
+from activecare.desk.memory import MemoryDoNotContact, MemoryInquiries, MemoryReservations, MemoryTally
 from activecare.desk.models import DeskInquiry
-from activecare.desk.ports import ReservationStore, Tally
+from activecare.desk.ports import DoNotContactStore, ReservationStore, Tally
 from activecare.listening.dynamo import DynamoCheckpoints, DynamoInquiryStore
 from activecare.listening.memory import MemoryCheckpoints, MemoryInquiryStore
 from activecare.listening.ports import CheckpointStore
@@ -137,6 +137,11 @@ def desk(request: pytest.FixtureRequest) -> DeskInquiries:
         return DeskInquiries(DynamoDeskInquiries(), _save_desk_inquiry)
     memory = MemoryInquiries()
     return DeskInquiries(memory, memory.put)
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def do_not_contact(request: pytest.FixtureRequest) -> DoNotContactStore:
+    return DynamoDoNotContact() if _on_moto(request) else MemoryDoNotContact()
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from activecare.desk.errors import BadRequest
-from activecare.desk.models import DeskInquiry, Event, ListQuery, Msg, Reservation
-from activecare.desk.ports import TALLY_FIELDS, InquiryRepo, ReservationStore, Tally
+from activecare.desk.models import DeskInquiry, DoNotContact, Event, ListQuery, Msg, Reservation
+from activecare.desk.ports import TALLY_FIELDS, DoNotContactStore, InquiryRepo, ReservationStore, Tally
 from tests.contract.support import DeskInquiries, Era, Fresh, next_era
 
 CLAIM = timedelta(minutes=10)
@@ -449,3 +449,34 @@ def test_days_are_counted_apart(tally: Tally, era: Era) -> None:
     tally.add(other_day, "sato", {"replies": 5})
     assert tally.read(era.day)[""]["replies"] == 1
     assert tally.read(other_day)[""]["replies"] == 5
+
+
+# ---- DoNotContactStore ----
+
+
+def test_a_do_not_contact_record_reads_back_as_written(do_not_contact: DoNotContactStore, fresh: Fresh,
+                                                       era: Era) -> None:
+    author, tweet, other = fresh.id(), fresh.id(), fresh.id()
+    assert do_not_contact.get(author) is None
+    assert do_not_contact.record(author, tweet, era.at(0), "blocked") is True
+    assert do_not_contact.record(author, fresh.id(), era.at(1), "opt_out") is False  # the first record stands
+    assert do_not_contact.get(author) == DoNotContact(author, era.at(0), "blocked", tweet)
+    assert do_not_contact.get_many([author, other, author]) == {author: DoNotContact(author, era.at(0), "blocked",
+                                                                                       tweet)}
+    assert do_not_contact.get_many([]) == {}
+
+
+def test_a_lift_is_kept_and_a_new_opt_out_records_again(do_not_contact: DoNotContactStore, fresh: Fresh,
+                                                        era: Era) -> None:
+    author, tweet = fresh.id(), fresh.id()
+    assert do_not_contact.lift(author, era.at(0), "yamada", "理由") is False  # nothing to lift
+    do_not_contact.record(author, tweet, era.at(0), "opt_out")
+    assert do_not_contact.lift(author, era.at(1), "yamada", "お客様のご依頼") is True
+    assert do_not_contact.lift(author, era.at(2), "yamada", "もう一度") is False  # already lifted
+    lifted = do_not_contact.get(author)
+    assert lifted == DoNotContact(author, era.at(0), "opt_out", tweet, era.at(1), "yamada", "お客様のご依頼")
+    assert not lifted.active
+    assert do_not_contact.record(author, tweet, era.at(3), "opt_out") is False  # the same tweet, redelivered
+    again = fresh.id()
+    assert do_not_contact.record(author, again, era.at(4), "opt_out") is True
+    assert do_not_contact.get(author) == DoNotContact(author, era.at(4), "opt_out", again)

@@ -202,3 +202,14 @@ def test_history_is_the_authors_earlier_inquiries_newest_first(listening: Listen
     assert listening.store.history(author, era.end, limit=2) == [_past(mine[3]), _past(mine[2])]
     assert listening.store.history(author, era.at(0)) == []
     assert listening.store.history(fresh.id(), era.end) == []
+
+
+# ---- do-not-contact (the worker's record of an opt-out reply) ----
+
+
+def test_an_opt_out_is_recorded_once_per_author(listening: ListeningInquiries, fresh: Fresh, era: Era) -> None:
+    author, tweet, other = fresh.id(), fresh.id(), fresh.id()
+    assert listening.store.record_do_not_contact(author, tweet, era.at(0), "opt_out") is True
+    assert listening.store.record_do_not_contact(author, tweet, era.at(1), "opt_out") is False  # redelivered
+    assert listening.store.record_do_not_contact(author, fresh.id(), era.at(2), "opt_out") is False  # still active
+    assert listening.store.record_do_not_contact(other, fresh.id(), era.at(3), "opt_out") is True

@@ -391,3 +391,40 @@ def test_the_openapi_document_is_served_and_checked_in() -> None:
     assert {"/inquiries", "/inquiries/{inquiry_id}/reply", "/me", "/figures"} <= set(doc["paths"])
     limit = next(p for p in doc["paths"]["/inquiries"]["get"]["parameters"] if p["name"] == "limit")
     assert limit["schema"]["maximum"] == 100
+
+
+def test_an_opt_out_reply_stops_active_support_until_a_supervisor_lifts_it(api: Desk, clock: ManualClock) -> None:
+    """返信不要 in a reply to us: poller (flag) -> SQS -> worker (record) -> the desk refuses, marks, lifts."""
+    stack = api.stack
+    signal = next(a for a in DEFAULT_ACCOUNTS if a.key == "signal")
+    user = customer("1300000000000000901", "optout901")
+    stack.twitter.add_users([user])
+    iid = arrive(stack, clock, "また圏外…電波が悪い", user, spine=True)
+    arrive(stack, clock, "@ac_signal 返信不要です。絡まないでください", user, spine=True, conversation_id=iid,
+           in_reply_to_user_id=signal.user_id)
+    (row,) = [i for i in api.call("GET", "/inquiries")[1]["items"] if i["inquiry_id"] == iid]
+    assert row["do_not_contact"] is True and row["messages"] == 2  # the opt-out joined the thread
+    detail = api.call("GET", f"/inquiries/{iid}")[1]["inquiry"]
+    assert detail["do_not_contact_reason"] == "opt_out" and detail["do_not_contact_since"]
+    status, body = api.reply(iid, "ご不便をおかけしております。")
+    assert (status, body["code"]) == (422, "do_not_contact") and stack.twitter.posted == []
+    assert api.call("GET", "/figures")[1]["agents"]["sato"]["refusals"]["do_not_contact"] == 1
+    lift = f"/inquiries/{iid}/do-not-contact/lift"
+    assert api.call("POST", lift, "sato", body={"reason": "お客様のご依頼"})[1]["code"] == "supervisors_only"
+    assert api.call("POST", lift, "kimura", body={"reason": ""})[0] == 400
+    status, body = api.call("POST", lift, "kimura", body={"reason": "お客様から再開のご依頼"})
+    assert status == 200 and body["lifted_by"] == "kimura"
+    assert api.call("GET", f"/inquiries/{iid}")[1]["inquiry"]["do_not_contact"] is False
+
+
+def test_a_customer_who_blocked_us_is_recorded_when_x_refuses_the_reply(api: Desk, clock: ManualClock) -> None:
+    stack = api.stack
+    signal = next(a for a in DEFAULT_ACCOUNTS if a.key == "signal")
+    user = customer("1300000000000000902", "blocker902")
+    stack.twitter.add_users([user])
+    iid = arrive(stack, clock, "@ac_signal 駅でずっと圏外です", user)
+    stack.twitter.block(user["id"], signal.user_id)
+    status, body = api.reply(iid, "ご不便をおかけしております。")
+    assert (status, body["code"], body["dnc_reason"]) == (422, "do_not_contact", "blocked")
+    assert stack.twitter.posted == []
+    assert api.call("GET", f"/inquiries/{iid}")[1]["inquiry"]["do_not_contact_reason"] == "blocked"

@@ -36,6 +36,9 @@ class KeywordMatcher:
     def match(self, text: str) -> Hit | None:
         return Hit() if "圏外" in text else None
 
+    def opts_out(self, text: str) -> bool:
+        return "返信不要" in text
+
 
 @dataclass(frozen=True)
 class Q:

@@ -192,7 +192,8 @@ def test_the_key_policy_names_exactly_the_roles_of_the_personal_data_tables(tran
 
 STATE_PREFIXES = {  # from each function's adapters (functions/activecare/*/dynamo.py)
     "PollerFunctionRole": ["search#*", "mention#*", "ratelimit#*"],  # checkpoints, rate-limit marks
-    "DeskFunctionRole": ["reply#*", "tally#*"],  # reply reservations, day tallies
+    "WorkerFunctionRole": ["dnc#*"],  # do-not-contact records of opt-out replies (written, never read)
+    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*"],  # reply reservations, day tallies, do-not-contact
     "ReporterFunctionRole": ["report#*"],  # the report ledger
     "PublisherFunctionRole": ["cal#*", "post#*", "cap#*"],  # the calendar, post records, caps
 }

@@ -18,10 +18,30 @@ from pynamodb.models import Model
 
 from activecare.clock import JST
 from activecare.desk.errors import BadRequest
-from activecare.desk.models import ContextPost, DeskInquiry, Event, ListQuery, Msg, Outcome, Reservation, Status
+from activecare.desk.models import (
+    ContextPost,
+    DeskInquiry,
+    DoNotContact,
+    Event,
+    ListQuery,
+    Msg,
+    Outcome,
+    Reservation,
+    Status,
+)
 from activecare.desk.ports import TALLY_FIELDS
 from activecare.storage.conditions import save_if, update_if
-from activecare.storage.models import DeskEvent, Inquiry, Message, expires_at, register_shared, retention
+from activecare.storage.models import (
+    DeskEvent,
+    Inquiry,
+    Message,
+    dnc_key,
+    expires_at,
+    record_do_not_contact,
+    register_shared,
+    retention,
+)
+from activecare.storage.models import DoNotContact as DncItem
 
 
 class ReplyReservation(Model):
@@ -67,6 +87,8 @@ class DeskTally(Model):
     refused_out_of_hours = NumberAttribute(null=True)
     refused_too_long = NumberAttribute(null=True)
     refused_duplicate = NumberAttribute(null=True)
+    refused_do_not_contact = NumberAttribute(null=True)
+    do_not_contact_lifted = NumberAttribute(null=True)
     first_response_s = ListAttribute(of=NumberAttribute, null=True)
     expires_at = NumberAttribute(null=True)  # TTL: RECORD_RETENTION_DAYS after the day's start (JST)
 
@@ -212,6 +234,33 @@ _RES_FIELDS = ("status", "inquiry_id", "text_hash", "text", "agent", "account", 
 
 
 DROPPED = "dropped"  # a reservation whose post was rejected for good: free again (the desk cannot DeleteItem)
+
+
+def _dnc(item: DncItem) -> DoNotContact:
+    return DoNotContact(item.author_id, item.since, item.reason, item.tweet_id or "", item.lifted_at,
+                        item.lifted_by, item.lift_reason)
+
+
+class DynamoDoNotContact:
+    def get(self, author_id: str) -> DoNotContact | None:
+        try:
+            return _dnc(DncItem.get(dnc_key(author_id), consistent_read=True))
+        except DncItem.DoesNotExist:
+            return None
+
+    def get_many(self, author_ids: list[str]) -> dict[str, DoNotContact]:
+        keys = [dnc_key(a) for a in dict.fromkeys(author_ids)]
+        return {item.author_id: _dnc(item) for item in DncItem.batch_get(keys)} if keys else {}
+
+    def record(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
+        return record_do_not_contact(author_id, tweet_id, at, reason)
+
+    def lift(self, author_id: str, at: datetime, who: str, reason: str) -> bool:
+        return update_if(
+            DncItem(dnc_key(author_id)),
+            [DncItem.lifted_at.set(at), DncItem.lifted_by.set(who), DncItem.lift_reason.set(reason)],
+            DncItem.pk.exists() & DncItem.lifted_at.does_not_exist(),
+        )
 
 
 class DynamoReservations:

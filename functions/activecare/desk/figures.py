@@ -13,6 +13,7 @@ REFUSAL_FIELDS = {
     "refused_out_of_hours": "out_of_service_hours",
     "refused_too_long": "too_long",
     "refused_duplicate": "duplicate_content",
+    "refused_do_not_contact": "do_not_contact",
 }
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from activecare.desk.errors import BadRequest
-from activecare.desk.models import DeskInquiry, Event, ListQuery, Msg, Outcome, Reservation, Status
+from activecare.desk.models import DeskInquiry, DoNotContact, Event, ListQuery, Msg, Outcome, Reservation, Status
 from activecare.desk.ports import TALLY_FIELDS
 
 
@@ -105,6 +105,31 @@ class MemoryInquiries:
             else:  # reopened: the outcome went with the resolution (resolved_at/by record the last one)
                 inq.outcome = None
             return True
+
+
+class MemoryDoNotContact:
+    def __init__(self) -> None:
+        self.items: dict[str, DoNotContact] = {}
+
+    def get(self, author_id: str) -> DoNotContact | None:
+        return self.items.get(author_id)
+
+    def get_many(self, author_ids: list[str]) -> dict[str, DoNotContact]:
+        return {a: self.items[a] for a in dict.fromkeys(author_ids) if a in self.items}
+
+    def record(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
+        old = self.items.get(author_id)
+        if old is not None and (old.active or old.tweet_id == tweet_id):
+            return False
+        self.items[author_id] = DoNotContact(author_id, at, reason, tweet_id)
+        return True
+
+    def lift(self, author_id: str, at: datetime, who: str, reason: str) -> bool:
+        old = self.items.get(author_id)
+        if old is None or not old.active:
+            return False
+        self.items[author_id] = replace(old, lifted_at=at, lifted_by=who, lift_reason=reason)
+        return True
 
 
 class MemoryReservations:

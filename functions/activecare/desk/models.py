@@ -61,6 +61,23 @@ class Event:
 
 
 @dataclass(frozen=True)
+class DoNotContact:
+    """An author's do-not-contact record (state item ``dnc#<author_id>``); lifted by a supervisor."""
+
+    author_id: str
+    since: datetime
+    reason: str  # "opt_out" | "blocked"
+    tweet_id: str = ""
+    lifted_at: datetime | None = None
+    lifted_by: str | None = None
+    lift_reason: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
+
+
+@dataclass(frozen=True)
 class ContextPost:
     id: str
     text: str
@@ -180,6 +197,7 @@ class InquirySummary(_Result):
     claim_expires_at: datetime | None
     replies: int
     messages: int
+    do_not_contact: bool = False  # the author opted out (返信不要) or blocked us: replies refused unless they engage
 
 
 class InquiryPage(_Result):
@@ -231,6 +249,8 @@ class InquiryDetail(InquirySummary):
     first_response_at: datetime | None
     resolved_at: datetime | None
     resolved_by: str | None
+    do_not_contact_since: datetime | None = None
+    do_not_contact_reason: str | None = None  # "opt_out" | "blocked"
 
 
 class PostView(_Result):
@@ -349,6 +369,13 @@ class Reopened(_Result):
     status: Status
 
 
+class DoNotContactLifted(_Result):
+    inquiry_id: str
+    author_id: str
+    lifted_by: str
+    lifted_at: datetime
+
+
 class Reassigned(_Result):
     inquiry_id: str
     claimed_by: str
@@ -361,6 +388,7 @@ class Refusals(_Result):
     out_of_service_hours: int
     too_long: int
     duplicate_content: int
+    do_not_contact: int = 0
 
 
 class FigureRow(_Result):

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from activecare.desk.models import DeskInquiry, Event, ListQuery, Msg, Outcome, Reservation, Status
+from activecare.desk.models import DeskInquiry, DoNotContact, Event, ListQuery, Msg, Outcome, Reservation, Status
 from activecare.twitter.port import TwitterPort
 
 TALLY_FIELDS: tuple[str, ...] = (
     "replies", "api_posts", "manual_posts", "posts_with_url", "email_form", "resolved", "reopened",
     "refused_personal_data", "refused_out_of_hours", "refused_too_long", "refused_duplicate",
+    "refused_do_not_contact", "do_not_contact_lifted",
 )
 
 
@@ -47,6 +48,24 @@ class InquiryRepo(Protocol):
     def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:
         """Change the status (resolve/reopen); with `expect`, only from one of those statuses."""
+        ...
+
+
+class DoNotContactStore(Protocol):
+    """Authors who opted out or blocked us (the worker records opt-outs; the desk reads, records blocks, lifts)."""
+
+    def get(self, author_id: str) -> DoNotContact | None: ...
+
+    def get_many(self, author_ids: list[str]) -> dict[str, DoNotContact]:
+        """The records of those authors that have one (lifted ones included)."""
+        ...
+
+    def record(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
+        """Idempotent: False when an active record is there (or this very tweet's record was lifted since)."""
+        ...
+
+    def lift(self, author_id: str, at: datetime, who: str, reason: str) -> bool:
+        """End an active record (kept, with who lifted it and why); False if there is no active one."""
         ...
 
 

@@ -2,7 +2,11 @@
 
 Who acts is an `Actor` (a verified identity's name and roles, never a name the caller typed). Agents claim,
 reply, resolve and release what they hold; supervisors (and admins) also reassign, reopen what others hold,
-reply outside service hours and see every agent's figures.
+reply outside service hours, see every agent's figures and lift a do-not-contact record.
+
+Do-not-contact (X's rule: honour opt-outs immediately): an author who answered us 「返信不要」 (recorded by the
+worker) or blocked us (recorded when X refuses our reply for it) gets no reply from the desk - unless they engage
+again after the record: a new direct mention of us, or an answer to our reply, posted after the opt-out.
 
 Replies are idempotent with a client token that survives a crash between posting and
 recording: the token is reserved (conditional put, status pending) *before* posting; after
@@ -35,6 +39,8 @@ from activecare.desk.models import (
     Claim,
     Context,
     DeskInquiry,
+    DoNotContact,
+    DoNotContactLifted,
     Event,
     EventView,
     Figures,
@@ -65,7 +71,7 @@ from activecare.desk.models import (
     TweetView,
 )
 from activecare.desk.policy import KIND_LABELS, api_may_reply, intent_url, personal_data
-from activecare.desk.ports import InquiryRepo, PosterFor, ReservationStore, Tally
+from activecare.desk.ports import DoNotContactStore, InquiryRepo, PosterFor, ReservationStore, Tally
 from activecare.desk.templates import ReplyTemplate, TemplateBook, default_templates
 from activecare.hours import in_service_hours, jst_date
 from activecare.settings import Settings
@@ -85,6 +91,8 @@ PRIORITY_SCAN = 1000  # new inquiries read to order the queue by priority
 _TOKEN_RE = re.compile(CLIENT_TOKEN_PATTERN)
 _AGENT_RE = re.compile(AGENT_PATTERN)
 _REPLY_RULE = "not allowed because you have not been mentioned"
+_BLOCKED = "blocked"  # X's 403 to a reply to someone who blocked the account ("You have been blocked from ...")
+LIFT_REASON_MAX = 200
 
 
 def _text_hash(inquiry_id: str, text: str) -> str:
@@ -110,7 +118,8 @@ InquiryList = list[DeskInquiry]  # (inside the class, `list` is the method)
 class DeskService:
     def __init__(self, *, settings: Settings, inquiries: InquiryRepo, reservations: ReservationStore,
                  tally: Tally, reader: TwitterPort, poster_for: PosterFor, clock: Clock,
-                 templates: TemplateBook | None = None, claim_ttl: timedelta = CLAIM_TTL) -> None:
+                 templates: TemplateBook | None = None, claim_ttl: timedelta = CLAIM_TTL,
+                 do_not_contact: DoNotContactStore | None = None) -> None:
         self.settings = settings
         self.inquiries = inquiries
         self.reservations = reservations
@@ -120,6 +129,11 @@ class DeskService:
         self.clock = clock
         self.templates = templates or default_templates()
         self.claim_ttl = claim_ttl
+        if do_not_contact is None:
+            from activecare.desk.memory import MemoryDoNotContact
+
+            do_not_contact = MemoryDoNotContact()
+        self.do_not_contact = do_not_contact
 
     # --- reading -----------------------------------------------------------------------
 
@@ -149,7 +163,9 @@ class DeskService:
             ordered = self._by_priority(ListQuery(status, topic, account, older, 100))
             rows = ordered[start : start + limit]
             nxt = str(start + limit) if start + limit < len(ordered) else None
-        return InquiryPage(items=[self._summary(i, now) for i in rows], next_cursor=nxt, order=order)
+        records = self.do_not_contact.get_many([i.author_id for i in rows]) if rows else {}
+        return InquiryPage(items=[self._summary(i, now, records.get(i.author_id)) for i in rows], next_cursor=nxt,
+                           order=order)
 
     def _by_priority(self, query: ListQuery) -> InquiryList:
         rows: InquiryList = []
@@ -175,7 +191,9 @@ class DeskService:
         mode = "api" if api_may_reply(self.settings.access_level, target_text=latest.text,
                                       account_username=account.username,
                                       answers_us=inq.answers_us(account.user_id)) else "manual"
-        summary = self._summary(inq, now)
+        dnc = self.do_not_contact.get(inq.author_id)
+        active = dnc if dnc is not None and dnc.active else None
+        summary = self._summary(inq, now, dnc)
         return InquiryView(
             history=History(returning_customer=bool(earlier), earlier_inquiries=[_past(p) for p in earlier],
                             later_inquiries=[_past(p) for p in later]),
@@ -186,7 +204,8 @@ class DeskService:
                                 url=f"https://x.com/{inq.author_username or 'i'}/status/{inq.tweet_id}"),
                 keywords=inq.keywords, department=inq.department, pii_kinds=inq.pii_kinds, source=inq.source,
                 outcome=inq.outcome, first_response_at=inq.first_response_at, resolved_at=inq.resolved_at,
-                resolved_by=inq.resolved_by),
+                resolved_by=inq.resolved_by, do_not_contact_since=active.since if active else None,
+                do_not_contact_reason=active.reason if active else None),
             context=Context(status=inq.context_status, before=[_post(p) for p in inq.context_before],
                             after=[_post(p) for p in inq.context_after]),
             conversation=[_msg(m) for m in sorted(inq.messages, key=lambda m: int(m.tweet_id))],
@@ -270,7 +289,8 @@ class DeskService:
                 claimed = self._hold(inq, actor.name)
             except Conflict:
                 continue  # another agent was quicker
-            return NextClaim(**claimed.model_dump(), inquiry=self._summary(inq, now))
+            return NextClaim(**claimed.model_dump(),
+                             inquiry=self._summary(inq, now, self.do_not_contact.get(inq.author_id)))
         raise NotFound("the queue is empty", code="queue_empty")
 
     # --- replying -----------------------------------------------------------------------
@@ -292,6 +312,7 @@ class DeskService:
         if existing is not None:
             return self._resume(existing, inq, actor, text, override_hours)
         self._check_reply(inq, actor.name, text, override_hours)
+        self._check_contact(inq, actor.name)
         account = self.settings.account(inq.account)
         target = inq.latest_customer_message
         api = api_may_reply(self.settings.access_level, target_text=target.text, account_username=account.username,
@@ -344,6 +365,20 @@ class DeskService:
                           max_weighted_length=MAX_WEIGHTED_LENGTH)
         self._check_hours(inq, agent, override_hours)
 
+    def _check_contact(self, inq: DeskInquiry, agent: str) -> None:
+        """Refuse a reply to a do-not-contact author, unless they engaged again after the record: their latest
+        post is later than the opt-out and is a direct mention of us or an answer to our reply."""
+        dnc = self.do_not_contact.get(inq.author_id)
+        if dnc is None or not dnc.active:
+            return
+        account = self.settings.account(inq.account)
+        latest = inq.latest_customer_message
+        after = not dnc.tweet_id or int(latest.tweet_id) > int(dnc.tweet_id)
+        if after and (inq.direct or inq.answers_us(account.user_id)):
+            return
+        self._refused(inq, agent, "do_not_contact", "refused_do_not_contact", dnc.reason)
+        raise Refused(_dnc_message(dnc), code="do_not_contact", dnc_reason=dnc.reason, since=dnc.since.isoformat())
+
     def _refused(self, inq: DeskInquiry, agent: str, reason: str, counter: str, detail: str) -> None:
         now = self.clock()
         self.inquiries.add_event(inq.inquiry_id, Event("refused", agent, now, f"{reason} {detail}".strip()))
@@ -366,6 +401,7 @@ class DeskService:
             raise Conflict("this client_token belongs to another agent's reply", code="token_reused")
         self._check_open(inq, actor.name)  # nothing was posted yet: the rules apply again
         self._check_hours(inq, actor.name, override_hours)
+        self._check_contact(inq, actor.name)
         return self._send(res)
 
     def _send(self, res: Reservation) -> ReplyResult:
@@ -397,8 +433,34 @@ class DeskService:
                 self.reservations.update(res.token, mode="manual")
                 return self._send(manual)
             self.reservations.drop(res.token)
+            if exc.status == 403 and _BLOCKED in exc.detail.lower():
+                self._blocked(res)
             raise Conflict(f"X rejected the reply: {exc.detail}", code="x_rejected") from None
         return self._finish(res, tweet_id, self.clock())
+
+    def _blocked(self, res: Reservation) -> None:
+        """X refused our reply because the author blocked the account: record them do-not-contact and refuse."""
+        inq = self._get(res.inquiry_id)
+        now = self.clock()
+        self.do_not_contact.record(inq.author_id, res.in_reply_to, now, "blocked")
+        self._refused(inq, res.agent, "do_not_contact", "refused_do_not_contact", "blocked")
+        dnc = self.do_not_contact.get(inq.author_id) or DoNotContact(inq.author_id, now, "blocked", res.in_reply_to)
+        raise Refused(_dnc_message(dnc), code="do_not_contact", dnc_reason=dnc.reason, since=dnc.since.isoformat())
+
+    def lift_do_not_contact(self, inquiry_id: str, who: Actor | str, reason: str) -> DoNotContactLifted:
+        """A supervisor ends the inquiry's author's do-not-contact record (kept, with who lifted it and why)."""
+        actor = self._supervisor(who, "lift a do-not-contact record")
+        reason = (reason or "").strip()
+        if not 1 <= len(reason) <= LIFT_REASON_MAX:
+            raise BadRequest(f"a reason of 1-{LIFT_REASON_MAX} characters is required", code="bad_reason")
+        inq = self._get(inquiry_id)
+        now = self.clock()
+        if not self.do_not_contact.lift(inq.author_id, now, actor.name, reason):
+            raise Conflict("the author has no do-not-contact record to lift", code="not_do_not_contact")
+        self.inquiries.add_event(inquiry_id, Event("lift_do_not_contact", actor.name, now, reason))
+        self.tally.add(jst_date(now), actor.name, {"do_not_contact_lifted": 1})
+        return DoNotContactLifted(inquiry_id=inquiry_id, author_id=inq.author_id, lifted_by=actor.name,
+                                  lifted_at=now)
 
     def _prepared_result(self, res: Reservation, *, replayed: bool) -> ReplyResult:
         account = self.settings.account(res.account)
@@ -510,7 +572,7 @@ class DeskService:
             raise NotFound(f"no inquiry {inquiry_id}", code="unknown_inquiry")
         return inq
 
-    def _summary(self, inq: DeskInquiry, now: datetime) -> InquirySummary:
+    def _summary(self, inq: DeskInquiry, now: datetime, dnc: DoNotContact | None = None) -> InquirySummary:
         holder = inq.holder(now)
         return InquirySummary(
             inquiry_id=inq.inquiry_id, status=inq.status, created_at=inq.created_at,
@@ -518,7 +580,14 @@ class DeskService:
             direct=inq.direct, returning_customer=inq.returning, sentiment=inq.sentiment,
             has_pii=bool(inq.pii_kinds), author_username=inq.author_username, text=inq.text, claimed_by=holder,
             claim_expires_at=inq.claim_expires_at if holder else None, replies=len(inq.our_replies),
-            messages=len(inq.messages))
+            messages=len(inq.messages), do_not_contact=dnc is not None and dnc.active)
+
+
+def _dnc_message(dnc: DoNotContact) -> str:
+    why = ("asked us not to reply (an opt-out such as 返信不要)" if dnc.reason == "opt_out"
+           else "has blocked the support account")
+    return (f"this customer {why} on {dnc.since.date().isoformat()}; no reply is sent unless they mention us or "
+            "answer us again (a supervisor may lift the record)")
 
 
 def priority_key(inq: DeskInquiry) -> tuple[int, int, datetime, str]:

@@ -18,6 +18,9 @@ a diff: one row per term, every row self-describing, sortable and filterable.
   topic's context rows support that topic's ambiguous keywords; global ones (topic
   ``*``) support every topic's.
 - ``exclude``: noise — drops the topic's hits (a global one drops the tweet).
+- ``optout``: an opt-out phrase (``返信不要``, ``絡まないで``), global only (topic ``*``),
+  never searched: a reply to one of our accounts holding one marks its author
+  do-not-contact (`Matcher.opts_out`).
 
 Topic ``*`` holds global exclusions and global context (department and account left
 empty). Files with only ``keyword``/``exclude`` rows (the original format) load
@@ -79,12 +82,13 @@ KEYWORD = "keyword"
 AMBIGUOUS = "ambiguous"
 CONTEXT = "context"
 EXCLUDE = "exclude"
-KINDS = (KEYWORD, AMBIGUOUS, CONTEXT, EXCLUDE)
+OPTOUT = "optout"
+KINDS = (KEYWORD, AMBIGUOUS, CONTEXT, EXCLUDE, OPTOUT)
 DEFAULT_RESOURCE = "data/keywords.csv"
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 # Strong and ambiguous keywords share "KW": a keyword is unique in the whole catalogue.
-_ITEM_PREFIX = {KEYWORD: "KW", AMBIGUOUS: "KW", CONTEXT: "CX", EXCLUDE: "EX"}
+_ITEM_PREFIX = {KEYWORD: "KW", AMBIGUOUS: "KW", CONTEXT: "CX", EXCLUDE: "EX", OPTOUT: "OO"}
 
 
 class CatalogueError(FileErrors):
@@ -125,6 +129,7 @@ class Catalogue:
     global_exclusions: tuple[str, ...] = ()
     notes: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
     global_context: tuple[str, ...] = ()
+    optouts: tuple[str, ...] = ()
 
     def topic(self, name: str) -> Topic:
         """The topic called `name` (KeyError if absent)."""
@@ -167,6 +172,7 @@ class Catalogue:
                 )
         globals_ = [(EXCLUDE, term) for term in self.global_exclusions]
         globals_ += [(CONTEXT, term) for term in self.global_context]
+        globals_ += [(OPTOUT, term) for term in self.optouts]
         for kind, term in globals_:
             out.append(
                 {
@@ -300,6 +306,8 @@ def _build(
     drafts: dict[str, _TopicDraft] = {}
     globals_: list[str] = []
     global_context: list[str] = []
+    optouts: list[str] = []
+    seen_optouts: dict[str, tuple[int, str]] = {}  # normalised -> (line, term)
     notes: dict[tuple[str, str], str] = {}
     seen_keywords: dict[str, tuple[int, str]] = {}  # normalised -> (line, term)
     seen_exclusions: dict[tuple[str, str], tuple[int, str]] = {}  # (topic, normalised) -> ...
@@ -319,6 +327,8 @@ def _build(
                 problems.append("global topic '*' holds exclusions and context only (kind 'exclude' or 'context')")
             if department or account:
                 problems.append("global rows (topic '*') take no department or account")
+        elif kind == OPTOUT:
+            problems.append("opt-out phrases are global: topic '*' (kind 'optout')")
         elif topic:
             if not _NAME.fullmatch(department):
                 problems.append(f"invalid department {department!r} (lowercase letters, digits, '_')")
@@ -347,7 +357,14 @@ def _build(
             errors.extend((line, p) for p in problems)
             continue
 
-        if kind == CONTEXT:
+        if kind == OPTOUT:
+            if norm in seen_optouts:
+                first_line, first = seen_optouts[norm]
+                errors.append((line, f"duplicate opt-out phrase {term!r} ({_same(first, term, first_line)})"))
+                continue
+            seen_optouts[norm] = (line, term)
+            optouts.append(term)
+        elif kind == CONTEXT:
             key = (topic, norm)
             if key in seen_context:
                 first_line, first = seen_context[key]
@@ -444,7 +461,7 @@ def _build(
         )
         for name, draft in drafts.items()
     )
-    return Catalogue(topics, tuple(globals_), notes, tuple(global_context))
+    return Catalogue(topics, tuple(globals_), notes, tuple(global_context), tuple(optouts))
 
 
 def _consistent(

@@ -52,7 +52,7 @@ import ahocorasick  # a bare extension module: no stubs, no py.typed
 
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.keywords.catalogue import Catalogue
-from activecare.keywords.normalize import is_latin_alnum, normalize, on_word_edges
+from activecare.keywords.normalize import contains_term, is_latin_alnum, normalize, on_word_edges
 
 __all__ = ["Match", "Matcher", "strip_entities"]
 
@@ -168,6 +168,7 @@ class Matcher:
         for term in catalogue.global_context:
             by_text.setdefault(normalize(term), []).append((_CONTEXT, _GLOBAL, term))
         by_text.pop("", None)
+        self._optouts = tuple(dict.fromkeys(n for n in map(normalize, catalogue.optouts) if n))
         texts = list(by_text)
         self._patterns = [_Pattern(p, is_latin_alnum(p[0]) or is_latin_alnum(p[-1]), tuple(by_text[p])) for p in texts]
         if engine == "aho":
@@ -182,6 +183,14 @@ class Matcher:
         if "@" not in text and "＠" not in text:
             return False
         return any(m.group()[1:].casefold() in self._support for m in _MENTION.finditer(text))
+
+    def opts_out(self, text: str) -> bool:
+        """True when `text` holds one of the catalogue's opt-out phrases (``返信不要``,
+        ``絡まないで``...), matched after the same stripping and normalisation as keywords."""
+        if not self._optouts:
+            return False
+        normalised = normalize(strip_entities(text))
+        return any(contains_term(normalised, phrase) for phrase in self._optouts)
 
     def match(self, text: str) -> Match | None:
         """Match one tweet's text; None when no topic is left after exclusions and

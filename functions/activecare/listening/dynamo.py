@@ -8,7 +8,16 @@ from datetime import datetime
 from activecare.listening.ingest import NewInquiry
 from activecare.listening.ports import Checkpoint
 from activecare.storage.conditions import save_if, update_if
-from activecare.storage.models import ContextTweet, Inquiry, Message, PastInteraction, State, expires_at, retention
+from activecare.storage.models import (
+    ContextTweet,
+    Inquiry,
+    Message,
+    PastInteraction,
+    State,
+    expires_at,
+    record_do_not_contact,
+    retention,
+)
 from activecare.twitter.models import Tweet
 
 
@@ -158,3 +167,6 @@ class DynamoInquiryStore:
              "outcome": p.outcome, "replies": sum(1 for m in p.messages if m.direction == "out")}
             for p in past
         ]
+
+    def record_do_not_contact(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
+        return record_do_not_contact(author_id, tweet_id, at, reason)

@@ -77,6 +77,11 @@ class InquiryStore(Protocol):
 
     def history(self, author_id: str, before: datetime, limit: int = 20) -> list[dict[str, object]]: ...
 
+    def record_do_not_contact(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
+        """Mark the author do-not-contact (reason "opt_out" | "blocked"); idempotent: False when already
+        recorded (or this very tweet was recorded and lifted since)."""
+        ...
+
 
 class Ingestor:
     def __init__(self, *, store: InquiryStore, twitter: TwitterPort | None,
@@ -92,9 +97,12 @@ class Ingestor:
         tweet = message.to_tweet()
         if tweet.author_id in self.accounts:
             return "echo"
+        now = self.clock()
+        # Before the duplicate check: a redelivery after a failed write still records it.
+        if message.opt_out and self.store.record_do_not_contact(tweet.author_id, tweet.id, now, "opt_out"):
+            logger.info("do-not-contact recorded", extra={"tweet_id": tweet.id, "reason": "opt_out"})
         if self.store.exists(tweet.id):
             return "duplicate"
-        now = self.clock()
         if tweet.conversation_id and tweet.conversation_id != tweet.id:
             parent = self.store.find_thread(tweet.conversation_id, tweet.author_id)
             if parent:

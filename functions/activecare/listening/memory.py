@@ -80,6 +80,7 @@ class MemoryInquiryStore:
 
     def __init__(self) -> None:
         self.items: dict[str, _Record] = {}
+        self.do_not_contact: dict[str, dict[str, object]] = {}  # author id -> the dnc record
 
     def exists(self, inquiry_id: str) -> bool:
         return inquiry_id in self.items
@@ -121,3 +122,11 @@ class MemoryInquiryStore:
         return [{"inquiry_id": i["inquiry_id"], "created_at": i["created_at"],
                  "topic": i["topic"], "status": i["status"], "outcome": None, "replies": 0}
                 for i in past[:limit]]
+
+    def record_do_not_contact(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
+        old = self.do_not_contact.get(author_id)
+        if old is not None and (old.get("lifted_at") is None or old["tweet_id"] == tweet_id):
+            return False
+        self.do_not_contact[author_id] = {"author_id": author_id, "since": at, "reason": reason,
+                                          "tweet_id": tweet_id, "lifted_at": None}
+        return True

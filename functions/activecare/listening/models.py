@@ -42,10 +42,13 @@ class ListenedTweet(BaseModel):
     source_key: str  # the packed query's key or the mentioned account's key
     tweet: TweetBody
     match: MatchInfo | None = None
+    # A reply to one of our accounts holding an opt-out phrase (返信不要, 絡まないで...): the worker records the
+    # author do-not-contact.
+    opt_out: bool = False
 
     @classmethod
     def of(cls, tweet: Tweet, source: Literal["search", "mention"], source_key: str,
-           match: MatchInfo | None) -> ListenedTweet:
+           match: MatchInfo | None, opt_out: bool = False) -> ListenedTweet:
         author = tweet.author
         body = TweetBody(
             id=tweet.id,
@@ -59,7 +62,7 @@ class ListenedTweet(BaseModel):
             author_username=author.username if author else "",
             author_name=author.name if author else "",
         )
-        return cls(source=source, source_key=source_key, tweet=body, match=match)
+        return cls(source=source, source_key=source_key, tweet=body, match=match, opt_out=opt_out)
 
     def to_tweet(self) -> Tweet:
         t = self.tweet

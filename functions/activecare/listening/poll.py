@@ -48,6 +48,8 @@ class KeywordMatch(Protocol):
 class Matcher(Protocol):
     def match(self, text: str) -> KeywordMatch | None: ...
 
+    def opts_out(self, text: str) -> bool: ...
+
 
 class Query(Protocol):
     key: str
@@ -62,6 +64,7 @@ class PollReport:
     matched: int = 0
     enqueued: int = 0
     own: int = 0
+    opt_outs: int = 0  # replies to our accounts queued with an opt-out phrase (返信不要...): do-not-contact records
     sources_done: int = 0
     sources_deferred: int = 0
     failures: list[str] = field(default_factory=list)
@@ -298,7 +301,9 @@ class Poller:
             else:
                 info = MatchInfo(topic=hit.topic, department=hit.department, account=hit.account,
                                  keywords=list(hit.keywords))
-            bodies.append(ListenedTweet.of(tweet, source.kind, source.name, info).model_dump_json())
+            opt_out = tweet.in_reply_to_user_id in self.own_ids and self.matcher.opts_out(tweet.text)
+            report.opt_outs += opt_out
+            bodies.append(ListenedTweet.of(tweet, source.kind, source.name, info, opt_out).model_dump_json())
         return bodies
 
 

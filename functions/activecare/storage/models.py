@@ -163,8 +163,46 @@ class State(Model):
     updated_at = UTCDateTimeAttribute(null=True)
 
 
+class DoNotContact(Model):
+    """An author who asked not to be contacted (an opt-out reply) or blocked us: one state-table item per
+    author, ``dnc#<author_id>``. Written by the worker (opt-outs) and the desk (blocks, lifts); a lifted
+    record keeps its history (`lifted_at`, `lifted_by`, `lift_reason`) until the author opts out again."""
+
+    class Meta:
+        table_name = "activecare-state"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)  # "dnc#<author_id>"
+    author_id = UnicodeAttribute()
+    since = UTCDateTimeAttribute()
+    reason = UnicodeAttribute()  # "opt_out" | "blocked"
+    tweet_id = UnicodeAttribute(default="")  # the opt-out reply (blocked: the customer tweet we answered)
+    lifted_at = UTCDateTimeAttribute(null=True)
+    lifted_by = UnicodeAttribute(null=True)
+    lift_reason = UnicodeAttribute(null=True)
+
+
+def dnc_key(author_id: str) -> str:
+    """The state item of an author's do-not-contact record."""
+    return f"dnc#{author_id}"
+
+
+def record_do_not_contact(author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
+    """Record `author_id` do-not-contact: idempotent (False when already recorded, and active, or when this
+    very tweet was recorded before and lifted since: a redelivered opt-out does not undo a lift)."""
+    from activecare.storage.conditions import update_if
+
+    return update_if(
+        DoNotContact(dnc_key(author_id)),
+        [DoNotContact.author_id.set(author_id), DoNotContact.since.set(at), DoNotContact.reason.set(reason),
+         DoNotContact.tweet_id.set(tweet_id), DoNotContact.lifted_at.remove(), DoNotContact.lifted_by.remove(),
+         DoNotContact.lift_reason.remove()],
+        DoNotContact.pk.does_not_exist() | (DoNotContact.lifted_at.exists() & (DoNotContact.tweet_id != tweet_id)),
+    )
+
+
 class CatalogueTerm(MapAttribute):
-    kind = UnicodeAttribute()  # keyword | ambiguous | context | exclude
+    kind = UnicodeAttribute()  # keyword | ambiguous | context | exclude | optout
     term = UnicodeAttribute()
     note = UnicodeAttribute(default="")
 
@@ -267,3 +305,6 @@ def create_tables() -> None:
             client.update_time_to_live(
                 TableName=model.Meta.table_name,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE})
+
+
+register_shared("state_table", DoNotContact)  # listening records opt-outs, the desk reads, records blocks, lifts

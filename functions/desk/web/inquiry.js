@@ -145,6 +145,8 @@ export function createInquiry(ctx, { toolbar, body, side }) {
           inq.direct && h('span', { class: 'mark mark-direct' }, '★直接'),
           inq.returning_customer && h('span', { class: 'mark mark-repeat' }, 'リピーター'),
           inq.has_pii && h('span', { class: 'mark mark-pii' }, '⚠個人情報'),
+          inq.do_not_contact && h('span', { class: 'mark mark-dnc', title: inq.do_not_contact_reason === 'blocked'
+            ? 'お客様にブロックされています' : 'お客様が返信不要を希望されています' }, '返信不要'),
           h('span', { class: 'who' }, `@${tw.author_username || '?'}`),
           h('span', { class: 'when num' }, `${jstDateTime(tw.created_at)}（${ageText(inq.age_minutes)}前）`),
           h('span', { class: 'spacer' }),

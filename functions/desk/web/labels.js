@@ -22,10 +22,11 @@ export const PII_JA = {
 };
 export const EVENT_JA = {
   reply: '返信', prepared: '手動送信の準備', refused: '送信を拒否', override_hours: '時間外送信を許可',
-  resolve: '解決', reopen: '再開', reassign: '担当変更',
+  resolve: '解決', reopen: '再開', reassign: '担当変更', lift_do_not_contact: '返信不要を解除',
 };
 export const REFUSAL_JA = {
   personal_data: '個人情報', out_of_service_hours: '受付時間外', too_long: '文字数超過', duplicate_content: '重複投稿',
+  do_not_contact: '返信不要',
 };
 export const ROLE_JA = { supervisors: 'スーパーバイザー', agents: 'エージェント', admins: '管理者' };
 
@@ -50,6 +51,12 @@ export function errorMessage(err) {
     case 'too_long':
       return `返信が長すぎます（${b.weighted_length ?? '?'} / ${b.max_weighted_length ?? 280}）。` +
         '日本語は1文字2、URLは23として数えます。';
+    case 'do_not_contact':
+      return b.dnc_reason === 'blocked'
+        ? 'このお客様はサポートアカウントをブロックしているため返信できません。'
+        : 'このお客様は返信不要（オプトアウト）を希望されています。お客様から再度お問い合わせがあるまで返信できません。' +
+          '（スーパーバイザーが解除できます）';
+    case 'not_do_not_contact': return 'このお客様には返信不要の記録がありません。';
     case 'claimed':
       return b.claimed_by ? `${b.claimed_by} さんが対応中です。` : '他の担当者が対応中です。';
     case 'not_claimed': return 'このお問い合わせはあなたが対応中ではありません。';

@@ -62,6 +62,7 @@ export function createQueue(ctx, root) {
       direct: h('span', { class: 'mark mark-direct', title: 'サポートアカウント宛ての直接のお問い合わせ' }, '★直接'),
       repeat: h('span', { class: 'mark mark-repeat', title: '以前にもお問い合わせのあるお客様' }, 'リピーター'),
       pii: h('span', { class: 'mark mark-pii', title: 'ツイートに個人情報が含まれています' }, '⚠個人情報'),
+      dnc: h('span', { class: 'mark mark-dnc', title: 'お客様が返信不要を希望されています（またはブロック）' }, '返信不要'),
       who: h('span', { class: 'who' }),
       age: h('span', { class: 'age' }),
       text: h('div', { class: 'text' }),
@@ -71,7 +72,7 @@ export function createQueue(ctx, root) {
     };
     const el = h('li', { class: 'qrow', role: 'option', 'aria-selected': 'false', dataset: { id: item.inquiry_id },
       onclick: () => ctx.open(item.inquiry_id) },
-    h('div', { class: 'l1' }, parts.direct, parts.repeat, parts.pii, parts.who, parts.age),
+    h('div', { class: 'l1' }, parts.direct, parts.repeat, parts.pii, parts.dnc, parts.who, parts.age),
     parts.text,
     h('div', { class: 'l3' }, parts.topic, h('span', { 'aria-hidden': 'true' }, '·'), parts.account, parts.holder));
     const row = { el, parts, item: null };
@@ -85,6 +86,7 @@ export function createQueue(ctx, root) {
     p.direct.hidden = !item.direct;
     p.repeat.hidden = !item.returning_customer;
     p.pii.hidden = !item.has_pii;
+    p.dnc.hidden = !item.do_not_contact;
     setText(p.who, `@${item.author_username || '?'}`);
     setText(p.age, ageText(item.age_minutes));
     p.age.className = `age${item.age_minutes >= 60 ? ' hot' : item.age_minutes >= 30 ? ' warm' : ''}`;
@@ -101,7 +103,7 @@ export function createQueue(ctx, root) {
     } else if (p.holder.firstChild) {
       p.holder.replaceChildren();
     }
-    const label = [item.direct && '直接', item.returning_customer && 'リピーター', item.has_pii && '個人情報あり',
+    const label = [item.direct && '直接', item.returning_customer && 'リピーター', item.has_pii && '個人情報あり', item.do_not_contact && '返信不要',
       `@${item.author_username}`, topicLabel(item.topic), `${item.age_minutes}分`,
       item.claimed_by && `${item.claimed_by}が対応中`].filter(Boolean).join('、');
     if (row.el.getAttribute('aria-label') !== label) row.el.setAttribute('aria-label', label);
