@@ -52,6 +52,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import TypeVar
 
 from activecare.accounts import ACCOUNT_KEYS
 from activecare.file_errors import FileErrors, read_ops_text
@@ -358,17 +359,12 @@ def _build(
             continue
 
         if kind == OPTOUT:
-            if norm in seen_optouts:
-                first_line, first = seen_optouts[norm]
-                errors.append((line, f"duplicate opt-out phrase {term!r} ({_same(first, term, first_line)})"))
+            if _repeated(seen_optouts, norm, line, term, "opt-out phrase", errors):
                 continue
-            seen_optouts[norm] = (line, term)
             optouts.append(term)
         elif kind == CONTEXT:
             key = (topic, norm)
-            if key in seen_context:
-                first_line, first = seen_context[key]
-                errors.append((line, f"duplicate context {term!r} ({_same(first, term, first_line)})"))
+            if _repeated(seen_context, key, line, term, "context", errors, record=False):
                 continue
             if topic != GLOBAL_TOPIC:
                 draft = drafts.get(topic)
@@ -382,12 +378,8 @@ def _build(
                 global_context.append(term)
             seen_context[key] = (line, term)
         elif topic == GLOBAL_TOPIC:
-            key = (GLOBAL_TOPIC, norm)
-            if key in seen_exclusions:
-                first_line, first = seen_exclusions[key]
-                errors.append((line, f"duplicate global exclusion {term!r} ({_same(first, term, first_line)})"))
+            if _repeated(seen_exclusions, (GLOBAL_TOPIC, norm), line, term, "global exclusion", errors):
                 continue
-            seen_exclusions[key] = (line, term)
             globals_.append(term)
         else:
             draft = drafts.get(topic)
@@ -482,6 +474,22 @@ def _position(index: int, item: Mapping[str, object]) -> tuple[float, int]:
         return float(str(item["position"])), index
     except (KeyError, ValueError):
         return float(index), index
+
+
+_K = TypeVar("_K", str, tuple[str, str])
+
+
+def _repeated(seen: dict[_K, tuple[int, str]], key: _K, line: int, term: str, what: str,
+              errors: list[tuple[int, str]], *, record: bool = True) -> bool:
+    """True (and the error noted) when `key` was seen on an earlier line; else remember it (unless not `record`:
+    the caller does once the row is accepted)."""
+    if key in seen:
+        first_line, first = seen[key]
+        errors.append((line, f"duplicate {what} {term!r} ({_same(first, term, first_line)})"))
+        return True
+    if record:
+        seen[key] = (line, term)
+    return False
 
 
 def _same(first: str, term: str, line: int) -> str:
