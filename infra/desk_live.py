@@ -175,8 +175,8 @@ class LiveDesk:
         self.stack = LocalStack(self.clock)  # type: ignore[arg-type]
         self.stack.start()
         self.pool: StaffPool = self.stack.staff_pool()
-        self.passwords = self.pool.create_staff(
-            self.staff, password=self._password or None) if self._password else self._create_staff()
+        self.passwords = (self.pool.create_staff(self.staff, password=self._password) if self._password
+                          else self._create_staff())
         self._by_hand = _XStandIn(self)
         self.x_url = self._by_hand.start()
         self.api: LocalDeskApi = self.pool.desk_api(port=self.port, clock=self.clock)

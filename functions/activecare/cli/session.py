@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from activecare.cli.common import CliError, cognito_client, settings, stack_or_setting, target
+from activecare.roles import GROUPS, ordered
 from activecare.settings import cache_home
-from activecare.staff.models import GROUPS
 
 REFRESH_BEFORE_S = 60
 Now = Callable[[], float]
@@ -202,7 +202,7 @@ def _read_passwords(args: argparse.Namespace) -> tuple[str, Callable[[], str]]:
 def _ordered(groups: object) -> list[str]:
     """The token's groups in the pool's order (agents, supervisors, admins): Cognito does not keep one."""
     names = {str(g) for g in groups} if isinstance(groups, list | tuple) else set()
-    return [g for g in GROUPS if g in names] + sorted(names - set(GROUPS))
+    return [*ordered(names), *sorted(names - set(GROUPS))]
 
 
 def cmd_login(args: argparse.Namespace) -> int:

@@ -10,6 +10,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
+from activecare.roles import supervises
+
 # The desk's literals, declared once: the service checks them, the API's models and the CLI's choices use them.
 Status = Literal["new", "replied", "resolved"]
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -19,8 +21,6 @@ Order = Literal["age", "priority"]
 ORDERS: tuple[str, ...] = get_args(Order)
 ReplyMode = Literal["api", "manual"]  # the API posts it, or an agent sends it by hand through an intent link
 ReservationStatus = Literal["pending", "prepared", "posted"]
-Role = Literal["agents", "supervisors", "admins"]  # the staff pool's groups
-ROLES: tuple[str, ...] = get_args(Role)
 CLIENT_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"  # a reply's idempotency key, chosen by the caller
 AGENT_PATTERN = r"^[A-Za-z0-9_+=,.@-]{1,64}$"  # a staff username
 
@@ -35,7 +35,7 @@ class Actor:
 
     @property
     def supervises(self) -> bool:
-        return bool(self.roles & {"supervisors", "admins"})
+        return supervises(self.roles)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from activecare.roles import ordered
 from activecare.staff.errors import InvalidStaff, StaffExists, UnknownStaff
-from activecare.staff.models import GROUPS, Group, StaffMember
+from activecare.staff.models import Group, StaffMember
 
 
 def _error_code(exc: Exception) -> str:
@@ -72,7 +73,7 @@ class CognitoStaffDirectory:
             names |= {g["GroupName"] for g in page.get("Groups", [])}
             token = page.get("NextToken")
             if not token:
-                return tuple(g for g in GROUPS if g in names)
+                return ordered(names)
 
     def add_to_group(self, username: str, group: Group) -> None:
         self._call("admin_add_user_to_group", username, GroupName=group)

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from activecare.roles import Group, ordered, supervises
 from activecare.staff.errors import NotSignedIn
-from activecare.staff.models import GROUPS, Group
 
 __all__ = ["NotSignedIn", "StaffIdentity", "caller", "claim_list", "jwt_claims"]
 
@@ -34,7 +34,7 @@ class StaffIdentity:
 
     @property
     def supervises(self) -> bool:
-        return "supervisors" in self.groups or "admins" in self.groups
+        return supervises(self.groups)
 
 
 def claim_list(value: object) -> tuple[str, ...]:
@@ -69,6 +69,5 @@ def caller(event: Mapping[str, Any]) -> StaffIdentity:
     username = str(claims.get("username") or "")
     if not username:
         raise NotSignedIn("the access token names no user")
-    groups = set(claim_list(claims.get("cognito:groups")))
-    return StaffIdentity(username=username, groups=tuple(g for g in GROUPS if g in groups),
+    return StaffIdentity(username=username, groups=ordered(claim_list(claims.get("cognito:groups"))),
                          sub=str(claims.get("sub") or ""), client_id=str(claims.get("client_id") or ""))

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from activecare.clock import Clock, system_clock
+from activecare.roles import ordered
 from activecare.staff.errors import StaffExists, UnknownStaff
-from activecare.staff.models import GROUPS, Group, StaffMember
+from activecare.staff.models import Group, StaffMember
 
 
 @dataclass
@@ -31,7 +32,7 @@ class MemoryStaffDirectory:
         return user
 
     def _with_groups(self, user: _User) -> StaffMember:
-        return replace(user.member, groups=tuple(g for g in GROUPS if g in user.groups))
+        return replace(user.member, groups=ordered(user.groups))
 
     def create(self, username: str, email: str, *, temporary_password: str | None) -> StaffMember:
         self.calls.append(("create", username))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Literal
+from typing import Final
 
-Group = Literal["agents", "supervisors", "admins"]
-GROUPS: Final[tuple[Group, ...]] = ("agents", "supervisors", "admins")
+from activecare.roles import GROUPS, Group
+
+__all__ = ["GROUPS", "Group"]
 
 # The user name becomes the agent's name on claims, replies and figures (desk.service.check_agent accepts it):
 # lower case (the pool's user names are case-insensitive, so "Sato" and "sato" would be one person).

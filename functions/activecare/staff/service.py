@@ -7,6 +7,7 @@ import secrets
 import string
 from collections.abc import Callable, Iterable
 
+from activecare.roles import ordered
 from activecare.staff.errors import InvalidStaff
 from activecare.staff.models import (
     EMAIL_RE,
@@ -46,7 +47,7 @@ def parse_groups(values: Iterable[str], *, allow_none: bool = False) -> tuple[Gr
         raise InvalidStaff(f"unknown group {', '.join(unknown)}: the groups are {', '.join(GROUPS)}")
     if not wanted and not allow_none:
         raise InvalidStaff(f"give at least one group ({', '.join(GROUPS)}): a member in none can do nothing")
-    return tuple(g for g in GROUPS if g in wanted)
+    return ordered(wanted)
 
 
 def temporary_password(length: int = TEMPORARY_PASSWORD_LENGTH) -> str:
