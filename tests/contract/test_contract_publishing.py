@@ -7,8 +7,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from activecare.publishing.models import CAPPED, PENDING, POSTED, REJECTED, PostRecord, StoredCalendar
 from activecare.publishing.ports import PublishStore, cap_key
 from tests.contract.support import Era, Fresh
@@ -109,16 +107,6 @@ def test_concurrent_reserves_never_exceed_the_cap(publish_store: PublishStore, f
     assert len(publish_store.records(account, era.day, [r.post_id for r in records])) == 3
 
 
-ADAPTER_TAKES_THE_CAP_FIRST = (
-    "DynamoPublishStore.reserve takes the cap before it tries the record: when the record exists but its post "
-    "is not counted (marked capped/too long, or released), it answers 'capped' on a full cap and otherwise "
-    "counts the post and answers 'exists', so the counter keeps a slot no pending record holds - against the "
-    "port's 'both or neither'. Left as it is (production behaviour); reported.")
-
-
-@pytest.mark.parametrize("publish_store", [
-    "memory", pytest.param("dynamo", marks=pytest.mark.xfail(reason=ADAPTER_TAKES_THE_CAP_FIRST, strict=True))],
-    indirect=True)
 def test_reserving_an_existing_record_takes_no_cap(publish_store: PublishStore, fresh: Fresh, era: Era) -> None:
     account = fresh.name("acc")
     marked = _record(fresh, era, account, status=CAPPED, detail="cap reached")

@@ -4,10 +4,10 @@
     post#<account>#<date>#<post>    one record per scheduled post: pending -> posted | capped | duplicate | rejected
     cap#<account>#<date>#<category> the day's cap of a category: the set of post ids counted against it
 
-Taking the cap is one conditional UpdateItem that adds the post id to the set only while the set
-is smaller than the cap: concurrent runs cannot exceed it, and a retry cannot count a post twice
-(it is in the set already). The pending record is then created with a conditional put; a crash
-between the two leaves the id counted, and the retry creates the record.
+Reserving is one transaction of two conditional writes: the pending record (only if absent) and
+the cap counter (add the post id to the set only while the set is smaller than the cap and does not
+hold it). Concurrent runs cannot exceed the cap, a retry cannot count a post twice, and a record
+that exists already (posted, capped, released) takes no slot.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from activecare.clock import JST
+from activecare.errors import AppError
 from activecare.literals import parse_literal
 from activecare.publishing.models import (
     PENDING,
@@ -43,6 +45,7 @@ from activecare.storage.conditions import condition_failed
 from activecare.storage.models import expires_at, register_shared, retention
 
 CALENDAR_KEY = "cal#current"
+TRANSACTION_ATTEMPTS = 5
 
 
 class CalendarItem(Model):
@@ -134,24 +137,43 @@ class DynamoPublishStore:
             return None
 
     def reserve(self, record: PostRecord, cap: int) -> Reserve:
+        """The record and its cap slot in one transaction: both or neither (the port's contract)."""
         counter = CapCounter(cap_key(record.account, record.day, record.category))
         room = CapCounter.slots.does_not_exist() | (size(CapCounter.slots) < cap)
-        try:
-            counter.update(actions=[CapCounter.slots.add({record.post_id}),
-                                    CapCounter.expires_at.set(day_expiry(record.day))],
-                           condition=room & ~CapCounter.slots.contains(record.post_id))
-        except UpdateError as exc:
-            if not condition_failed(exc):
-                raise
+        item = _item(replace(record, cap_taken=True))
+        for _ in range(TRANSACTION_ATTEMPTS):
             try:
-                current = CapCounter.get(counter.pk, consistent_read=True).slots or set()
-            except CapCounter.DoesNotExist:
-                current = set()
-            if record.post_id not in current:
-                return "capped"
-            # counted already (a retry after a crash, or a concurrent run): the record decides
+                with TransactWrite(connection=PostItem._get_connection().connection) as tx:
+                    tx.save(item, condition=PostItem.pk.does_not_exist())
+                    tx.update(counter, actions=[CapCounter.slots.add({record.post_id}),
+                                                CapCounter.expires_at.set(day_expiry(record.day))],
+                              condition=room & ~CapCounter.slots.contains(record.post_id))
+                return "reserved"
+            except TransactWriteError as exc:
+                codes = [r.code if r else None for r in exc.cancellation_reasons]
+                if not codes:
+                    raise
+                if codes[0] == "ConditionalCheckFailed":
+                    return "exists"  # the record decides; its slot was taken (or given back) with it
+                if "TransactionConflict" in codes:
+                    continue  # a concurrent reserve of the same cap: try again
+                if codes[1] != "ConditionalCheckFailed":
+                    raise
+                return self._counted_without_record(record, item, counter)
+        raise AppError("the cap counter stayed contended", code="publish_cap_contended", status=503)
+
+    @staticmethod
+    def _counted_without_record(record: PostRecord, item: PostItem, counter: CapCounter) -> Reserve:
+        """The cap refused the slot: full, or the id was counted by the adapter before transactions
+        (a crash between its two writes) - then the record alone is still owed."""
         try:
-            _item(replace(record, cap_taken=True)).save(condition=PostItem.pk.does_not_exist())
+            current = CapCounter.get(counter.pk, consistent_read=True).slots or set()
+        except CapCounter.DoesNotExist:
+            current = set()
+        if record.post_id not in current:
+            return "capped"
+        try:
+            item.save(condition=PostItem.pk.does_not_exist())
         except PutError as exc:
             if condition_failed(exc):
                 return "exists"
