@@ -163,20 +163,3 @@ def parse_delivery(payload: Any) -> list[ActivityEvent]:
         events.append(Deletion(owner, _id(status, "id"), _id(status, "user_id"), _ms(raw.get("timestamp_ms") or 0)))
     return events
 
-
-def tweet_to_v1(tweet: Tweet, mentions: list[tuple[str, str]] | None = None) -> dict[str, Any]:
-    """The v1.1 object X puts in tweet_create_events (the fake X delivers with it; the tests build events)."""
-    author = tweet.author or User(tweet.author_id, "")
-    raw: dict[str, Any] = {
-        "created_at": tweet.created_at.astimezone(UTC).strftime(_V1_TIME), "id": int(tweet.id), "id_str": tweet.id,
-        "text": tweet.text, "truncated": False, "lang": tweet.lang,
-        "user": {"id": int(author.id), "id_str": author.id, "screen_name": author.username, "name": author.name},
-        "in_reply_to_status_id_str": tweet.replied_to,
-        "in_reply_to_user_id_str": tweet.in_reply_to_user_id,
-        "entities": {"user_mentions": [{"id_str": uid, "screen_name": name} for uid, name in mentions or []]},
-        "is_quote_status": any(kind == "quoted" for kind, _ in tweet.referenced_tweets),
-    }
-    quoted = next((tid for kind, tid in tweet.referenced_tweets if kind == "quoted"), None)
-    if quoted:
-        raw["quoted_status_id_str"] = quoted
-    return raw
