@@ -17,9 +17,9 @@ under test: the fake is X's side.
 from __future__ import annotations
 
 import base64
-import json
 import hashlib
 import hmac
+import json
 import secrets
 import threading
 import time
@@ -140,7 +140,8 @@ class FakeWebhooks:
             for uid in {item["source"], item["target"]} & self.subscribed:
                 found.append((now, uid, {"block_events": [event]}))
         elif kind == "dm":
-            event = {"type": "message_create", "id": item["id"], "created_timestamp": _ms(parse_iso(item["created_at"])),
+            event = {"type": "message_create", "id": item["id"],
+                     "created_timestamp": _ms(parse_iso(item["created_at"])),
                      "message_create": {"target": {"recipient_id": item["participant_id"]},
                                         "sender_id": item["sender_id"], "message_data": {"text": item["text"]}}}
             users = {u: self._v1_user(u) for u in (item["sender_id"], item["participant_id"])}
