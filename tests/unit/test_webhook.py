@@ -251,3 +251,15 @@ def test_webhooks_are_offered_on_pay_per_use_and_enterprise_only() -> None:
     offered = {level: Settings(access_level=level).offers_activity_webhooks
                for level in ("basic", "pro", "pay_per_use", "enterprise")}
     assert offered == {"basic": False, "pro": False, "pay_per_use": True, "enterprise": True}
+
+
+def test_the_cli_stores_only_a_consumer_secret_in_the_webhook_secret() -> None:
+    from activecare.cli.errors import CliError
+    from activecare.cli.secrets import check_webhook
+
+    assert check_webhook({"consumer_secret": "kQ9-real-value"}, ["general"]) == {}
+    for bad in ({}, {"consumer_secret": "set-me"}, {"consumer_secret": " "},
+                {"consumer_secret": "x", "bearer_token": "y"}, ["consumer_secret"]):
+        with pytest.raises(CliError) as err:
+            check_webhook(bad, ["general"])
+        assert "kQ9" not in str(err.value) and "consumer_secret" in str(err.value)
