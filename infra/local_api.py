@@ -57,14 +57,14 @@ class Route:
         return self.path[: -len("/{proxy+}")] if self.path.endswith("/{proxy+}") else None
 
 
-def template_routes(template: dict[str, Any] | None = None) -> list[Route]:
-    """The desk API's routes as template.yaml declares them."""
+def template_routes(template: dict[str, Any] | None = None, api: str = "DeskApi") -> list[Route]:
+    """The routes of one HTTP API (the desk's; `WebhookApi`: X's webhook) as template.yaml declares them."""
     from infra.deploy import load_template
 
     resources = (template or load_template())["Resources"]
     routes = []
     for res in resources.values():
-        if res["Type"] != "AWS::ApiGatewayV2::Route":
+        if res["Type"] != "AWS::ApiGatewayV2::Route" or res["Properties"].get("ApiId") != {"Ref": api}:
             continue
         props = res["Properties"]
         method, path = props["RouteKey"].split(" ", 1)
@@ -185,6 +185,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         route, path_parameters = matched
         authorized: Authorized | None = None
         if route.authorization == "JWT":
+            if api.authorizer is None:
+                raise RuntimeError(f"route {route.key} needs a JWT authorizer and this front has none")
             try:
                 authorized = api.authorizer.authorize(headers.get("authorization"), route.scopes)
             except Denied as denied:
@@ -195,9 +197,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         with self.server.invoke_lock:
             self.server.invocations += 1
             try:
-                result = api.handler(event, context_for("desk"))
+                result = api.handler(event, context_for(api.function_name))
             except Exception as exc:  # an unhandled error in the Lambda: API Gateway answers 500
-                logger.exception("the desk handler raised")
+                logger.exception("the %s handler raised", api.function_name)
                 message = json.dumps({"message": "Internal Server Error", "error": repr(exc)}).encode()
                 self._reply(500, {"content-type": "application/json"}, message)
                 return
@@ -217,18 +219,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
 class LocalDeskApi:
     """Serve the desk handler on 127.0.0.1 (port 0 = a free port) behind the JWT authorizer."""
 
-    def __init__(self, authorizer: JwtAuthorizer, handler: Handler | None = None, *,
+    def __init__(self, authorizer: JwtAuthorizer | None, handler: Handler | None = None, *,
                  hosted_ui: HostedUi | None = None, routes: Sequence[Route] | None = None,
                  on_start: Callable[[str], None] | None = None, host: str = "127.0.0.1", port: int = 0,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, function_name: str = "desk") -> None:
         """`on_start(url)`: called with the front's origin once it listens (the staff pool registers its
-        callback and logout URLs there, as the template derives them from the API's)."""
+        callback and logout URLs there, as the template derives them from the API's). Another API of the
+        template (X's webhook: infra/local_webhook.py) is served with its routes, its handler and no authorizer."""
         if handler is None:
             from desk.app import handler as desk_handler
 
             handler = desk_handler
         self.handler: Handler = handler
         self.authorizer = authorizer
+        self.function_name = function_name
         self.hosted_ui = hosted_ui
         self.clock = clock
         self.routes = list(routes) if routes is not None else template_routes()

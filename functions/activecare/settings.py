@@ -21,6 +21,7 @@ AccessLevel = Literal["basic", "pro", "pay_per_use", "enterprise"]
 # Per-tier facts from the X developer docs (see shared/reference/README.md).
 QUERY_LENGTH = {"basic": 512, "pro": 512, "pay_per_use": 512, "enterprise": 4096}
 SEARCHES_PER_15_MIN = {"basic": 60, "pro": 450, "pay_per_use": 450, "enterprise": 15_000}
+ACTIVITY_WEBHOOKS = frozenset({"pay_per_use", "enterprise"})  # the access levels with account activity webhooks
 _USER_ID = re.compile(r"[1-9][0-9]{0,19}")
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
 CODE_ROOT = Path(__file__).resolve().parents[1]  # the deployed code's root: /var/task on Lambda
@@ -41,6 +42,9 @@ class Settings(BaseModel):
     # publisher only; template.yaml grants nobody else).
     bearer_secret_id: str = "activecare/twitter-bearer"
     posting_secret_id: str = "activecare/twitter-posting"
+    # The X app's consumer secret ({"consumer_secret": ...}), the key of the account activity webhook's CRC and
+    # signatures: only the webhook function reads it.
+    webhook_secret_id: str = "activecare/twitter-webhook"
     # Only for the local stack: where the fake X API listens. Empty on AWS.
     twitter_base_url: str = ""
     access_level: AccessLevel = "pro"
@@ -146,6 +150,11 @@ class Settings(BaseModel):
         """Search requests one minute's run may spend: the 15-minute budget spread evenly."""
         return max(1, SEARCHES_PER_15_MIN[self.access_level] // 15)
 
+    @property
+    def offers_activity_webhooks(self) -> bool:
+        """X delivers account activity (mentions, DMs, blocks, deletions) by webhook on this access level."""
+        return self.access_level in ACTIVITY_WEBHOOKS
+
     def account(self, key: str) -> SupportAccount:
         for acc in self.accounts:
             if acc.key == key:
@@ -169,6 +178,7 @@ class Settings(BaseModel):
             "queue_url": "LISTEN_QUEUE_URL",
             "bearer_secret_id": "BEARER_SECRET_ID",
             "posting_secret_id": "POSTING_SECRET_ID",
+            "webhook_secret_id": "WEBHOOK_SECRET_ID",
             "twitter_base_url": "TWITTER_BASE_URL",
             "access_level": "X_ACCESS_LEVEL",
             "accounts": "SUPPORT_ACCOUNTS",

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from activecare.campaign.x import TweepyCampaignX
     from activecare.desk.service import DeskService
     from activecare.keywords.catalogue import Catalogue
+    from activecare.listening.events import DirectMessageHandler, EventIngestor
     from activecare.listening.ingest import Ingestor
     from activecare.listening.poll import Poller
     from activecare.publishing.service import Publisher
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from activecare.reporting.service import Reporter
     from activecare.twitter.gateway import TweepyGateway
     from activecare.twitter.port import TwitterPort
+    from activecare.webhook.service import WebhookService
 
 
 class KeywordTableEmpty(RuntimeError):
@@ -44,6 +46,9 @@ class Runtime:
         self._catalogue: tuple[float, int, Catalogue] | None = None
         self._listening: tuple[Catalogue, Any, list[Any]] | None = None
         self._posters: dict[str, TwitterPort] = {}
+        self._webhook: WebhookService | None = None
+        # The campaign's claim mode sets this: the worker hands it every DM a customer sent us (webhook).
+        self.direct_messages: DirectMessageHandler | None = None
 
     @cached_property
     def sqs(self) -> SQSClient:
@@ -194,6 +199,40 @@ class Runtime:
 
         return Ingestor(store=DynamoInquiryStore(), twitter=self.twitter, accounts=self.settings.accounts,
                         clock=self.clock)
+
+    # --- X's account activity webhook (functions/webhook) and its events in the worker ---
+    def _consumer_secret(self) -> str:
+        """The X app's consumer secret, from the webhook's own secret (no other function reads it)."""
+        from aws_lambda_powertools.utilities import parameters
+
+        secret_id = self.settings.webhook_secret_id
+        secret = parameters.get_secret(secret_id, transform="json", max_age=300)
+        if not isinstance(secret, dict) or not secret.get("consumer_secret"):
+            raise RuntimeError(f"secret {secret_id} has no consumer_secret")
+        return str(secret["consumer_secret"])
+
+    def webhook(self) -> WebhookService:
+        """Kept for the container's life: it remembers the events it queued (X's retries are not queued again)."""
+        from activecare.listening.inbound import ListenQueueSink
+        from activecare.listening.ingest import mention_topics
+        from activecare.listening.sqs import SqsQueue
+        from activecare.webhook.service import WebhookService
+
+        catalogue, matcher, _ = self.listening()
+        sink = ListenQueueSink(queue=SqsQueue(self.sqs, self.settings.queue_url), matcher=matcher,
+                               mention_topics=mention_topics(catalogue, self.settings.accounts),
+                               accounts=self.settings.accounts)
+        if self._webhook is None:
+            self._webhook = WebhookService(secret=self._consumer_secret, sink=sink)
+        self._webhook.sink = sink  # the matcher of the current keywords
+        return self._webhook
+
+    def events(self) -> EventIngestor:
+        from activecare.listening.dynamo import DynamoInquiryStore, DynamoTweetEraser
+        from activecare.listening.events import EventIngestor
+
+        return EventIngestor(do_not_contact=DynamoInquiryStore(), eraser=DynamoTweetEraser(),
+                             accounts=self.settings.accounts, direct_messages=self.direct_messages)
 
 
 def user_gateway(secret: object, secret_id: str, account_key: str, *, base_url: str | None,

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from activecare.listening.models import ListenedTweet
+from activecare.listening.models import LISTEN_EVENT, ListenedTweet
 from activecare.wiring import runtime
 
 logger = Logger()
@@ -23,6 +23,8 @@ class MalformedMessage(ValueError):
 
 
 def record_handler(record: SQSRecord) -> str:
+    if '"kind":' in record.body:  # the webhook's other events (a DM received, a block, a deletion)
+        return event_handler(record)
     try:
         message = ListenedTweet.model_validate_json(record.body)
     except ValidationError as exc:
@@ -34,6 +36,20 @@ def record_handler(record: SQSRecord) -> str:
     outcome = runtime().ingestor().ingest(message)
     logger.info("ingested", extra={"tweet_id": message.tweet.id, "outcome": outcome,
                                    "receive_count": record.attributes.approximate_receive_count})
+    return outcome
+
+
+def event_handler(record: SQSRecord) -> str:
+    try:
+        event = LISTEN_EVENT.validate_json(record.body)
+    except ValidationError as exc:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                            for e in exc.errors(include_input=False, include_url=False))
+        logger.error("malformed message", extra={"message_id": record.message_id, "reasons": reasons})
+        raise MalformedMessage(reasons) from None
+    outcome = runtime().events().handle(event)
+    logger.info("event handled", extra={"kind": event.kind, "outcome": outcome,
+                                        "receive_count": record.attributes.approximate_receive_count})
     return outcome
 
 

@@ -107,6 +107,7 @@ class Social:
                      "text": text, "sender_id": sender, "participant_id": participant,
                      "dm_conversation_id": f"{low}-{high}", "created_at": iso_z(now), "_at": now}
             self.dms.append(event)
+            self._state.notify("dm", event)
             return event
 
     def dm_events(self, viewer: str, participant: str) -> list[JSON]:

@@ -80,6 +80,9 @@ class FakeTwitterState:
         self.posted_by_hand: list[JSON] = []  # sent in the X app (an agent), not through the API
         self.enforce_reply_rules = True
         self.blocks: dict[str, set[str]] = {}  # user id -> the user ids they blocked (`block`)
+        # Called under the lock with ("create" | "delete", post), ("block", {source, target}), ("dm", event):
+        # the account activity webhooks (infra/fake_twitter/webhooks.py) listen here.
+        self.listeners: list[Callable[[str, JSON], None]] = []
         self._users: dict[str, JSON] = {}
         self._user_ids: dict[str, str] = {}  # lower-case username -> id
         self._tweets: dict[str, JSON] = {}
@@ -220,6 +223,23 @@ class FakeTwitterState:
         bisect.insort(self._by_author.setdefault(tweet["author_id"], []), int(tid))
         for username in self._mentioned(tweet):
             bisect.insort(self._by_mention.setdefault(username, []), int(tid))
+        self.notify("create", tweet)
+
+    def notify(self, kind: str, item: JSON) -> None:
+        for listener in self.listeners:
+            listener(kind, item)
+
+    def delete_tweet(self, tweet_id: str) -> JSON:
+        """The author deletes a post: gone from every endpoint (KeyError if there is no such post)."""
+        with self.lock:
+            tweet = self._tweets[tweet_id]
+            self._unindex(tweet_id)
+            del self._tweets[tweet_id]
+            self._created.pop(tweet_id, None)
+            self._docs.pop(tweet_id, None)
+            self._comparable.pop(tweet_id, None)
+            self.notify("delete", tweet)
+            return tweet
 
     def _unindex(self, tid: str) -> None:
         old = self._tweets[tid]
@@ -307,6 +327,7 @@ class FakeTwitterState:
         """`user_id` blocks `blocked_id`: replies from `blocked_id` to their posts are refused (403)."""
         with self.lock:
             self.blocks.setdefault(user_id, set()).add(blocked_id)
+            self.notify("block", {"source": user_id, "target": blocked_id})
 
     def create_tweet(self, user_id: str, text: str, *, reply_to: str | None = None,
                      quote_of: str | None = None) -> JSON:

@@ -30,6 +30,11 @@ def _statements(tpl: dict[str, Any], role: str, *, logs: bool = False) -> list[d
     return found if logs else [s for s in found if not set(_list(s["Action"])) <= LOG_ACTIONS]
 
 
+def _of_api(tpl: dict[str, Any], kind: str, api: str) -> list[dict[str, Any]]:
+    """The resources of `kind` (routes, stages, integrations) of one HTTP API."""
+    return [r for r in _of_type(tpl, kind).values() if r["Properties"]["ApiId"] == {"Ref": api}]
+
+
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -116,7 +121,7 @@ def test_no_star_resource_in_any_policy_but_the_key_policy(transformed: dict[str
 
 def test_every_function_writes_only_its_own_log_group(transformed: dict[str, Any]) -> None:
     functions = _of_type(transformed, "AWS::Lambda::Function")
-    assert len(functions) == 6
+    assert len(functions) == 7
     for name, fn in functions.items():
         role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
         logs = [s for s in _statements(transformed, role, logs=True) if set(_list(s["Action"])) <= LOG_ACTIONS]
@@ -212,7 +217,7 @@ def test_each_function_reaches_only_its_own_items_of_the_state_table(transformed
 
 def test_the_desk_api_is_throttled_and_logs_access_without_bodies_or_tokens(transformed: dict[str, Any]) -> None:
     res = transformed["Resources"]
-    (stage,) = _of_type(transformed, "AWS::ApiGatewayV2::Stage").values()
+    (stage,) = _of_api(transformed, "AWS::ApiGatewayV2::Stage", "DeskApi")
     props = stage["Properties"]
     assert props["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 50, "ThrottlingRateLimit": 20}
     logs = props["AccessLogSettings"]
@@ -239,10 +244,10 @@ STATIC_ROUTES = {"GET /desk/{proxy+}", "GET /desk", "GET /", "GET /openapi.json"
 
 def test_every_desk_route_but_the_static_ones_needs_a_staff_access_token(transformed: dict[str, Any]) -> None:
     res = transformed["Resources"]
-    (api_id,) = _of_type(transformed, "AWS::ApiGatewayV2::Api")
+    api_id = "DeskApi"  # the webhook's API (WebhookApi, test_webhook_template.py) is X's, not the staff's
     assert "Body" not in res[api_id]["Properties"]  # no route hides in an OpenAPI body: they are the resources
     routes = {r["Properties"]["RouteKey"]: r["Properties"]
-              for r in _of_type(transformed, "AWS::ApiGatewayV2::Route").values()}
+              for r in _of_api(transformed, "AWS::ApiGatewayV2::Route", api_id)}
     assert set(routes) == {*STATIC_ROUTES, "ANY /{proxy+}"}
     for key, route in routes.items():
         assert route["ApiId"] == {"Ref": api_id}, key
@@ -260,11 +265,11 @@ def test_every_desk_route_but_the_static_ones_needs_a_staff_access_token(transfo
     assert props["JwtConfiguration"] == {
         "Issuer": {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"},
         "Audience": [{"Ref": "WebClient"}, {"Ref": "CliClient"}]}
-    (integration,) = _of_type(transformed, "AWS::ApiGatewayV2::Integration").values()
+    (integration,) = _of_api(transformed, "AWS::ApiGatewayV2::Integration", api_id)
     assert integration["Properties"]["IntegrationType"] == "AWS_PROXY"
     assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
     assert integration["Properties"]["IntegrationUri"] == {"Fn::GetAtt": ["DeskFunction", "Arn"]}
-    (stage,) = _of_type(transformed, "AWS::ApiGatewayV2::Stage").values()
+    (stage,) = _of_api(transformed, "AWS::ApiGatewayV2::Stage", api_id)
     assert stage["Properties"]["StageName"] == "$default" and stage["Properties"]["AutoDeploy"] is True
     (permission,) = [p["Properties"] for p in _of_type(transformed, "AWS::Lambda::Permission").values()
                      if p["Properties"]["FunctionName"] == {"Ref": "DeskFunction"}]

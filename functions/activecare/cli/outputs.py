@@ -26,6 +26,7 @@ SETTINGS_OUTPUTS = {
     "report_sender": "ReportSender",
 }
 OPTIONAL_OUTPUTS = {"report_routing_file": "ReportRoutingFile"}
+CONDITIONAL_OUTPUTS = {"webhook_secret_id": "WebhookSecretName"}  # only where X's webhook is on (template.yaml)
 # States in which the stack's resources do not (or no longer) exist; an update that rolled back still works.
 UNUSABLE = frozenset({"CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED",
                       "ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED", "DELETE_COMPLETE",
@@ -48,7 +49,8 @@ class Stack:
 
     def settings(self) -> Settings:
         values: dict[str, Any] = {field: self.output(key) for field, key in SETTINGS_OUTPUTS.items()}
-        values |= {field: self.outputs[key] for field, key in OPTIONAL_OUTPUTS.items() if self.outputs.get(key)}
+        values |= {field: self.outputs[key] for field, key in (OPTIONAL_OUTPUTS | CONDITIONAL_OUTPUTS).items()
+                   if self.outputs.get(key)}
         try:
             return Settings(region=self.region, **values)
         except ValueError as exc:

@@ -7,6 +7,7 @@ stdin, checked for the shape the functions expect (wiring.py), and never printed
     activecare secrets set-bearer [FILE|-]        {"bearer_token": ...}  (listening: poller, worker, reads)
     activecare secrets set-posting [FILE|-]       {"accounts": {"general": {...}, ...}}  (desk, publisher)
     activecare secrets set-campaign-dm [FILE|-]   {"accounts": {"general": {"access_token": ...}, ...}}
+    activecare secrets set-webhook [FILE|-]       {"consumer_secret": ...}  (X's webhook: the app's API key secret)
     activecare secrets check                      which parts are set (never the values)
 
 Each account's credentials are an OAuth 2.0 user token {"access_token": ...} or OAuth 1.0a keys
@@ -126,6 +127,13 @@ def check_campaign_dm(doc: object, known: list[str]) -> dict[str, str]:
     return _accounts(doc, known, require_all=False)
 
 
+def check_webhook(doc: object, known: list[str]) -> dict[str, str]:
+    """The webhook secret's shape, as Runtime._consumer_secret reads it (the HMAC key of X's signatures)."""
+    if not isinstance(doc, dict) or set(doc) != {"consumer_secret"} or not _token(doc.get("consumer_secret")):
+        raise CliError("the webhook secret must be {\"consumer_secret\": ...}: the X app's API key secret")
+    return {}
+
+
 def _store(secret_id: str, doc: dict[str, Any], region: str) -> str:
     import boto3
 
@@ -157,6 +165,9 @@ def cmd_set(args: argparse.Namespace) -> int:
     elif args.action == "set-posting":
         kinds = check_posting(doc, known)
         writes = [(s.posting_secret_id, doc, f"posting tokens of accounts {_kinds(kinds)}")]
+    elif args.action == "set-webhook":
+        check_webhook(doc, known)
+        writes = [(s.webhook_secret_id, doc, "the consumer secret (the account activity webhook's key)")]
     else:
         kinds = check_campaign_dm(doc, known)
         writes = [(s.campaign_secret_id, doc, f"DM credentials of accounts {_kinds(kinds)}")]
@@ -205,6 +216,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", nargs="?", default="-", help="JSON file, or - for stdin (default)")
     p.set_defaults(func=cmd_set)
     p = group.add_parser("set-campaign-dm", help="the campaign's DM-capable account tokens (only it reads them)")
+    p.add_argument("file", nargs="?", default="-", help="JSON file, or - for stdin (default)")
+    p.set_defaults(func=cmd_set)
+    p = group.add_parser("set-webhook", help="the X app's consumer secret (only the webhook function reads it)")
     p.add_argument("file", nargs="?", default="-", help="JSON file, or - for stdin (default)")
     p.set_defaults(func=cmd_set)
     p = group.add_parser("check", help="whether the three secrets are set with the expected shape")

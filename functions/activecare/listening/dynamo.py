@@ -7,7 +7,7 @@ from datetime import datetime
 
 from activecare.listening.ingest import NewInquiry
 from activecare.listening.ports import Checkpoint
-from activecare.storage.conditions import save_if, update_if
+from activecare.storage.conditions import delete_if, save_if, update_if
 from activecare.storage.models import (
     ContextTweet,
     Inquiry,
@@ -170,3 +170,13 @@ class DynamoInquiryStore:
 
     def record_do_not_contact(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
         return record_do_not_contact(author_id, tweet_id, at, reason)
+
+
+class DynamoTweetEraser:
+    """The one place a deletion on X erases stored data (TweetDeleted from the webhook). For now: the inquiry the
+    deleted tweet became (its id is the tweet's), only if the author matches, with a condition so a redelivery
+    removes nothing twice. Not yet: the tweet as a later message of another inquiry or as someone's context -
+    the compliance eraser (activecare.storage.erasure) takes this call over."""
+
+    def erase_tweet(self, tweet_id: str, author_id: str) -> int:
+        return int(delete_if(Inquiry(tweet_id), Inquiry.author_id == author_id))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from activecare.twitter.models import Tweet, User
 
@@ -78,3 +78,53 @@ class ListenedTweet(BaseModel):
             lang=t.lang,
             author=author,
         )
+
+
+# --- events from X's account activity webhook that are not tweets to ingest (functions/webhook) ---------------
+# Queued by the webhook next to the tweets, each with its own `kind`; the worker hands them on
+# (activecare.listening.events). The customer's X user id is `user_id` in every kind.
+
+
+class DirectMessageReceived(BaseModel):
+    """A DM a customer sent to one of our accounts: the campaign's claim mode (entries by DM) takes it; the
+    worker hands it to the runtime's direct-message handler (`Runtime.direct_messages`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = 1
+    kind: Literal["direct_message"] = "direct_message"
+    account: str  # the receiving support account's key
+    dm_id: str = Field(pattern=r"^\d{1,20}$")
+    user_id: str = Field(pattern=r"^\d{1,20}$")  # the sender
+    username: str = ""
+    text: str
+    created_at: datetime
+
+
+class AuthorBlocked(BaseModel):
+    """A customer blocked one of our accounts, or one of our accounts blocked them: do not contact."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = 1
+    kind: Literal["block"] = "block"
+    account: str
+    user_id: str = Field(pattern=r"^\d{1,20}$")
+    at: datetime
+
+
+class TweetDeleted(BaseModel):
+    """A customer deleted a tweet on X: what we stored of it is erased (X's rule: within 24 hours)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = 1
+    kind: Literal["deletion"] = "deletion"
+    account: str
+    tweet_id: str = Field(pattern=r"^\d{1,20}$")
+    user_id: str = Field(pattern=r"^\d{1,20}$")  # the tweet's author
+    at: datetime
+
+
+ListenEvent = Annotated[DirectMessageReceived | AuthorBlocked | TweetDeleted, Field(discriminator="kind")]
+LISTEN_EVENT: TypeAdapter[DirectMessageReceived | AuthorBlocked | TweetDeleted] = TypeAdapter(ListenEvent)

@@ -292,18 +292,29 @@ class Poller:
             if tweet.author_id in self.own_ids:
                 report.own += 1
                 continue
-            hit = self.matcher.match(tweet.text)
-            if hit is None and source.kind == "search":
+            message = listened(tweet, source.kind, source.name, self.matcher, self.mention_topics, self.own_ids)
+            if message is None:
                 continue  # the API's tokeniser matched, our stricter local rules did not
             report.matched += 1
-            if hit is None:
-                info = self.mention_topics[source.name]
-            else:
-                info = MatchInfo(topic=hit.topic, department=hit.department, account=hit.account,
-                                 keywords=list(hit.keywords))
-            opt_out = tweet.in_reply_to_user_id in self.own_ids and self.matcher.opts_out(tweet.text)
-            report.opt_outs += opt_out
-            bodies.append(ListenedTweet.of(tweet, source.kind, source.name, info, opt_out).model_dump_json())
+            report.opt_outs += message.opt_out
+            bodies.append(message.model_dump_json())
         return bodies
+
+
+def listened(tweet: Tweet, kind: Literal["search", "mention"], name: str, matcher: Matcher,
+             mention_topics: dict[str, MatchInfo], own_ids: frozenset[str]) -> ListenedTweet | None:
+    """The queue message of a found tweet (the poller's and the webhook's): matched again locally, a mention
+    without a keyword in its account's topic, the opt-out flag on a reply to us; None: a search hit our rules
+    do not match."""
+    hit = matcher.match(tweet.text)
+    if hit is None and kind == "search":
+        return None
+    if hit is None:
+        info = mention_topics[name]
+    else:
+        info = MatchInfo(topic=hit.topic, department=hit.department, account=hit.account,
+                         keywords=list(hit.keywords))
+    opt_out = tweet.in_reply_to_user_id in own_ids and matcher.opts_out(tweet.text)
+    return ListenedTweet.of(tweet, kind, name, info, opt_out)
 
 

@@ -54,3 +54,14 @@ class MessageQueue(Protocol):
     def send(self, bodies: list[str]) -> int:
         """Queue every body or raise EnqueueFailed. Returns the number of API calls."""
         ...
+
+
+class TweetEraser(Protocol):
+    def erase_tweet(self, tweet_id: str, author_id: str) -> int:
+        """Erase what is stored of a tweet its author deleted on X; the number of records removed (0: nothing
+        stored, or removed already)."""
+        ...
+
+
+class DoNotContactRecorder(Protocol):
+    def record_do_not_contact(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool: ...

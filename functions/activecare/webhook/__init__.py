@@ -1,0 +1,1 @@
+"""X's account activity webhook: CRC answered, deliveries checked and forwarded to the listen queue."""
