@@ -46,6 +46,7 @@ class Runtime:
         self._listening: tuple[Catalogue, Any, list[Any]] | None = None
         self._posters: dict[str, TwitterPort] = {}
         self._mailform: MailformService | None = None
+        self._mailform_bucket = ""
 
     @cached_property
     def sqs(self) -> SQSClient:
@@ -93,9 +94,10 @@ class Runtime:
                            poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
                            form_links=self.mailform() if self.settings.mailform_key_id else None)
 
-    def mailform(self) -> MailformService:
-        """The e-mail form (issue #19): its table, the customer-managed key (field-level), SES, the inbound bucket,
-        and the desk's inquiries (a submission or an e-mail joins its inquiry as a desk event)."""
+    def mailform(self, bucket: str | None = None) -> MailformService:
+        """The e-mail form (issue #19): its table, the customer-managed key (field-level), SES, the inbound bucket
+        (`bucket`: the one an S3 event names; else the setting), and the desk's inquiries (a submission or an
+        e-mail joins its inquiry as a desk event)."""
         import boto3
 
         from activecare.mailform.aws import KmsCipher, S3Bucket, SesMailer, single_attempt
@@ -103,13 +105,15 @@ class Runtime:
         from activecare.mailform.service import MailformService
 
         s = self.settings
-        if self._mailform is None:
+        name = bucket or s.mailform_bucket
+        if self._mailform is None or self._mailform_bucket != name:
+            self._mailform_bucket = name
             kms = boto3.client("kms", region_name=s.region)
-            bucket = S3Bucket(boto3.client("s3", region_name=s.region), s.mailform_bucket, s.mailform_key_id)
+            store = S3Bucket(boto3.client("s3", region_name=s.region), name, s.mailform_key_id)
             self._mailform = MailformService(
                 store=DynamoMailStore(), cipher=KmsCipher(kms, s.mailform_key_id), clock=self.clock,
                 form_url=s.mailform_url or _form_url(), sender=s.support_sender,
-                mailer=SesMailer(single_attempt("ses", s.region)), bucket=bucket, inquiries=DeskCases(self.clock),
+                mailer=SesMailer(single_attempt("ses", s.region)), bucket=store, inquiries=DeskCases(self.clock),
                 link_days=s.mailform_link_days, retention_days=s.mailform_retention_days)
         return self._mailform
 

@@ -234,6 +234,8 @@ class MailformService:
     def case(self, inquiry_id: str, agent: str, roles: frozenset[str]) -> MailCaseView:
         """The case with its personal data decrypted, for staff; every such read is recorded."""
         _staff(roles, "read the e-mail form's personal data")
+        if self.inquiries is not None and self.inquiries.department(inquiry_id) is None:
+            raise NotFound(f"no inquiry {inquiry_id[:40]!r}", code="unknown_inquiry")
         case = self.store.get_case(inquiry_id)
         entries = self.store.entries(inquiry_id) if case else []
         now = self.clock()
