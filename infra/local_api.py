@@ -47,6 +47,7 @@ class Route:
     path: str  # /inquiries, /desk/{proxy+}, /
     authorization: Literal["JWT", "NONE"]
     scopes: tuple[str, ...] = ()
+    target: str = "DeskIntegration"  # the integration (its function) the route invokes
 
     @property
     def key(self) -> str:
@@ -71,7 +72,9 @@ def template_routes(template: dict[str, Any] | None = None, api: str = "DeskApi"
         kind = props.get("AuthorizationType", "NONE")
         if kind not in ("JWT", "NONE"):
             raise ValueError(f"route {props['RouteKey']}: the local front has no {kind} authorizer")
-        routes.append(Route(method, path, kind, tuple(props.get("AuthorizationScopes", ()))))
+        target = str((props.get("Target") or {}).get("Fn::Sub", "integrations/${DeskIntegration}"))
+        routes.append(Route(method, path, kind, tuple(props.get("AuthorizationScopes", ())),
+                            target.removeprefix("integrations/${").removesuffix("}")))
     return routes
 
 
@@ -83,6 +86,12 @@ def match_route(routes: Sequence[Route], method: str, path: str) -> tuple[Route,
     exact = [r for r in routes if r.path == path and fits(r)]
     if exact:
         return sorted(exact, key=lambda r: r.method == "ANY")[0], {}
+    for route in sorted((r for r in routes if fits(r) and "{" in r.path and r.greedy_prefix is None),
+                        key=lambda r: r.method == "ANY"):  # /form/{token}: one whole, non-empty segment each
+        want, got = route.path.split("/"), path.split("/")
+        if len(want) == len(got) and all(w == g or (w.startswith("{") and w.endswith("}") and g)
+                                         for w, g in zip(want, got, strict=True)):
+            return route, {w[1:-1]: g for w, g in zip(want, got, strict=True) if w.startswith("{")}
     # A greedy variable takes one character or more: /{proxy+} is not /, /desk/{proxy+} is not /desk/.
     greedy = [(r, r.greedy_prefix) for r in routes if r.greedy_prefix is not None and fits(r)]
     candidates = [(r, p) for r, p in greedy if p is not None and len(path) > len(p) + 1 and path.startswith(p + "/")]
@@ -197,7 +206,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         with self.server.invoke_lock:
             self.server.invocations += 1
             try:
-                result = api.handler(event, context_for(api.function_name))
+                handler = api.handler_for(route)
+                result = handler(event, context_for(api.function_name if handler is api.handler else route.target))
             except Exception as exc:  # an unhandled error in the Lambda: API Gateway answers 500
                 logger.exception("the %s handler raised", api.function_name)
                 message = json.dumps({"message": "Internal Server Error", "error": repr(exc)}).encode()
@@ -222,17 +232,21 @@ class LocalDeskApi:
     def __init__(self, authorizer: JwtAuthorizer | None, handler: Handler | None = None, *,
                  hosted_ui: HostedUi | None = None, routes: Sequence[Route] | None = None,
                  on_start: Callable[[str], None] | None = None, host: str = "127.0.0.1", port: int = 0,
-                 clock: Clock | None = None, function_name: str = "desk") -> None:
-        """`on_start(url)`: called with the front's origin once it listens (the staff pool registers its
-        callback and logout URLs there, as the template derives them from the API's). Another API of the
-        template (X's webhook: infra/local_webhook.py) is served with its routes, its handler and no authorizer."""
+                 clock: Clock | None = None, handlers: dict[str, Handler] | None = None,
+                 function_name: str = "desk") -> None:
+        """`handlers`: integration -> handler for the routes of other functions (the form: FormIntegration,
+        form.app's handler unless given). `on_start(url)`: called with the front's origin once it listens (the
+        staff pool registers its callback and logout URLs there, as the template derives them from the API's). Another
+        API of the template (X's webhook: infra/local_webhook.py) is served with its routes, its handler (as
+        `handler`, `function_name`) and no authorizer."""
         if handler is None:
             from desk.app import handler as desk_handler
 
             handler = desk_handler
         self.handler: Handler = handler
-        self.authorizer = authorizer
+        self.handlers = dict(handlers or {})
         self.function_name = function_name
+        self.authorizer = authorizer
         self.hosted_ui = hosted_ui
         self.clock = clock
         self.routes = list(routes) if routes is not None else template_routes()
@@ -240,6 +254,13 @@ class LocalDeskApi:
         self._address = (host, port)
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    def handler_for(self, route: Route) -> Handler:
+        if route.target not in self.handlers and route.target == "FormIntegration":
+            from form.app import handler as form_handler
+
+            self.handlers[route.target] = form_handler
+        return self.handlers.get(route.target, self.handler)
 
     @property
     def url(self) -> str:

@@ -136,6 +136,9 @@ class LocalStack:
         self.ses = boto3.client("ses", region_name=REGION)
         self.ses.verify_email_identity(EmailAddress=self.settings.report_sender)
         self.dlq_url = dlq
+        from infra.local_mailform import provision  # the e-mail form's key, bucket and sender (issue #19)
+
+        self.settings = provision(self.settings)
         bind_tables(self.settings)
         create_tables()
         replace_catalogue(default_catalogue())

@@ -33,6 +33,16 @@ class Settings(BaseModel):
     state_table: str = "activecare-state"
     keyword_table: str = "activecare-keywords"
     campaign_table: str = "activecare-campaigns"
+    # The e-mail form (mailform/): its table, its customer-managed key (field-level encryption), the bucket SES
+    # receiving writes to, the support address answers come from, the form's public URL (the link is
+    # <mailform_url>/<token>; empty: the saved replies' form_url), how long a link and what a customer sent live.
+    mailform_table: str = "activecare-mailform"
+    mailform_key_id: str = ""
+    mailform_bucket: str = ""
+    support_sender: str = "support@activecare.example.jp"
+    mailform_url: str = ""
+    mailform_link_days: int = Field(default=7, ge=1, le=30)
+    mailform_retention_days: int = Field(default=90, ge=7, le=3650)
     # The campaign's own secret: DM-capable user tokens per account ({"accounts": {key: {...}}}).
     # Only the campaign function may read it (template.yaml); every other function lacks DM credentials.
     campaign_secret_id: str = "activecare/twitter-dm"
@@ -174,6 +184,13 @@ class Settings(BaseModel):
             "state_table": "STATE_TABLE",
             "keyword_table": "KEYWORD_TABLE",
             "campaign_table": "CAMPAIGN_TABLE",
+            "mailform_table": "MAILFORM_TABLE",
+            "mailform_key_id": "MAILFORM_KEY_ID",
+            "mailform_bucket": "MAILFORM_BUCKET",
+            "support_sender": "SUPPORT_SENDER",
+            "mailform_url": "MAILFORM_URL",
+            "mailform_link_days": "MAILFORM_LINK_DAYS",
+            "mailform_retention_days": "MAILFORM_RETENTION_DAYS",
             "campaign_secret_id": "CAMPAIGN_SECRET_ID",
             "queue_url": "LISTEN_QUEUE_URL",
             "bearer_secret_id": "BEARER_SECRET_ID",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from activecare.listening.events import DirectMessageHandler, EventIngestor
     from activecare.listening.ingest import Ingestor
     from activecare.listening.poll import Poller
+    from activecare.mailform.service import MailformService
     from activecare.publishing.service import Publisher
     from activecare.reporting.ports import Mailer
     from activecare.reporting.service import Reporter
@@ -49,6 +50,8 @@ class Runtime:
         self._webhook: WebhookService | None = None
         # The campaign's claim mode sets this: the worker hands it every DM a customer sent us (webhook).
         self.direct_messages: DirectMessageHandler | None = None
+        self._mailform: MailformService | None = None
+        self._mailform_bucket = ""
 
     @cached_property
     def sqs(self) -> SQSClient:
@@ -93,7 +96,31 @@ class Runtime:
 
         return DeskService(settings=self.settings, inquiries=DynamoDeskInquiries(),
                            reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
-                           poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact())
+                           poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
+                           form_links=self.mailform() if self.settings.mailform_key_id else None)
+
+    def mailform(self, bucket: str | None = None) -> MailformService:
+        """The e-mail form (issue #19): its table, the customer-managed key (field-level), SES, the inbound bucket
+        (`bucket`: the one an S3 event names; else the setting), and the desk's inquiries (a submission or an
+        e-mail joins its inquiry as a desk event)."""
+        import boto3
+
+        from activecare.mailform.aws import KmsCipher, S3Bucket, SesMailer, single_attempt
+        from activecare.mailform.dynamo import DynamoMailStore
+        from activecare.mailform.service import MailformService
+
+        s = self.settings
+        name = bucket or s.mailform_bucket
+        if self._mailform is None or self._mailform_bucket != name:
+            self._mailform_bucket = name
+            kms = boto3.client("kms", region_name=s.region)
+            store = S3Bucket(boto3.client("s3", region_name=s.region), name, s.mailform_key_id)
+            self._mailform = MailformService(
+                store=DynamoMailStore(), cipher=KmsCipher(kms, s.mailform_key_id), clock=self.clock,
+                form_url=s.mailform_url or _form_url(), sender=s.support_sender,
+                mailer=SesMailer(single_attempt("ses", s.region)), bucket=store, inquiries=DeskCases(self.clock),
+                link_days=s.mailform_link_days, retention_days=s.mailform_retention_days)
+        return self._mailform
 
     def publisher(self) -> Publisher:
         """Scheduled posts: the calendar and post records in the state table, posting as each account."""
@@ -233,6 +260,40 @@ class Runtime:
 
         return EventIngestor(do_not_contact=DynamoInquiryStore(), eraser=DynamoTweetEraser(),
                              accounts=self.settings.accounts, direct_messages=self.direct_messages)
+
+
+def _form_url() -> str:
+    from activecare.desk.templates import default_templates
+
+    return default_templates().form_url
+
+
+class DeskCases:
+    """The mail form's view of the desk's inquiries: an inquiry's department, and a desk event on it that brings
+    it back to the queue (a form or an e-mail came in). Idempotent on the event's kind and detail."""
+
+    def __init__(self, clock: Clock) -> None:
+        from activecare.desk.dynamo import DynamoDeskInquiries
+
+        self.repo = DynamoDeskInquiries()
+        self.clock = clock
+
+    def department(self, inquiry_id: str) -> str | None:
+        if not inquiry_id.isascii() or not inquiry_id.isdigit():
+            return None
+        inq = self.repo.get(inquiry_id)
+        return None if inq is None else inq.department
+
+    def note(self, inquiry_id: str, kind: str, at: datetime, detail: str, agent: str = "customer") -> None:
+        from activecare.desk.models import Event
+
+        inq = self.repo.get(inquiry_id)
+        if inq is None:
+            return
+        if not any(e.kind == kind and e.detail == detail for e in inq.events):
+            self.repo.add_event(inquiry_id, Event(kind, agent, at, detail))
+        if kind in ("mail_form", "mail_in") and inq.status != "new":  # the customer wrote: back to the queue
+            self.repo.set_status(inquiry_id, "new", Event("reopen", agent, at, kind), expect=("resolved", "replied"))
 
 
 def user_gateway(secret: object, secret_id: str, account_key: str, *, base_url: str | None,

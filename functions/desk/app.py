@@ -15,6 +15,8 @@ validates (`enable_validation`) and documents (GET /openapi.json); every refusal
     POST /queue/next                        {"topic"?, "account"?}: claim the most urgent one
     GET  /inquiries/{id}/templates, GET /templates?topic=, GET /figures?day=YYYY-MM-DD, GET /me
     GET  /, /desk/..., /openapi.json        no authorizer: the web desk's files and the API's document
+    GET  /inquiries/{id}/mail, POST .../mail/answer | mail/callback | mail/resolve, GET /mail/triage,
+    GET  /mail/figures                      the e-mail form's case (issue #19; see the block below)
 """
 
 from __future__ import annotations
@@ -52,6 +54,17 @@ from activecare.desk.models import (
 )
 from activecare.desk.service import DeskService
 from activecare.errors import AppError, BadRequest
+from activecare.mailform.models import (
+    ANSWER_MAX,
+    MEMO_MAX,
+    AnswerResult,
+    CallbackResult,
+    CallResult,
+    MailCaseView,
+    MailFigures,
+    TriageList,
+)
+from activecare.mailform.service import MailformService
 from activecare.staff.identity import caller
 from activecare.wiring import runtime
 from desk import web
@@ -206,6 +219,69 @@ def templates(topic: Annotated[str | None, Query(pattern=_NAME)] = None) -> Temp
 @app.get("/figures")
 def figures(day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None) -> Figures:
     return _desk().figures(day, _actor())
+
+
+# --- the e-mail form's case (issue #19): the submission, e-mail answers, call-backs, the triage list ---------
+
+
+class MailAnswerBody(_Body):
+    text: str = Field(min_length=1, max_length=ANSWER_MAX)
+    client_token: str = Field(pattern=CLIENT_TOKEN_PATTERN)
+
+
+class CallbackBody(_Body):
+    call_at: str = Field(min_length=10, max_length=40)
+    result: CallResult
+    memo: str = Field(default="", max_length=MEMO_MAX)
+    client_token: str = Field(pattern=CLIENT_TOKEN_PATTERN)
+
+
+def _mail() -> MailformService:
+    return runtime().mailform()
+
+
+@app.get("/inquiries/<inquiry_id>/mail")
+def mail_case(inquiry_id: str) -> MailCaseView:
+    """The case with the customer's form and e-mails decrypted (staff only; the read is recorded)."""
+    actor = _actor()
+    return _mail().case(inquiry_id, actor.name, actor.roles)
+
+
+@app.post("/inquiries/<inquiry_id>/mail/answer",
+          responses={201: {"description": "sent"}, 200: {"description": "replayed: sent before"},
+                     202: {"description": "in doubt: SES may have sent it; never sent again by a retry"}})
+def mail_answer(inquiry_id: str, body: Annotated[MailAnswerBody, Body()]) -> Response[AnswerResult]:
+    actor = _actor()
+    result = _mail().answer(inquiry_id, actor.name, actor.roles, body.text, body.client_token)
+    status = 202 if result.status == "in_doubt" else (200 if result.replayed else 201)
+    return Response(status, content_types.APPLICATION_JSON, result)
+
+
+@app.post("/inquiries/<inquiry_id>/mail/callback")
+def mail_callback(inquiry_id: str, body: Annotated[CallbackBody, Body()]) -> CallbackResult:
+    actor = _actor()
+    return _mail().callback(inquiry_id, actor.name, actor.roles, body.call_at, body.result, body.memo,
+                            body.client_token)
+
+
+@app.post("/inquiries/<inquiry_id>/mail/resolve")
+def mail_resolve(inquiry_id: str) -> Resolved:
+    """Resolve the inquiry as answered by e-mail (counted as resolved by e-mail once an answer went out)."""
+    actor = _actor()
+    resolved = _desk().resolve(inquiry_id, actor, "answered")
+    _mail().resolved_by_email(inquiry_id)
+    return resolved
+
+
+@app.get("/mail/triage")
+def mail_triage() -> TriageList:
+    return _mail().triage_list(_actor().roles)
+
+
+@app.get("/mail/figures")
+def mail_figures(day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None) -> MailFigures:
+    _actor()
+    return _mail().figures(day)
 
 
 # --- no authorizer: the web desk's files and this API's document ------------------------------------------

@@ -28,8 +28,10 @@ def test_token_scopes_from_scope_or_scp() -> None:
 
 def test_the_local_routes_are_the_templates() -> None:
     routes = {r.key: r for r in template_routes()}
-    assert set(routes) == {"ANY /{proxy+}", "GET /desk/{proxy+}", "GET /desk", "GET /", "GET /openapi.json"}
+    assert set(routes) == {"ANY /{proxy+}", "GET /desk/{proxy+}", "GET /desk", "GET /", "GET /openapi.json",
+                           "GET /form/{token}", "POST /form/{token}"}
     assert routes["ANY /{proxy+}"].authorization == "JWT"
+    assert {r.target for k, r in routes.items() if k.endswith("/form/{token}")} == {"FormIntegration"}
     assert routes["ANY /{proxy+}"].scopes == ("openid", "aws.cognito.signin.user.admin")
     assert all(r.authorization == "NONE" for k, r in routes.items() if k != "ANY /{proxy+}")
 
@@ -42,6 +44,9 @@ def test_routes_are_chosen_exact_first_then_the_longest_greedy_path() -> None:
         return None if found is None else (found[0].key, found[1])
 
     assert chosen("GET", "/") == ("GET /", {})
+    assert chosen("GET", "/form/abc_-123") == ("GET /form/{token}", {"token": "abc_-123"})  # the e-mail form
+    assert chosen("POST", "/form/abc") == ("POST /form/{token}", {"token": "abc"})
+    assert chosen("GET", "/form/a/b") == ("ANY /{proxy+}", {"proxy": "form/a/b"})  # one segment only
     assert chosen("GET", "/openapi.json") == ("GET /openapi.json", {})
     assert chosen("POST", "/openapi.json") == ("ANY /{proxy+}", {"proxy": "openapi.json"})
     assert chosen("GET", "/desk") == ("GET /desk", {})

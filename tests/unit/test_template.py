@@ -121,7 +121,7 @@ def test_no_star_resource_in_any_policy_but_the_key_policy(transformed: dict[str
 
 def test_every_function_writes_only_its_own_log_group(transformed: dict[str, Any]) -> None:
     functions = _of_type(transformed, "AWS::Lambda::Function")
-    assert len(functions) == 7
+    assert len(functions) == 9  # six, the webhook's, and the e-mail form's two (FormFunction, MailinFunction)
     for name, fn in functions.items():
         role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
         logs = [s for s in _statements(transformed, role, logs=True) if set(_list(s["Action"])) <= LOG_ACTIONS]
@@ -144,7 +144,7 @@ def test_the_worker_reads_only_its_queue_without_sams_sqs_managed_policy(transfo
 
 def test_every_table_is_retained_recoverable_and_protected_from_deletion(transformed: dict[str, Any]) -> None:
     tables = _of_type(transformed, "AWS::DynamoDB::Table")
-    assert set(tables) == {"InquiryTable", "StateTable", "KeywordTable", "CampaignTable"}
+    assert set(tables) == {"InquiryTable", "StateTable", "KeywordTable", "CampaignTable", "MailformTable"}
     for name, table in tables.items():
         assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain", name
         props = table["Properties"]
@@ -161,10 +161,12 @@ def _data_roles(tpl: dict[str, Any]) -> set[str]:
 
 def test_personal_data_is_encrypted_with_the_stacks_rotating_key(transformed: dict[str, Any]) -> None:
     res = transformed["Resources"]
-    ((key_id, key),) = _of_type(transformed, "AWS::KMS::Key").items()
+    assert set(_of_type(transformed, "AWS::KMS::Key")) == {"DataKey", "MailKey"}  # the tables'; the e-mail form's
+    key_id, key = "DataKey", res["DataKey"]
     assert key["Properties"]["EnableKeyRotation"] is True
     assert key["DeletionPolicy"] == "Retain"  # the retained tables stay readable
-    (alias,) = _of_type(transformed, "AWS::KMS::Alias").values()
+    (alias,) = [a for a in _of_type(transformed, "AWS::KMS::Alias").values()
+                if a["Properties"]["TargetKeyId"] == {"Ref": key_id}]
     assert alias["Properties"]["TargetKeyId"] == {"Ref": key_id}
     assert alias["Properties"]["AliasName"] == {"Fn::Sub": "alias/${AWS::StackName}-data"}
     for name, table in _of_type(transformed, "AWS::DynamoDB::Table").items():
@@ -178,16 +180,17 @@ def test_personal_data_is_encrypted_with_the_stacks_rotating_key(transformed: di
 
 
 def test_the_key_policy_names_exactly_the_roles_of_the_personal_data_tables(transformed: dict[str, Any]) -> None:
-    ((key_id, key),) = _of_type(transformed, "AWS::KMS::Key").items()
+    key_id, key = "DataKey", transformed["Resources"]["DataKey"]
     statements = key["Properties"]["KeyPolicy"]["Statement"]
     (use,) = [s for s in statements if "kms:Decrypt" in _list(s["Action"])
               and s["Principal"] != statements[0]["Principal"]]
     named = {p["Fn::GetAtt"][0] for p in use["Principal"]["AWS"]}
     assert named == _data_roles(transformed) == {"WorkerFunctionRole", "DeskFunctionRole", "ReporterFunctionRole",
-                                                  "CampaignFunctionRole"}
+                                                  "CampaignFunctionRole", "FormFunctionRole", "MailinFunctionRole"}
     assert use["Condition"]["StringEquals"]["kms:ViaService"] == {"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}
     for name in _of_type(transformed, "AWS::IAM::Role"):
-        kms = [s for s in _statements(transformed, name) if any(a.startswith("kms:") for a in _list(s["Action"]))]
+        kms = [s for s in _statements(transformed, name) if any(a.startswith("kms:") for a in _list(s["Action"]))
+               and s["Resource"] != {"Fn::GetAtt": ["MailKey", "Arn"]}]  # the e-mail form's key: its own test
         if name in named:
             assert [(sorted(s["Action"]), s["Resource"]) for s in kms] == [
                 (["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], {"Fn::GetAtt": [key_id, "Arn"]})], name
@@ -240,6 +243,7 @@ def test_twitter_credentials_live_in_secrets_manager(transformed: dict[str, Any]
 
 
 STATIC_ROUTES = {"GET /desk/{proxy+}", "GET /desk", "GET /", "GET /openapi.json"}  # the web desk and the API's doc
+FORM_ROUTES = {"GET /form/{token}", "POST /form/{token}"}  # the e-mail form (issue #19)
 
 
 def test_every_desk_route_but_the_static_ones_needs_a_staff_access_token(transformed: dict[str, Any]) -> None:
@@ -248,9 +252,13 @@ def test_every_desk_route_but_the_static_ones_needs_a_staff_access_token(transfo
     assert "Body" not in res[api_id]["Properties"]  # no route hides in an OpenAPI body: they are the resources
     routes = {r["Properties"]["RouteKey"]: r["Properties"]
               for r in _of_api(transformed, "AWS::ApiGatewayV2::Route", api_id)}
-    assert set(routes) == {*STATIC_ROUTES, "ANY /{proxy+}"}
+    assert set(routes) == {*STATIC_ROUTES, *FORM_ROUTES, "ANY /{proxy+}"}
     for key, route in routes.items():
         assert route["ApiId"] == {"Ref": api_id}, key
+        if key in FORM_ROUTES:  # the public e-mail form: its own function, no token (the link's is the key)
+            assert route["Target"] == {"Fn::Sub": "integrations/${FormIntegration}"}, key
+            assert route["AuthorizationType"] == "NONE" and "AuthorizerId" not in route, key
+            continue
         assert route["Target"] == {"Fn::Sub": "integrations/${DeskIntegration}"}, key
         if key in STATIC_ROUTES:
             assert route["AuthorizationType"] == "NONE" and "AuthorizerId" not in route, key
@@ -265,7 +273,9 @@ def test_every_desk_route_but_the_static_ones_needs_a_staff_access_token(transfo
     assert props["JwtConfiguration"] == {
         "Issuer": {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"},
         "Audience": [{"Ref": "WebClient"}, {"Ref": "CliClient"}]}
-    (integration,) = _of_api(transformed, "AWS::ApiGatewayV2::Integration", api_id)
+    integration = transformed["Resources"]["DeskIntegration"]
+    assert {name for name, r in _of_type(transformed, "AWS::ApiGatewayV2::Integration").items()
+            if r["Properties"]["ApiId"] == {"Ref": api_id}} == {"DeskIntegration", "FormIntegration"}
     assert integration["Properties"]["IntegrationType"] == "AWS_PROXY"
     assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
     assert integration["Properties"]["IntegrationUri"] == {"Fn::GetAtt": ["DeskFunction", "Arn"]}
@@ -380,7 +390,8 @@ def test_desk_function_may_touch_only_its_tables_and_the_secret(transformed: dic
     # No DeleteItem: a dropped reply reservation is marked (desk/dynamo.py DynamoReservations.drop).
     assert actions == {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem",
                        "dynamodb:PutItem", "secretsmanager:GetSecretValue",
-                       "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"}
+                       "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
+                       "ses:SendRawEmail"}  # the e-mail form's answers, from the support address only
     assert not any("Scan" in a or "sqs:" in a or "Delete" in a for a in actions)
     text = json.dumps(statements)
     assert "KeywordTable" not in text and "ListenQueue" not in text and "CampaignTable" not in text
@@ -509,7 +520,7 @@ def test_every_function_has_a_log_group_with_the_stack_s_retention(transformed: 
 
 def test_every_table_expires_items_on_expires_at(transformed: dict[str, Any]) -> None:
     tables = _of_type(transformed, "AWS::DynamoDB::Table")
-    assert len(tables) == 4
+    assert len(tables) == 5
     for name, table in tables.items():
         assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}, name
 
@@ -520,10 +531,11 @@ def test_the_retention_settings_the_functions_get_are_valid_settings(transformed
     for name, fn in _of_type(transformed, "AWS::Lambda::Function").items():
         env = {k: v for k, v in fn["Properties"]["Environment"]["Variables"].items()
                if k.endswith("_RETENTION_DAYS")}
-        assert len(env) == 5, name
+        assert len(env) == 6, name
         settings = Settings.from_env(env)
         assert (settings.inquiry_retention_days, settings.reservation_retention_days, settings.record_retention_days,
-                settings.report_retention_days, settings.campaign_retention_days) == (180, 7, 35, 60, 180)
+                settings.report_retention_days, settings.campaign_retention_days,
+                settings.mailform_retention_days) == (180, 7, 35, 60, 180, 90)
 
 
 def _poller_metric(alarm: dict[str, Any]) -> tuple[str, str]:

@@ -93,4 +93,14 @@ class Tally(Protocol):
         ...
 
 
+class FormLinks(Protocol):
+    """Single-use links to the e-mail form, one per e-mail-form reply (the mail form's; wired in wiring.py)."""
+
+    base_url: str  # every link starts with it
+
+    def issue(self, inquiry_id: str) -> str:
+        """A new link for the inquiry (it names neither the customer nor the inquiry)."""
+        ...
+
+
 PosterFor = Callable[[str], TwitterPort]  # support account key -> X with that account's user token

@@ -71,7 +71,7 @@ from activecare.desk.models import (
     TweetView,
 )
 from activecare.desk.policy import KIND_LABELS, api_may_reply, intent_url, personal_data
-from activecare.desk.ports import DoNotContactStore, InquiryRepo, PosterFor, ReservationStore, Tally
+from activecare.desk.ports import DoNotContactStore, FormLinks, InquiryRepo, PosterFor, ReservationStore, Tally
 from activecare.desk.templates import ReplyTemplate, TemplateBook, default_templates
 from activecare.hours import in_service_hours, jst_date
 from activecare.settings import Settings
@@ -119,7 +119,7 @@ class DeskService:
     def __init__(self, *, settings: Settings, inquiries: InquiryRepo, reservations: ReservationStore,
                  tally: Tally, reader: TwitterPort, poster_for: PosterFor, clock: Clock,
                  templates: TemplateBook | None = None, claim_ttl: timedelta = CLAIM_TTL,
-                 do_not_contact: DoNotContactStore | None = None) -> None:
+                 do_not_contact: DoNotContactStore | None = None, form_links: FormLinks | None = None) -> None:
         self.settings = settings
         self.inquiries = inquiries
         self.reservations = reservations
@@ -134,6 +134,7 @@ class DeskService:
 
             do_not_contact = MemoryDoNotContact()
         self.do_not_contact = do_not_contact
+        self.form_links = form_links
 
     # --- reading -----------------------------------------------------------------------
 
@@ -322,8 +323,9 @@ class DeskService:
             raise Conflict(f"we already replied through the API to tweet {target.tweet_id}; one automated reply per "
                            "customer post - wait for the customer's answer (or resolve)", code="already_replied")
         now = self.clock()
-        res = Reservation(client_token, "pending", inq.inquiry_id, _text_hash(inq.inquiry_id, text), text, actor.name,
-                          account.key, target.tweet_id, "api" if api else "manual", now)
+        posted = self._with_form_link(inq, text)
+        res = Reservation(client_token, "pending", inq.inquiry_id, _text_hash(inq.inquiry_id, text), posted,
+                          actor.name, account.key, target.tweet_id, "api" if api else "manual", now)
         if not self.reservations.reserve(res):  # the same token raced us
             current = self.reservations.get(client_token)
             if current is None:
@@ -332,6 +334,19 @@ class DeskService:
         if override_hours and not in_service_hours(now, self.settings.service_hours):
             self.inquiries.add_event(inq.inquiry_id, Event("override_hours", actor.name, now))
         return self._send(res)
+
+    def _with_form_link(self, inq: DeskInquiry, text: str) -> str:
+        """The e-mail form's fixed URL in a reply becomes a single-use link for this inquiry (issue #19). The text
+        the agent sent stays the reservation's key (a retry with it finds the same post); the link is minted once,
+        kept in the reservation's text, and checked by the personal-data guard like the rest (X weighs every URL
+        23, so the length is unchanged)."""
+        if self.form_links is None or self.templates.form_url not in text:
+            return text
+        for _ in range(5):  # a random token that happens to look like a phone number is thrown away
+            posted = text.replace(self.templates.form_url, self.form_links.issue(inq.inquiry_id), 1)
+            if not personal_data(posted) and weighted_length(posted) == weighted_length(text):
+                return posted
+        raise Unavailable("could not make a form link; retry", code="form_link_unavailable")
 
     def _check_open(self, inq: DeskInquiry, agent: str) -> None:
         """Before anything is posted, on a first attempt and on every retry: the inquiry is open and the agent
@@ -514,12 +529,15 @@ class DeskService:
             first = before.first_response_at is None
             url = res.mode == "api" and has_url(res.text)
             counts = {"replies": 1, f"{res.mode}_posts": 1, "posts_with_url": int(url),
-                      "email_form": int(self.templates.form_url in res.text)}
+                      "email_form": int(self._offers_form(res.text))}
             elapsed = (res.posted_at - before.created_at).total_seconds() if first else None
             self.tally.add(jst_date(res.posted_at), res.agent, counts, elapsed)
         return ReplyResult(status="posted", mode=res.mode, inquiry_id=res.inquiry_id, tweet_id=res.tweet_id,
                            client_token=res.token, account=account.username, in_reply_to=res.in_reply_to,
                            posted_at=res.posted_at, agent=res.agent, replayed=replayed)
+
+    def _offers_form(self, text: str) -> bool:
+        return self.templates.form_url in text or (self.form_links is not None and self.form_links.base_url in text)
 
     # --- closing -------------------------------------------------------------------------
 

@@ -253,6 +253,18 @@ def campaign_user_sk(prefix: str, user_id: str) -> str:
     return f"{prefix}#{int(user_id):020d}"
 
 
+class MailRecord(Model):
+    """The mail form's table's keys (pk, sk); its records live in activecare.mailform.dynamo."""
+
+    class Meta:
+        table_name = "activecare-mailform"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    expires_at = NumberAttribute(null=True)
+
+
 TTL_ATTRIBUTE = "expires_at"
 
 TABLES: dict[str, type[Model]] = {
@@ -260,6 +272,7 @@ TABLES: dict[str, type[Model]] = {
     "state_table": State,
     "keyword_table": KeywordItem,
     "campaign_table": CampaignRecord,
+    "mailform_table": MailRecord,
 }
 # Further models that live in a table above (bound with it, never created on their own).
 SHARED: dict[str, tuple[type[Model], ...]] = {}  # filled by the features (register_shared)
