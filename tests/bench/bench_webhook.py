@@ -49,7 +49,7 @@ def main() -> None:
     from worker import app as worker_app
 
     clock = ManualClock(datetime(2026, 11, 25, 10, 0, tzinfo=JST))
-    with LocalStack(clock) as stack, local_webhook(stack) as (_, hooks):
+    with LocalStack(clock, access_level="pay_per_use") as stack, local_webhook(stack) as (_, hooks):
         def drain() -> None:
             drain_queue(stack.sqs, stack.settings.queue_url, worker_app.handler)
 

@@ -5,14 +5,18 @@ the backfill, finds nothing more to add."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
+import pytest
 import requests
 
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import ManualClock
 from activecare.listening.models import DirectMessageReceived
+from activecare.settings import Settings
 from activecare.storage.models import DoNotContact, Inquiry, dnc_key
 from infra.fake_twitter.webhooks import CrcFailed, FakeWebhooks, x_signature
 from infra.local_stack import LocalStack
@@ -20,6 +24,19 @@ from infra.local_webhook import CONSUMER_SECRET, PATH, local_webhook
 from tests.integration.spine import customer, drain, inquiries, poll, tweet
 
 GENERAL, SIGNAL = DEFAULT_ACCOUNTS[0], DEFAULT_ACCOUNTS[1]
+
+
+@pytest.fixture
+def stack(clock: ManualClock) -> Iterator[LocalStack]:
+    """X offers the webhooks on pay-per-use (and Enterprise)."""
+    with LocalStack(clock, access_level="pay_per_use") as running:
+        yield running
+
+
+def test_no_webhook_where_the_access_level_offers_none() -> None:
+    pro = cast(LocalStack, SimpleNamespace(settings=Settings(access_level="pro")))  # refused before anything runs
+    with pytest.raises(ValueError, match="no account activity webhooks on pro"), local_webhook(pro):
+        pass
 CUSTOMER = customer("1300000000000000001", "tanaka_hanako")
 OTHER = customer("1300000000000000002", "kansai_taro")
 
