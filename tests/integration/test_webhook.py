@@ -15,6 +15,7 @@ import requests
 
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import ManualClock
+from activecare.errors import AppError
 from activecare.listening.models import DirectMessageReceived
 from activecare.settings import Settings
 from activecare.storage.models import DoNotContact, Inquiry, dnc_key
@@ -146,16 +147,26 @@ def test_blocks_deletions_and_direct_messages(stack: LocalStack, clock: ManualCl
 
     stack.runtime.direct_messages = claim_mode
     with local_webhook(stack) as (_, hooks):
+        earlier = tweet(clock(), "@ac_signal 圏外ばかり、もういい", CUSTOMER["id"])
+        stack.twitter.add_tweets([earlier])
+        _until(lambda: _exists(earlier["id"]), stack, hooks)
         # A block, either way: the customer is do-not-contact (the desk then refuses replies to them).
+        clock.advance(timedelta(seconds=30))
         stack.twitter.block(SIGNAL.user_id, CUSTOMER["id"])
         stack.twitter.block(OTHER["id"], GENERAL.user_id)
 
         def blocked() -> bool:
             found = DoNotContact.batch_get([dnc_key(CUSTOMER["id"]), dnc_key(OTHER["id"])])
-            return sorted((d.author_id, d.reason) for d in found) == [(CUSTOMER["id"], "blocked"),
-                                                                       (OTHER["id"], "blocked")]
+            return sorted((d.author_id, d.reason, d.tweet_id.isdigit()) for d in found) == [
+                (CUSTOMER["id"], "blocked", True), (OTHER["id"], "blocked", True)]
 
         _until(blocked, stack, hooks)
+        desk = stack.runtime.desk()
+        desk.claim(earlier["id"], "sato")
+        with pytest.raises(AppError) as refused:
+            desk.reply(earlier["id"], "sato", "ご不便をおかけしております。", "webhook-block-0001")
+        assert (refused.value.status, refused.value.code) == (422, "do_not_contact")
+        assert stack.twitter.posted == []
 
         # A mention, then its deletion on X: the inquiry is erased.
         mention = tweet(clock(), "@ac_wifi 自宅のWi-Fiが繋がらない、ルーター再起動してもダメ", CUSTOMER["id"])

@@ -21,6 +21,7 @@ from activecare.listening.memory import MemoryInquiryStore, MemoryQueue
 from activecare.listening.models import LISTEN_EVENT, AuthorBlocked, DirectMessageReceived, ListenedTweet, MatchInfo
 from activecare.settings import Settings
 from activecare.twitter.activity import Block, Deletion, DirectMessage, Mention, parse_delivery
+from activecare.twitter.snowflake import snowflake
 from activecare.webhook.memory import MemorySink, StaticSecret
 from activecare.webhook.service import WebhookService
 
@@ -236,6 +237,8 @@ def test_the_worker_records_blocks_erases_deletions_and_hands_on_dms() -> None:
     assert worker.handle(block) == "do_not_contact"
     assert worker.handle(block) == "duplicate"  # a redelivery
     assert store.do_not_contact[CUSTOMER]["reason"] == "blocked"
+    # A tweet id, as the desk compares it with the customer's later tweets: the one a tweet at the block would have.
+    assert store.do_not_contact[CUSTOMER]["tweet_id"] == snowflake(at)
     deleted = LISTEN_EVENT.validate_python({"kind": "deletion", "account": "signal", "tweet_id": "2000000000000000001",
                                            "user_id": CUSTOMER, "at": at})
     assert worker.handle(deleted) == "erased" and worker.handle(deleted) == "nothing_stored"
