@@ -266,3 +266,15 @@ def test_the_cli_stores_only_a_consumer_secret_in_the_webhook_secret() -> None:
         with pytest.raises(CliError) as err:
             check_webhook(bad, ["general"])
         assert "kQ9" not in str(err.value) and "consumer_secret" in str(err.value)
+
+
+def test_the_worker_refuses_a_malformed_event_without_logging_its_text(capsys: pytest.CaptureFixture[str]) -> None:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    from worker.app import MalformedMessage, record_handler
+
+    body = json.dumps({"kind": "direct_message", "account": "general", "dm_id": "x", "user_id": CUSTOMER,
+                       "text": "電話番号は090-1234-5678です", "created_at": "2026-11-25T01:00:00Z"}, ensure_ascii=False)
+    with pytest.raises(MalformedMessage, match="dm_id"):
+        record_handler(SQSRecord({"messageId": "m1", "body": body, "attributes": {}}))
+    assert "090-1234-5678" not in capsys.readouterr().out
