@@ -80,7 +80,10 @@ def test_a_delivery_not_signed_by_x_is_refused_and_nothing_queued(signature: str
 
 def test_a_signed_but_malformed_delivery_is_a_clear_400() -> None:
     svc, sink = service()
-    for body in (b"not json", b"[]", b'{"tweet_create_events": []}', delivery(tweet_create_events=[{"id_str": "1"}])):
+    for body in (b"not json", b"[]", b'{"tweet_create_events": []}', delivery(tweet_create_events=[{"id_str": "1"}]),
+                 delivery(block_events=[{"type": "block", "source": {"id_str": SIGNAL.user_id},
+                                         "target": {"id_str": CUSTOMER}}]),  # no created_timestamp
+                 delivery(tweet_delete_events=[{"status": {"id": "1", "user_id": CUSTOMER}, "timestamp_ms": "x"}])):
         with pytest.raises(AppError) as err:
             svc.receive(body, sign(body))
         assert err.value.status == 400 and err.value.code == "malformed_delivery"
