@@ -46,7 +46,10 @@ def webhook_front(stack: LocalStack) -> LocalDeskApi:
 
 @contextmanager
 def local_webhook(stack: LocalStack) -> Iterator[tuple[LocalDeskApi, FakeWebhooks]]:
-    """The webhook front started and the fake X delivering to it for the three support accounts."""
+    """The webhook front started and the fake X delivering to it for the three support accounts (on an access
+    level that offers webhooks, as the template makes them only there)."""
+    if not stack.settings.offers_activity_webhooks:
+        raise ValueError(f"X offers no account activity webhooks on {stack.settings.access_level}")
     front = webhook_front(stack)
     hooks = FakeWebhooks(stack.twitter, CONSUMER_SECRET)
     with front:

@@ -28,11 +28,7 @@ def record_handler(record: SQSRecord) -> str:
     try:
         message = ListenedTweet.model_validate_json(record.body)
     except ValidationError as exc:
-        # include_input=False: a tweet's text may hold personal data; never log it.
-        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                            for e in exc.errors(include_input=False, include_url=False))
-        logger.error("malformed message", extra={"message_id": record.message_id, "reasons": reasons})
-        raise MalformedMessage(reasons) from None
+        raise _malformed(record, exc) from None
     outcome = runtime().ingestor().ingest(message)
     logger.info("ingested", extra={"tweet_id": message.tweet.id, "outcome": outcome,
                                    "receive_count": record.attributes.approximate_receive_count})
@@ -43,14 +39,19 @@ def event_handler(record: SQSRecord) -> str:
     try:
         event = LISTEN_EVENT.validate_json(record.body)
     except ValidationError as exc:
-        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                            for e in exc.errors(include_input=False, include_url=False))
-        logger.error("malformed message", extra={"message_id": record.message_id, "reasons": reasons})
-        raise MalformedMessage(reasons) from None
+        raise _malformed(record, exc) from None
     outcome = runtime().events().handle(event)
     logger.info("event handled", extra={"kind": event.kind, "outcome": outcome,
                                         "receive_count": record.attributes.approximate_receive_count})
     return outcome
+
+
+def _malformed(record: SQSRecord, exc: ValidationError) -> MalformedMessage:
+    # include_input=False: a tweet's or a DM's text may hold personal data; never log it.
+    reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                        for e in exc.errors(include_input=False, include_url=False))
+    logger.error("malformed message", extra={"message_id": record.message_id, "reasons": reasons})
+    return MalformedMessage(reasons)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -3,15 +3,18 @@
     hooks = FakeWebhooks(state, consumer_secret="...")
     hooks.register(url)                 # X's CRC check first: GET url?crc_token=... must answer the HMAC
     hooks.subscribe([user_id, ...])     # the support accounts
-    ... a post mentioning or replying to a subscribed account, a DM to one, a block, a deletion happens ...
+    ... a post mentioning or replying to a subscribed account, a DM to or from one, its block or deletion ...
     hooks.wait_idle()                   # every due delivery made
 
 What happens in the fake X (FakeTwitterState's listeners) becomes one delivery per subscribed account
-(`for_user_id`), POSTed as JSON with the `x-twitter-webhooks-signature` header (sha256=, base64 HMAC-SHA256 of
-the body under the app's consumer secret), from a thread of its own, once the event's time has come on the
-state's clock. Tweets are rendered as X's v1.1 objects. A delivery answered with anything but a 2xx (or not
-at all) is tried again, as X does (here: up to `attempts` times, at once). Computed here, not with the code
-under test: the fake is X's side.
+(`for_user_id`) it concerns, as X documents the Account Activity API: posts by, mentioning or replying to it,
+DMs it sends or receives, blocks *by* it and deletions of *its own* posts (X tells no one who blocked them, and
+a customer's deletion reaches apps through X's compliance endpoints, not this webhook). Each is POSTed as JSON
+with the `x-twitter-webhooks-signature` header (sha256=, base64 HMAC-SHA256 of the body under the app's
+consumer secret), from a thread of its own, once the event's time has come on the state's clock. Tweets are
+rendered as X's v1.1 objects. A delivery answered with anything but a 2xx (or not at all) is tried again, as
+X does (here: up to `attempts` times, at once). Computed here, not with the code under test: the fake is X's
+side.
 """
 
 from __future__ import annotations
@@ -130,14 +133,14 @@ class FakeWebhooks:
         if kind == "create":
             for uid in self._concerned(item):
                 found.append((parse_iso(item["created_at"]), uid, {"tweet_create_events": [self._v1(item)]}))
-        elif kind == "delete":
+        elif kind == "delete":  # X: "Post deletes (by user)" - a subscribed account's own posts only
             event = {"status": {"id": item["id"], "user_id": item["author_id"]}, "timestamp_ms": _ms(now)}
-            for uid in self._concerned(item):
+            for uid in {item["author_id"]} & self.subscribed:
                 found.append((now, uid, {"tweet_delete_events": [event]}))
-        elif kind == "block":
+        elif kind == "block":  # X: "Blocks (by user)" - a subscribed account blocking someone; never who blocks it
             event = {"type": "block", "created_timestamp": _ms(now), "source": self._v1_user(item["source"]),
                      "target": self._v1_user(item["target"])}
-            for uid in {item["source"], item["target"]} & self.subscribed:
+            for uid in {item["source"]} & self.subscribed:
                 found.append((now, uid, {"block_events": [event]}))
         elif kind == "dm":
             event = {"type": "message_create", "id": item["id"],

@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger
 from activecare.accounts import SupportAccount
 from activecare.listening.models import AuthorBlocked, DirectMessageReceived, TweetDeleted
 from activecare.listening.ports import DoNotContactRecorder, TweetEraser
+from activecare.twitter.snowflake import snowflake
 
 logger = Logger(child=True)
 
@@ -34,9 +35,11 @@ class EventIngestor:
         if event.user_id in self.own_ids:
             return "echo"
         if isinstance(event, AuthorBlocked):
-            # The block has no tweet: its time stands in for it (a redelivery is the same record).
+            # A block has no tweet: the id a tweet posted at the block's time would have stands in (the desk
+            # compares it with the customer's later tweets: engaged again after the record; a redelivery is the
+            # same record).
             recorded = self.do_not_contact.record_do_not_contact(
-                event.user_id, f"block#{event.at.isoformat()}", event.at, "blocked")
+                event.user_id, snowflake(event.at), event.at, "blocked")
             return "do_not_contact" if recorded else "duplicate"
         if isinstance(event, TweetDeleted):
             removed = self.eraser.erase_tweet(event.tweet_id, event.user_id)

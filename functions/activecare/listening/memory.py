@@ -130,3 +130,17 @@ class MemoryInquiryStore:
         self.do_not_contact[author_id] = {"author_id": author_id, "since": at, "reason": reason,
                                           "tweet_id": tweet_id, "lifted_at": None}
         return True
+
+
+class MemoryTweetEraser:
+    """The TweetEraser port over a MemoryInquiryStore: the inquiry the deleted tweet became, if the author matches."""
+
+    def __init__(self, store: MemoryInquiryStore) -> None:
+        self.store = store
+
+    def erase_tweet(self, tweet_id: str, author_id: str) -> int:
+        item = self.store.items.get(tweet_id)
+        if item is None or item["author_id"] != author_id:
+            return 0
+        del self.store.items[tweet_id]
+        return 1

@@ -102,7 +102,8 @@ class DirectMessageReceived(BaseModel):
 
 
 class AuthorBlocked(BaseModel):
-    """A customer blocked one of our accounts, or one of our accounts blocked them: do not contact."""
+    """One of our accounts blocked the customer (X's webhook sends the blocks *by* an account; a block of us is
+    learnt from X's 403 to a reply, by the desk): do not contact."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -114,7 +115,8 @@ class AuthorBlocked(BaseModel):
 
 
 class TweetDeleted(BaseModel):
-    """A customer deleted a tweet on X: what we stored of it is erased (X's rule: within 24 hours)."""
+    """A customer's tweet deleted on X: what we stored of it is erased (X's rule: within 24 hours). X's webhook
+    sends deletions of our own posts only; a reader of X's compliance endpoints may queue this kind too."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -89,7 +89,11 @@ class MalformedDelivery(ValueError):
     """The body is not an account activity delivery (says what is wrong, never the content)."""
 
 
-def _ms(value: Any) -> datetime:
+def _ms(obj: Any, key: str) -> datetime:
+    """An event's epoch-milliseconds time (a string in X's JSON); missing or not a number: malformed."""
+    value = obj.get(key) if isinstance(obj, dict) else None
+    if value is None or not str(value).isdigit():
+        raise MalformedDelivery(f"missing {key}")
     return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
 
 
@@ -151,15 +155,15 @@ def parse_delivery(payload: Any) -> list[ActivityEvent]:
         events.append(DirectMessage(
             for_user_id=owner, id=_id(raw, "id"), sender_id=sender,
             recipient_id=_id(create.get("target") or {}, "recipient_id"), text=text,
-            created_at=_ms(raw.get("created_timestamp") or 0),
+            created_at=_ms(raw, "created_timestamp"),
             sender_username=str((users.get(sender) or {}).get("screen_name") or "")))
     for raw in payload.get("block_events") or []:
         if raw.get("type", "block") != "block":
             continue
         events.append(Block(owner, _id(raw.get("source") or {}, "id_str", "id"),
-                            _id(raw.get("target") or {}, "id_str", "id"), _ms(raw.get("created_timestamp") or 0)))
+                            _id(raw.get("target") or {}, "id_str", "id"), _ms(raw, "created_timestamp")))
     for raw in payload.get("tweet_delete_events") or []:
         status = raw.get("status") or {}
-        events.append(Deletion(owner, _id(status, "id"), _id(status, "user_id"), _ms(raw.get("timestamp_ms") or 0)))
+        events.append(Deletion(owner, _id(status, "id"), _id(status, "user_id"), _ms(raw, "timestamp_ms")))
     return events
 

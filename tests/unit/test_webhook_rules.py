@@ -21,6 +21,7 @@ from activecare.listening.memory import MemoryInquiryStore, MemoryQueue
 from activecare.listening.models import LISTEN_EVENT, AuthorBlocked, DirectMessageReceived, ListenedTweet, MatchInfo
 from activecare.settings import Settings
 from activecare.twitter.activity import Block, Deletion, DirectMessage, Mention, parse_delivery
+from activecare.twitter.snowflake import snowflake
 from activecare.webhook.memory import MemorySink, StaticSecret
 from activecare.webhook.service import WebhookService
 
@@ -79,7 +80,10 @@ def test_a_delivery_not_signed_by_x_is_refused_and_nothing_queued(signature: str
 
 def test_a_signed_but_malformed_delivery_is_a_clear_400() -> None:
     svc, sink = service()
-    for body in (b"not json", b"[]", b'{"tweet_create_events": []}', delivery(tweet_create_events=[{"id_str": "1"}])):
+    for body in (b"not json", b"[]", b'{"tweet_create_events": []}', delivery(tweet_create_events=[{"id_str": "1"}]),
+                 delivery(block_events=[{"type": "block", "source": {"id_str": SIGNAL.user_id},
+                                         "target": {"id_str": CUSTOMER}}]),  # no created_timestamp
+                 delivery(tweet_delete_events=[{"status": {"id": "1", "user_id": CUSTOMER}, "timestamp_ms": "x"}])):
         with pytest.raises(AppError) as err:
             svc.receive(body, sign(body))
         assert err.value.status == 400 and err.value.code == "malformed_delivery"
@@ -236,6 +240,8 @@ def test_the_worker_records_blocks_erases_deletions_and_hands_on_dms() -> None:
     assert worker.handle(block) == "do_not_contact"
     assert worker.handle(block) == "duplicate"  # a redelivery
     assert store.do_not_contact[CUSTOMER]["reason"] == "blocked"
+    # A tweet id, as the desk compares it with the customer's later tweets: the one a tweet at the block would have.
+    assert store.do_not_contact[CUSTOMER]["tweet_id"] == snowflake(at)
     deleted = LISTEN_EVENT.validate_python({"kind": "deletion", "account": "signal", "tweet_id": "2000000000000000001",
                                            "user_id": CUSTOMER, "at": at})
     assert worker.handle(deleted) == "erased" and worker.handle(deleted) == "nothing_stored"
@@ -263,3 +269,15 @@ def test_the_cli_stores_only_a_consumer_secret_in_the_webhook_secret() -> None:
         with pytest.raises(CliError) as err:
             check_webhook(bad, ["general"])
         assert "kQ9" not in str(err.value) and "consumer_secret" in str(err.value)
+
+
+def test_the_worker_refuses_a_malformed_event_without_logging_its_text(capsys: pytest.CaptureFixture[str]) -> None:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    from worker.app import MalformedMessage, record_handler
+
+    body = json.dumps({"kind": "direct_message", "account": "general", "dm_id": "x", "user_id": CUSTOMER,
+                       "text": "電話番号は090-1234-5678です", "created_at": "2026-11-25T01:00:00Z"}, ensure_ascii=False)
+    with pytest.raises(MalformedMessage, match="dm_id"):
+        record_handler(SQSRecord({"messageId": "m1", "body": body, "attributes": {}}))
+    assert "090-1234-5678" not in capsys.readouterr().out

@@ -5,14 +5,19 @@ the backfill, finds nothing more to add."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
+import pytest
 import requests
 
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import ManualClock
+from activecare.errors import AppError
 from activecare.listening.models import DirectMessageReceived
+from activecare.settings import Settings
 from activecare.storage.models import DoNotContact, Inquiry, dnc_key
 from infra.fake_twitter.webhooks import CrcFailed, FakeWebhooks, x_signature
 from infra.local_stack import LocalStack
@@ -20,6 +25,19 @@ from infra.local_webhook import CONSUMER_SECRET, PATH, local_webhook
 from tests.integration.spine import customer, drain, inquiries, poll, tweet
 
 GENERAL, SIGNAL = DEFAULT_ACCOUNTS[0], DEFAULT_ACCOUNTS[1]
+
+
+@pytest.fixture
+def stack(clock: ManualClock) -> Iterator[LocalStack]:
+    """X offers the webhooks on pay-per-use (and Enterprise)."""
+    with LocalStack(clock, access_level="pay_per_use") as running:
+        yield running
+
+
+def test_no_webhook_where_the_access_level_offers_none() -> None:
+    pro = cast(LocalStack, SimpleNamespace(settings=Settings(access_level="pro")))  # refused before anything runs
+    with pytest.raises(ValueError, match="no account activity webhooks on pro"), local_webhook(pro):
+        pass
 CUSTOMER = customer("1300000000000000001", "tanaka_hanako")
 OTHER = customer("1300000000000000002", "kansai_taro")
 
@@ -129,23 +147,46 @@ def test_blocks_deletions_and_direct_messages(stack: LocalStack, clock: ManualCl
 
     stack.runtime.direct_messages = claim_mode
     with local_webhook(stack) as (_, hooks):
-        # A block, either way: the customer is do-not-contact (the desk then refuses replies to them).
+        earlier = tweet(clock(), "@ac_signal 圏外ばかり、もういい", CUSTOMER["id"])
+        stack.twitter.add_tweets([earlier])
+        _until(lambda: _exists(earlier["id"]), stack, hooks)
+        # Our account blocks the customer: do-not-contact (the desk then refuses replies to them). X tells no one
+        # who blocked them: a customer blocking us is learnt from X's 403 to a reply (the desk records it).
+        clock.advance(timedelta(seconds=30))
         stack.twitter.block(SIGNAL.user_id, CUSTOMER["id"])
         stack.twitter.block(OTHER["id"], GENERAL.user_id)
 
         def blocked() -> bool:
             found = DoNotContact.batch_get([dnc_key(CUSTOMER["id"]), dnc_key(OTHER["id"])])
-            return sorted((d.author_id, d.reason) for d in found) == [(CUSTOMER["id"], "blocked"),
-                                                                       (OTHER["id"], "blocked")]
+            return [(d.author_id, d.reason, d.tweet_id.isdigit()) for d in found] == [(CUSTOMER["id"], "blocked", True)]
 
         _until(blocked, stack, hooks)
+        assert len(hooks.deliveries) == 2  # the mention and our block
+        desk = stack.runtime.desk()
+        desk.claim(earlier["id"], "sato")
+        with pytest.raises(AppError) as refused:
+            desk.reply(earlier["id"], "sato", "ご不便をおかけしております。", "webhook-block-0001")
+        assert (refused.value.status, refused.value.code) == (422, "do_not_contact")
+        assert stack.twitter.posted == []
 
-        # A mention, then its deletion on X: the inquiry is erased.
+        # A customer's deletion: X's webhook delivers only our accounts' own (a customer's comes through X's
+        # compliance endpoints). The route erases on a deletion it is given: the inquiry the tweet became.
         mention = tweet(clock(), "@ac_wifi 自宅のWi-Fiが繋がらない、ルーター再起動してもダメ", CUSTOMER["id"])
         stack.twitter.add_tweets([mention])
         _until(lambda: _exists(mention["id"]), stack, hooks)
         stack.twitter.delete_tweet(mention["id"])
+        hooks.wait_idle()
+        assert len(hooks.deliveries) == 3 and _exists(mention["id"])
+        deletion = {"for_user_id": DEFAULT_ACCOUNTS[2].user_id, "tweet_delete_events": [
+            {"status": {"id": mention["id"], "user_id": CUSTOMER["id"]}, "timestamp_ms": "1796101205000"}]}
+        assert hooks.post(deletion).json()["queued"] == 1
         _until(lambda: not _exists(mention["id"]), stack, hooks)
+        # Our own post deleted: delivered, nothing of a customer's to erase.
+        ours = stack.twitter.create_tweet(GENERAL.user_id, "本日の営業時間は9時から20時です")
+        stack.twitter.delete_tweet(ours["id"])
+        hooks.wait_idle()
+        assert [d.payload.get("tweet_delete_events", [{}])[0].get("status", {}).get("id")
+                for d in hooks.deliveries[-2:]] == [None, ours["id"]]
 
         # A DM the customer sends us: handed to the claim mode, once.
         sent = stack.twitter.social.send_dm(OTHER["id"], GENERAL.user_id, "キャンペーンに応募します！", clock())
