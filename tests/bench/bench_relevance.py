@@ -12,6 +12,11 @@ generator says so (``Truth.relevant``: trouble, praise, mention). Printed:
 - per kind: how many tweets of that kind there were and how many matched;
 - with ``--show N``: N sample false positives and false negatives.
 
+Then the same matcher, and the lexicon sentiment, on the hand-written evaluation set
+(``tests/data/relevance_eval.jsonl``, rules in ``relevance_eval.md``; `infra.relevance_eval`):
+precision, recall and sentiment accuracy against the issue's targets, recall per tag, and
+with ``--show N`` its misses, false positives and wrong sentiments.
+
 Run: .venv/bin/python tests/bench/bench_relevance.py [--seeds 1-5] [--tweets 50000] [--show 20]
 """
 
@@ -31,6 +36,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
 from activecare.clock import JST  # noqa: E402
 from activecare.keywords import Matcher, default_catalogue  # noqa: E402
+from infra.relevance_eval import report as eval_report  # noqa: E402
+from infra.relevance_eval import score as eval_score  # noqa: E402
 from infra.seed import RELEVANT_KINDS, generate_day  # noqa: E402
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=JST)
@@ -128,6 +135,8 @@ def main() -> None:
             print(f"\n{title} ({len(rows)}), sample:")
             for row in rng.sample(rows, min(args.show, len(rows))):
                 print("  ", row)
+    print()
+    print(eval_report(eval_score(matcher=matcher), show=args.show))
 
 
 if __name__ == "__main__":
