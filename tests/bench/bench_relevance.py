@@ -39,7 +39,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 from activecare.clock import JST  # noqa: E402
 from activecare.keywords import Matcher, default_catalogue  # noqa: E402
 from activecare.sentiment import classify_sentiment  # noqa: E402
-from infra.relevance_eval import load_eval_set  # noqa: E402
+from infra.relevance_eval import UNSEEN_SET, load_eval_set  # noqa: E402
 from infra.relevance_eval import report as eval_report  # noqa: E402
 from infra.relevance_eval import score as eval_score  # noqa: E402
 from infra.seed import RELEVANT_KINDS, generate_day  # noqa: E402
@@ -156,6 +156,9 @@ def main() -> None:
         part = eval_score([e for e in examples if tag in e.tags], matcher)
         print(f"  part {tag!r} ({part.examples} tweets): precision {part.precision:.3f}  recall {part.recall:.3f}"
               f"  sentiment accuracy {part.sentiment_accuracy:.3f}")
+    unseen = eval_score(load_eval_set(UNSEEN_SET), matcher)
+    print(f"unseen set (relevance_unseen.jsonl, {unseen.examples} tweets, never tuned on): precision"
+          f" {unseen.precision:.3f}  recall {unseen.recall:.3f}  sentiment accuracy {unseen.sentiment_accuracy:.3f}")
 
 
 if __name__ == "__main__":

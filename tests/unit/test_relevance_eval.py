@@ -21,6 +21,7 @@ from infra.relevance_eval import (
     PRECISION_TARGET,
     RECALL_TARGET,
     SENTIMENT_TARGET,
+    UNSEEN_SET,
     Example,
     Score,
     load_eval_set,
@@ -72,10 +73,21 @@ def test_no_personal_data_in_the_set(examples: list[Example]) -> None:
 
 
 def test_every_line_is_well_formed() -> None:
-    with EVAL_SET.open(encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            assert set(row) == {"id", "text", "relevant", "topic", "sentiment", "tags"}, row
+    for path in (EVAL_SET, UNSEEN_SET):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                assert set(row) == {"id", "text", "relevant", "topic", "sentiment", "tags"}, row
+
+
+def test_the_unseen_set_is_apart_and_clean(examples: list[Example]) -> None:
+    """No floors on it (see infra.relevance_eval.UNSEEN_SET): only its shape is held."""
+    unseen = load_eval_set(UNSEEN_SET)
+    assert len(unseen) >= 50
+    assert not {e.text for e in unseen} & {e.text for e in examples}
+    assert [e.text for e in unseen if pii_kinds(e.text)] == []
+    catalogue_topics = {t.name for t in default_catalogue().topics}
+    assert {e.topic for e in unseen if e.relevant} <= catalogue_topics
 
 
 def test_recall_at_or_above_target(figures: Score) -> None:
