@@ -83,6 +83,27 @@ def seed_campaign(twitter: FakeTwitterState, *, at: datetime, retweeters: int = 
     return world
 
 
+REPLY_PHRASE = "プレゼント希望"
+# How people write the phrase: full-width, half-width kana, hiragana, with spaces and emoji; and replies without it.
+PHRASE_SPELLINGS = ("プレゼント希望！", "ぷれぜんと希望です", "ﾌﾟﾚｾﾞﾝﾄ希望🙏", "プレゼント　希望", "＃プレゼント希望")
+OTHER_REPLIES = ("いつもお世話になってます", "応募しました！", "プレゼントほしい")
+
+
+def seed_replies(twitter: FakeTwitterState, world: CampaignWorld, repliers: list[str], *, at: datetime,
+                 without_phrase: frozenset[str] | set[str] = frozenset()) -> None:
+    """`repliers` reply to the campaign post (after it, before `at`): with the phrase in one of its spellings,
+    or without it (`without_phrase`)."""
+    start = at - timedelta(days=2)
+    tweets = []
+    for i, uid in enumerate(repliers):
+        text = OTHER_REPLIES[i % len(OTHER_REPLIES)] if uid in without_phrase else \
+            PHRASE_SPELLINGS[i % len(PHRASE_SPELLINGS)]
+        tweets.append({"id": snowflake(start + timedelta(seconds=30 * i), sequence=i % 4096), "author_id": uid,
+                       "text": f"@{world.account.username} {text}",
+                       "referenced_tweets": [{"type": "replied_to", "id": world.tweet_id}]})
+    twitter.add_tweets(tweets)
+
+
 class CampaignSim:
     """The campaign inside the simulated day, on the day's own clock:
 
