@@ -98,7 +98,9 @@ def seed_replies(twitter: FakeTwitterState, world: CampaignWorld, repliers: list
     for i, uid in enumerate(repliers):
         text = OTHER_REPLIES[i % len(OTHER_REPLIES)] if uid in without_phrase else \
             PHRASE_SPELLINGS[i % len(PHRASE_SPELLINGS)]
-        tweets.append({"id": snowflake(start + timedelta(seconds=30 * i), sequence=i % 4096), "author_id": uid,
+        worker = 1 + int(world.tweet_id) % 1000  # another campaign's replies get other ids
+        tweets.append({"id": snowflake(start + timedelta(seconds=30 * i), sequence=i % 4096, worker=worker),
+                       "author_id": uid,
                        "text": f"@{world.account.username} {text}",
                        "referenced_tweets": [{"type": "replied_to", "id": world.tweet_id}]})
     twitter.add_tweets(tweets)

@@ -40,7 +40,7 @@ DEFAULT_MESSAGE = (
 #   api:   the API DMs every winner unasked (only when the operator sets it explicitly).
 NotifyMode = Literal["hand", "claim", "api"]
 NOTIFY_MODES: tuple[NotifyMode, ...] = get_args(NotifyMode)
-DM_RULE = "X: automated DMs only after the user DMs you first (\"Automated DMs: only after the user DMed you first\")"
+DM_RULE = "automated DMs only after the user DMs you first"  # X developer guidelines (2026), quoted
 DEFAULT_CLAIM_PHRASE = "当選受け取り"
 DEFAULT_ANNOUNCEMENT = (
     "「{campaign}」キャンペーンの抽選を行いました。ご応募ありがとうございました！\n当選された方は、このアカウントへ"

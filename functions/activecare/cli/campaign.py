@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from activecare.campaign.models import (
+    DM_RULE,
     Action,
     CampaignProgress,
     Certificate,
@@ -47,8 +48,7 @@ T = TypeVar("T")
 
 API_DM_PROMPT = (
     "--notify api: the API sends every winner a DM they did not ask for.\n"
-    "X's developer rules (2026): \"Automated DMs: only after the user DMs you first. Bulk DMs and welcome DMs are "
-    "prohibited.\"\n"
+    f"X's developer rules (2026): \"{DM_RULE}\" (bulk and welcome DMs are prohibited).\n"
     "Use api mode only where X allowed it for this campaign; `--notify claim` (winners DM us first) or the default "
     "`hand` (agents send each DM by hand) keep the rule.\n"
     "Type 'api' to send the winners' DMs through the API: ")
