@@ -114,7 +114,8 @@ class CampaignService:
         if action == "retry_failed":
             return self.retry_failed(campaign_id)
         if action == "hand_list":
-            return self.hand_list(campaign_id)
+            groups = args.get("groups")
+            return self.hand_list(campaign_id, groups=None if groups is None else [str(g) for g in groups])
         if action == "hand_confirm":
             return self.hand_confirm(campaign_id, str(args.get("user_id", "")), by=str(args.get("by", "")),
                                      groups=[str(g) for g in args.get("groups") or []])
@@ -452,8 +453,11 @@ class CampaignService:
                           dm_link=self.dm_link(campaign, w), text=self.render(campaign, w),
                           confirmed_at=iso_z(w.sent_at) if w.sent_at else None)
 
-    def hand_list(self, campaign_id: str) -> HandList:
-        """The winners to notify by hand, with their state and DM link (for the desk's campaign page)."""
+    def hand_list(self, campaign_id: str, *, groups: Iterable[str] | None = None) -> HandList:
+        """The winners to notify by hand, with their state and DM link (for the desk's campaign page: `groups`
+        are the desk caller's, who must be staff; ops invoking the function directly pass none)."""
+        if groups is not None and not set(groups) & set(GROUPS):
+            raise NotStaff("only desk staff (agents, supervisors) see a campaign's winners")
         campaign = self._get(campaign_id)
         if campaign.notify != "hand":
             raise WrongMode(f"campaign {campaign_id} notifies its winners in {campaign.notify} mode, not by hand")
