@@ -154,3 +154,20 @@ def test_claim_mode_announces_once_and_answers_each_winner_who_wrote_first_exact
     assert unsolicited(stack) == 0
     assert len([p for p in stack.twitter.posted if p["author_id"] == account]) == 1
     assert "ご当選" not in json.dumps(status, ensure_ascii=False)  # no message text in the status
+
+
+def test_the_campaign_simulation_sends_no_unsolicited_dm_in_claim_and_hand_modes(stack: LocalStack,
+                                                                                 clock: ManualClock) -> None:
+    from infra.campaign_sim import run_campaign
+
+    for n, mode in enumerate(("claim", "hand")):
+        rows = dict(run_campaign(stack, clock, retweeters=120, winners=12, dm_closed=2, notify=mode, max_hours=2,
+                                 campaign_id=f"sim-{mode}", claim_within_minutes=40,
+                                 first_id=1_780_000_000_000_000_000 + n * 1000))
+        assert rows["campaign unsolicited DMs"] == "0", rows
+        assert "still draining" not in rows["campaign DMs sent / failed / pending"], rows
+        assert rows["campaign notification"].startswith(mode)
+    by_user: dict[str, int] = {}
+    for dm in stack.twitter.social.sent_by(stack.twitter.user_by_username("ac_help")["id"]):
+        by_user[dm["participant_id"]] = by_user.get(dm["participant_id"], 0) + 1
+    assert 2 * 10 <= len(by_user) <= 2 * 12 and set(by_user.values()) == {1}  # 12 winners each, a few DMs closed
