@@ -391,7 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"the functions' CloudWatch metrics (EMF lines, as Lambda would print them): {METRICS_FILE}")
     ok = (result.duplicates == 0 and result.dlq_depth == 0 and not result.posts.get("over_cap")
           and result.posts.get("duplicates_on_x", 0) == 0
-          and result.posts.get("identical_across_accounts", 0) == 0)
+          and result.posts.get("identical_across_accounts", 0) == 0
+          and dict(result.campaign).get("campaign unsolicited DMs", "0") == "0")
     return 0 if ok else 1
 
 
