@@ -150,7 +150,10 @@ class CampaignSim:
         self._stats0, self._unsolicited0 = dict(snapshot["by_endpoint"]), snapshot["unsolicited_dms"]
         self.world = seed_campaign(self.stack.twitter, at=self.started_at, retweeters=self.retweeters,
                                    winners=self.winners, dm_closed=self.dm_closed, first_id=self.first_id)
-        mode = {"notify": self.notify} | ({"claim_phrase": CLAIM_PHRASE} if self.notify == "claim" else {})
+        # Claim mode: the announcement goes out with the first scheduled run after the morning greeting.
+        announce_at = iso_z(self.started_at + timedelta(minutes=10))
+        mode = {"notify": self.notify} | ({"claim_phrase": CLAIM_PHRASE, "announce_at": announce_at}
+                                          if self.notify == "claim" else {})
         self.last = self._invoke({"action": "draw", "campaign_id": self.campaign_id, "tweet_id": self.world.tweet_id,
                                   "account": self.world.account.key, "winners": self.winners,
                                   "rules": self.world.rules(), "salt": SALT, "salt_sha256": SALT_SHA256, **mode})
@@ -170,7 +173,7 @@ class CampaignSim:
         self.claimers = {w for w in winners if w not in self.world.dm_closed}
         losers = sorted(self.world.eligible - set(winners), key=int)
         for uid in sorted(self.claimers, key=int) + rng.sample(losers, min(20, len(losers))):
-            at = self.started_at + timedelta(minutes=rng.randint(3, self.claim_within))
+            at = self.started_at + timedelta(minutes=rng.randint(16, 15 + self.claim_within))  # after it is out
             self.claims.append((at, uid, rng.choice(CLAIM_SPELLINGS)))
         self.claims.sort()
 

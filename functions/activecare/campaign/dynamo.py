@@ -75,6 +75,7 @@ class CampaignItem(_Base):
     notify = UnicodeAttribute(default="api")  # before the modes existed every campaign was API-notified
     claim_phrase = UnicodeAttribute(default="")
     announcement = UnicodeAttribute(default="")
+    announce_at = UTCDateTimeAttribute(null=True)
     announce_tweet_id = UnicodeAttribute(null=True)
     announce_reserved_at = UTCDateTimeAttribute(null=True)
     dm_cursor = UnicodeAttribute(null=True)
@@ -133,7 +134,7 @@ def _campaign(i: CampaignItem) -> Campaign:
         entrants_count=int(i.entrants_count or 0), entrants_sha256=i.entrants_sha256 or "", seed=i.seed or "",
         counts=json.loads(i.counts) if i.counts else {}, resume_after=i.resume_after,
         notify=parse_literal(i.notify or "api", NOTIFY_MODES), claim_phrase=i.claim_phrase or "",
-        announcement=i.announcement or "", announce_tweet_id=i.announce_tweet_id,
+        announcement=i.announcement or "", announce_at=i.announce_at, announce_tweet_id=i.announce_tweet_id,
         announce_reserved_at=i.announce_reserved_at, dm_cursor=i.dm_cursor, follow_check=i.follow_check or "",
         reads={k: int(v) for k, v in (("posts", i.read_posts), ("users", i.read_users), ("owned", i.read_owned))
                if v})
@@ -167,7 +168,8 @@ class DynamoCampaignStore:
                             winners_wanted=campaign.winners_wanted, rules=campaign.rules.canonical(),
                             message=campaign.message, salt=campaign.salt, created_at=campaign.created_at,
                             notify=campaign.notify, claim_phrase=campaign.claim_phrase,
-                            announcement=campaign.announcement, expires_at=_keep(campaign.created_at))
+                            announcement=campaign.announcement, announce_at=campaign.announce_at,
+                            expires_at=_keep(campaign.created_at))
         try:
             item.save(condition=CampaignItem.pk.does_not_exist())
         except PutError as exc:

@@ -124,6 +124,14 @@ class DrawRequest(BaseModel):
     notify: NotifyMode = "hand"
     claim_phrase: str = Field(default=DEFAULT_CLAIM_PHRASE, min_length=1, max_length=50)
     announcement: str = Field(default=DEFAULT_ANNOUNCEMENT, min_length=1, max_length=280)
+    announce_at: datetime | None = None  # claim mode: not before this time (e.g. after the morning greeting)
+
+    @field_validator("announce_at")
+    @classmethod
+    def _aware_at(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("announce_at needs a time zone (e.g. 2026-12-02T10:00:00+09:00)")
+        return value
 
     @field_validator("announcement")
     @classmethod
@@ -201,6 +209,7 @@ class Campaign:
     notify: NotifyMode = "api"  # campaigns recorded before the modes existed were API-notified
     claim_phrase: str = ""
     announcement: str = ""
+    announce_at: datetime | None = None  # the claim announcement goes out at or after this time
     announce_tweet_id: str | None = None  # the claim announcement, once posted
     announce_reserved_at: datetime | None = None  # a post under way (or left by a crash: reconciled first)
     dm_cursor: str | None = None  # claim mode: the newest DM event already read

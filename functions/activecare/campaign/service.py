@@ -152,7 +152,8 @@ class CampaignService:
                         winners_wanted=req.winners, rules=req.rules, message=req.message, salt=req.salt,
                         created_at=self.clock(), notify=req.notify,
                         claim_phrase=req.claim_phrase if req.notify == "claim" else "",
-                        announcement=req.announcement if req.notify == "claim" else "")
+                        announcement=req.announcement if req.notify == "claim" else "",
+                        announce_at=req.announce_at if req.notify == "claim" else None)
 
     def advance(self, campaign_id: str) -> CampaignProgress:
         """One run's work on a campaign: continue collecting, draw when complete, then its notification mode's
@@ -506,9 +507,9 @@ class CampaignService:
     def _announce(self, campaign: Campaign) -> None:
         """Post the claim announcement exactly once: a post whose answer was lost is found among the account's own
         posts before any retry."""
-        if campaign.announce_tweet_id is not None:
-            return
         now, text = self.clock(), self.announcement_text(campaign)
+        if campaign.announce_tweet_id is not None or (campaign.announce_at is not None and now < campaign.announce_at):
+            return
         x = self._messenger_for(campaign.account)
         if campaign.announce_reserved_at is not None:
             if now - campaign.announce_reserved_at < SENDING_LEASE:

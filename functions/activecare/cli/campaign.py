@@ -5,7 +5,7 @@
         [--min-followers N] [--min-account-age-days D] [--cutoff 2026-12-01T23:59:59+09:00]
         [--no-follow-required] [--message TEXT | --message-file FILE] [--salt S] [--dry-run]
         [--reply-phrase PHRASE] [--no-retweet-required]
-        [--notify hand|claim|api] [--claim-phrase PHRASE] [--yes]
+        [--notify hand|claim|api] [--claim-phrase PHRASE] [--announce-at ISO] [--yes]
             hand (default): the desk's campaign page gives agents a DM link per winner to send by hand and confirm;
             claim: a public announcement asks winners to DM a claim phrase, the prize message answers them;
             api: the API DMs every winner unasked (asks for confirmation: X's rule, see API_DM_PROMPT)
@@ -80,6 +80,8 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
                            "salt_sha256": args.salt_sha256, "dry_run": args.dry_run, "notify": args.notify}
     if args.claim_phrase:
         req["claim_phrase"] = args.claim_phrase
+    if args.announce_at:
+        req["announce_at"] = args.announce_at
     if args.message_file:
         req["message"] = Path(args.message_file).read_text(encoding="utf-8").strip()
     elif args.message:
@@ -278,6 +280,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="how winners hear of it: hand (default, agents send DM links), claim (winners DM a phrase "
                    "first), api (unsolicited API DMs: asks for confirmation)")
     p.add_argument("--claim-phrase", default="", help="claim mode: the phrase winners DM us")
+    p.add_argument("--announce-at", default="", help="claim mode: post the announcement at or after this time "
+                   "(ISO 8601 with offset; default: with the draw)")
     p.add_argument("--yes", action="store_true", help="confirm api mode without the prompt")
     add("status", "progress of a campaign", with_id=True)
     add("tick", "one scheduled run now")
