@@ -171,3 +171,35 @@ def test_the_campaign_simulation_sends_no_unsolicited_dm_in_claim_and_hand_modes
     for dm in stack.twitter.social.sent_by(stack.twitter.user_by_username("ac_help")["id"]):
         by_user[dm["participant_id"]] = by_user.get(dm["participant_id"], 0) + 1
     assert 2 * 10 <= len(by_user) <= 2 * 12 and set(by_user.values()) == {1}  # 12 winners each, a few DMs closed
+
+
+def test_the_desk_routes_list_and_confirm_for_agents_and_supervisors(stack: LocalStack, clock: ManualClock) -> None:
+    import requests
+
+    from desk.app import handler
+
+    world = seed_campaign(stack.twitter, at=clock(), retweeters=30, dm_closed=0)
+    draw(world, 2)
+    pool = stack.staff_pool()
+    staff = {"sato": ["agents"], "kimura": ["supervisors"]}  # every member has a group (the staff feature)
+    pool.create_staff(staff)
+    tokens = {name: pool.access_token(name) for name in staff}
+    with pool.desk_api(handler) as server:
+        def call(method: str, path: str, who: str) -> tuple[int, dict[str, Any]]:
+            resp = requests.request(method, server.url + path, headers={"Authorization": f"Bearer {tokens[who]}"},
+                                    timeout=30)
+            return resp.status_code, resp.json()
+
+        status, listed = call("GET", "/campaigns/xmas/winners", "sato")
+        assert status == 200 and [w["state"] for w in listed["winners"]] == ["pending", "pending"]
+        first = listed["winners"][0]["user_id"]
+        confirm = f"/campaigns/xmas/winners/{first}/confirm"
+        status, body = call("POST", confirm, "sato")
+        assert status == 409 and body["code"] == "dm_not_found"
+        stack.twitter.social.user_dm(world.account.user_id, first, listed["winners"][0]["text"])
+        status, body = call("POST", confirm, "kimura")
+        assert status == 200 and body["state"] == "confirmed"
+        assert call("GET", "/campaigns/nope/winners", "sato")[1]["code"] == "unknown_campaign"
+        assert call("GET", "/campaigns/bad%20id/winners", "sato")[0] == 400
+        assert call("POST", "/campaigns/xmas/winners/abc/confirm", "sato")[0] == 400
+    assert unsolicited(stack) == 0
