@@ -531,6 +531,7 @@ class CampaignService:
     def _poll_claims(self, campaign: Campaign) -> None:
         """Read the account's DM events newer than the last run's, and take each winner's claim."""
         messenger = self._messenger_for(campaign.account)
+        winners = {w.user_id for w in self.store.winners(campaign.campaign_id) if w.claimed_at is None}
         token: str | None = None
         newest: str | None = None
         for _ in range(DM_EVENT_PAGES_PER_RUN):
@@ -545,7 +546,8 @@ class CampaignService:
                     older = True
                     break
                 newest = newest if newest is not None and int(newest) >= int(event.id) else event.id
-                self._claim(campaign, event)
+                if event.sender_id in winners and self._claim(campaign, event):
+                    winners.discard(event.sender_id)
             if older or page.next_token is None:
                 break
             token = page.next_token
@@ -553,12 +555,10 @@ class CampaignService:
             self.store.set_dm_cursor(campaign.campaign_id, newest)
 
     def _claim(self, campaign: Campaign, event: DmEvent) -> bool:
+        """A winner's DM with the claim phrase: recorded once (the store refuses a non-winner and a second claim)."""
         if not entries.phrase_matches(campaign.claim_phrase, event.text):
             return False
-        winner = next((w for w in self.store.winners(campaign.campaign_id) if w.user_id == event.sender_id), None)
-        if winner is None:
-            return False
-        return self.store.mark_claimed(campaign.campaign_id, winner.user_id, event.id, self.clock())
+        return self.store.mark_claimed(campaign.campaign_id, event.sender_id, event.id, self.clock())
 
     def receive_dm(self, account: str, event: Mapping[str, Any] | DmEvent) -> ClaimResult:
         """A DM someone sent the account (the webhook's dm.received, or one read by polling): a winner's claim
