@@ -497,14 +497,12 @@ def dm_events_all(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
     p = req.params
     _check_known(p, {"max_results", "pagination_token", "event_types", "dm_event.fields", "expansions",
                      "user.fields", "tweet.fields", "post.fields", "media.fields"})
-    if p.get("event_types") not in (None, "MessageCreate", "ParticipantsJoin", "ParticipantsLeave"):
-        raise invalid_request(f"The `event_types` query parameter value [{p['event_types']}] is not one of "
-                              "[MessageCreate,ParticipantsJoin,ParticipantsLeave]", {"event_types": [p["event_types"]]})
+    types = _list(p, "event_types", frozenset({"MessageCreate", "ParticipantsJoin", "ParticipantsLeave"}))
     max_results = _int(p, "max_results", 1, 100, 100)
     fields = _list(p, "dm_event.fields", DM_EVENT_FIELDS)
     token = p.get("pagination_token")
     with state.lock:
-        events = state.social.all_dm_events(req.user_id)
+        events = [e for e in state.social.all_dm_events(req.user_id) if not types or e["event_type"] in types]
         result = state.snapshot_page(("dm_events_all", req.user_id), None if token else [e["id"] for e in events],
                                      token, max_results)
         if result is None:
