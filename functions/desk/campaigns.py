@@ -20,8 +20,10 @@ def _run(event: dict[str, Any]) -> dict[str, Any]:
         action = event.pop("action")
         return runtime().campaign().perform(action, event).model_dump(mode="json")
     import boto3
+    from botocore.config import Config
 
-    resp = boto3.client("lambda").invoke(FunctionName=function, InvocationType="RequestResponse",
+    config = Config(read_timeout=25, retries={"total_max_attempts": 1})  # within the desk's 29 s
+    resp = boto3.client("lambda", config=config).invoke(FunctionName=function, InvocationType="RequestResponse",
                                          Payload=json.dumps(event, ensure_ascii=False).encode("utf-8"))
     try:
         result = json.loads(resp["Payload"].read())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from activecare.campaign import entries
-from activecare.campaign.errors import BadInput
+from activecare.campaign.errors import BadInput, UnknownTweet
 from activecare.campaign.models import DrawRequest, Entrant, Rules
 
 
@@ -48,3 +48,25 @@ def test_an_entry_is_required_and_a_claim_announcement_names_nobody() -> None:
     assert DrawRequest.parse(base).notify == "hand"
     assert Rules().canonical() == Rules(require_retweet=True, reply_phrase="").canonical()
     assert "reply_phrase" not in Rules().canonical()  # the rules of campaigns recorded before reply entries
+
+
+def test_a_post_gone_between_its_replies_and_its_retweeters_is_a_clear_error_and_the_tick_goes_on() -> None:
+    from datetime import UTC, datetime
+
+    from activecare.campaign.memory import MemoryCampaignStore, MemoryX
+    from activecare.campaign.ports import Reply
+    from activecare.campaign.service import CampaignService
+    from activecare.clock import ManualClock
+    from infra.campaign_sim import SALT, SALT_SHA256
+
+    x = MemoryX({})
+    x.replies_to["777"] = [Reply(Entrant("5", "e5", False, retweeted=False, replied=True), "プレゼント希望")]
+    service = CampaignService(store=MemoryCampaignStore(), source_for=lambda _a: x, messenger_for=lambda _a: x,
+                              clock=ManualClock(datetime(2026, 12, 2, tzinfo=UTC)))
+    request = {"campaign_id": "c", "tweet_id": "777", "winners": 1, "salt": SALT, "salt_sha256": SALT_SHA256,
+               "rules": {"reply_phrase": "プレゼント希望", "require_follow": False}}
+    with pytest.raises(UnknownTweet):
+        service.draw(request)
+    assert [type(r).__name__ for r in service.tick().campaigns] == ["TickFailure"]
+    x.retweeter_lists["777"] = [Entrant("5", "e5", False)]
+    assert service.tick().campaigns[0].model_dump()["winners"] == 1  # the post is back: it goes on

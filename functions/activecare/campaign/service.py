@@ -144,7 +144,7 @@ class CampaignService:
             raise CampaignClosed(f"campaign {campaign.campaign_id} is closed: nothing more is drawn or sent")
         if not campaign.same_request(req):
             raise CampaignConflict(f"campaign {campaign.campaign_id} exists with another tweet, account, number of "
-                                   "winners, rules or salt; use a new campaign id")
+                                   "winners, rules, salt or notification mode; use a new campaign id")
         return self.advance(campaign.campaign_id)
 
     def _new_campaign(self, req: DrawRequest) -> Campaign:
@@ -180,7 +180,7 @@ class CampaignService:
         for cid in self.store.open_campaigns():
             try:
                 results.append(self.advance(cid))
-            except (TwitterUnavailable, TwitterRejected) as exc:
+            except (TwitterUnavailable, TwitterRejected, UnknownTweet) as exc:
                 logger.warning("campaign run stopped by X", extra={"campaign_id": cid, "error": type(exc).__name__})
                 results.append(TickFailure(campaign_id=cid, error=type(exc).__name__))
         return Tick(campaigns=results)
@@ -278,6 +278,11 @@ class CampaignService:
             except RateLimited as exc:
                 self.store.set_resume_after(campaign.campaign_id, exc.reset_at or now + timedelta(minutes=15))
                 return
+            except TwitterRejected as exc:  # e.g. the post vanished between the replies and its retweeters
+                if exc.status in (400, 404):
+                    raise UnknownTweet(f"tweet {campaign.tweet_id} does not exist or is not visible: "
+                                       f"{exc.detail}") from None
+                raise
             if read.kind == "r" and cache:
                 cache[0] = cache[0] + read.entrants
             done = read.next_cursor is None
