@@ -62,7 +62,7 @@ from activecare.campaign.models import (
 )
 from activecare.campaign.ports import CampaignReads, CampaignStore, DmEvent, Notifier, RetweeterPage
 from activecare.clock import Clock, iso_z
-from activecare.roles import GROUPS
+from activecare.roles import GROUPS, supervises
 from activecare.twitter.port import RateLimited, TwitterRejected, TwitterUnavailable
 
 logger = Logger(child=True)
@@ -472,9 +472,11 @@ class CampaignService:
                         winners=[self._hand_winner(campaign, w) for w in winners])
 
     def hand_confirm(self, campaign_id: str, user_id: str, *, by: str, groups: Iterable[str]) -> HandWinner:
-        """An agent says they sent the winner's DM: it counts once the conversation's DM events show a message
-        from the account sent after the draw; until then refused (NotInDmEvents). Idempotent."""
-        if not set(groups) & set(GROUPS):
+        """An agent (`by`, the desk's verified caller; not logged) says they sent the winner's DM: it counts once
+        the conversation's DM events show a message from the account sent after the draw; until then refused
+        (NotInDmEvents). Idempotent."""
+        groups = frozenset(groups)
+        if not groups & set(GROUPS):
             raise NotStaff("only desk staff (agents, supervisors) confirm a winner's DM")
         campaign = self._get(campaign_id)
         if campaign.notify != "hand":
@@ -494,7 +496,8 @@ class CampaignService:
         if winner.status in ("pending", "sending", "failed"):
             self.store.reserve(campaign_id, user_id, winner.status, now)
         self.store.record_sent(campaign_id, user_id, found.id, now)
-        logger.info("hand DM confirmed", extra={"campaign_id": campaign_id, "rank": winner.rank, "by": by})
+        logger.info("hand DM confirmed", extra={"campaign_id": campaign_id, "rank": winner.rank,
+                                                "by_supervisor": supervises(groups)})  # no names in logs
         done = next(w for w in self.store.winners(campaign_id) if w.user_id == user_id)
         return self._hand_winner(campaign, done)
 
