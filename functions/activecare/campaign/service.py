@@ -1,14 +1,17 @@
-"""CampaignService: collect (resumable), draw (once, reproducibly), notify (one DM per winner).
+"""CampaignService: collect (resumable), draw (once, reproducibly), notify (one message per winner).
 
-Collection reads GET /2/tweets/:id/retweeted_by 100 users a page as the campaign's account with
-`user.fields=connection_status`, so one request tells both who retweeted and whether they follow
-us (no follower-list download, no per-user lookups). Each page's entrants are stored before the
-cursor moves; a 429 leaves the cursor where it was and the next run continues from it.
+Collection runs the campaign's entry phases (campaign/entries.py): replies with the phrase (recent search by
+conversation_id), retweeters (GET /2/tweets/:id/retweeted_by with `user.fields=connection_status`, so one
+request tells both who retweeted and whether they follow us), and for a reply-only campaign that needs a follow
+the cheaper follow read for its size (the own followers list or per-candidate lookups). Each page's entrants
+are stored before the cursor moves; a 429 leaves the cursor where it was and the next run continues from it.
 
-Notification is a queue: winners go pending -> sending (reserved) -> sent | failed. A run sends
-only within the account's DM budget (15 per 15 minutes, 1,440 per 24 hours). A winner left
-`sending` by a crash is reconciled against the conversation's DM events before any resend, and a
-`sent` winner is never sent again.
+Notification follows the campaign's mode (X: automated DMs only after the user DMs you first): `hand` waits for
+the desk's confirmations, checked against the conversation's DM events; `claim` posts one announcement, reads
+the account's DM events and answers each winner who sent the claim phrase; `api` DMs every winner. Sending is a
+queue: winners go pending -> sending (reserved) -> sent | failed. A run sends only within the account's DM
+budget (15 per 15 minutes, 1,440 per 24 hours). A winner left `sending` by a crash is reconciled against the
+conversation's DM events before any resend, and a `sent` winner is never sent again.
 """
 
 from __future__ import annotations
