@@ -70,3 +70,26 @@ def test_a_post_gone_between_its_replies_and_its_retweeters_is_a_clear_error_and
     assert [type(r).__name__ for r in service.tick().campaigns] == ["TickFailure"]
     x.retweeter_lists["777"] = [Entrant("5", "e5", False)]
     assert service.tick().campaigns[0].model_dump()["winners"] == 1  # the post is back: it goes on
+
+
+def test_a_claim_received_without_sending_is_answered_by_the_next_run_once() -> None:
+    from datetime import UTC, datetime
+
+    from activecare.campaign.memory import MemoryCampaignStore, MemoryX
+    from activecare.campaign.service import CampaignService
+    from activecare.clock import ManualClock
+    from infra.campaign_sim import SALT, SALT_SHA256
+
+    x = MemoryX({"777": [Entrant(str(10 + i), f"fan{i}", True) for i in range(5)]})
+    service = CampaignService(store=MemoryCampaignStore(), source_for=lambda _a: x, messenger_for=lambda _a: x,
+                              clock=ManualClock(datetime(2026, 12, 2, tzinfo=UTC)))
+    drawn = service.draw({"campaign_id": "c", "tweet_id": "777", "winners": 2, "salt": SALT,
+                          "salt_sha256": SALT_SHA256, "notify": "claim", "claim_phrase": "うけとり"})
+    assert drawn.announcement_tweet_id == x.posts[0][0] and "@" not in x.posts[0][1] and x.sent == []
+    winner = service.certificate("c").winners[0]
+    event = x.user_dm(winner, "ウケトリ")
+    got = service.receive_dm("general", {"id": event.id, "sender_id": winner, "text": event.text}, send=False)
+    assert got.claimed and not got.sent and x.sent == []
+    service.tick()
+    service.tick()
+    assert [p for _, p, _ in x.sent] == [winner] and len(x.posts) == 1

@@ -571,9 +571,11 @@ class CampaignService:
             return False
         return self.store.mark_claimed(campaign.campaign_id, event.sender_id, event.id, self.clock())
 
-    def receive_dm(self, account: str, event: Mapping[str, Any] | DmEvent) -> ClaimResult:
+    def receive_dm(self, account: str, event: Mapping[str, Any] | DmEvent, *, send: bool = True) -> ClaimResult:
         """A DM someone sent the account (the webhook's dm.received, or one read by polling): a winner's claim
-        phrase records the claim and sends the prize message at once (the user wrote first), exactly once."""
+        phrase records the claim and sends the prize message at once (the user wrote first), exactly once.
+        `send=False` only records the claim (a caller without the DM credentials, e.g. the webhook's worker):
+        the campaign function's next scheduled run sends it."""
         if not isinstance(event, DmEvent):
             data = dict(event)
             event = DmEvent(id=str(data.get("id", "")), sender_id=str(data.get("sender_id", "")),
@@ -588,7 +590,8 @@ class CampaignService:
             if not any(w.user_id == event.sender_id for w in self.store.winners(cid)):
                 continue
             claimed = self._claim(campaign, event)
-            self._notify(campaign)
+            if send:
+                self._notify(campaign)
             sent = any(w.user_id == event.sender_id and w.status == "sent" for w in self.store.winners(cid))
             return ClaimResult(event_id=event.id, campaign_id=cid, claimed=claimed, sent=sent)
         return ClaimResult(event_id=event.id)
