@@ -245,7 +245,7 @@ class CampaignDriver:
                               dm_closed=2)
         self.draw_event = {"action": "draw", "campaign_id": CAMPAIGN_ID, "tweet_id": world.tweet_id,
                            "account": world.account.key, "winners": self.winners, "rules": world.rules(),
-                           "salt": SALT, "salt_sha256": SALT_SHA256}
+                           "salt": SALT, "salt_sha256": SALT_SHA256, "notify": "api"}
         self.last_tick = clock()
         self._draw()
 

@@ -110,7 +110,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             progress: bool = True, mix: Any = None, quiet: bool = True,
             campaign_retweeters: int = 3000, hooks: DayHooks | None = None,
             moto: Literal["thread", "process"] = "process", reports_dir: str | os.PathLike[str] = "out/reports",
-            ) -> DayResult:
+            campaign_notify: str = "claim") -> DayResult:
     """Run the stretch; `mix` (a SeedMix) changes the generated day, `quiet=False` keeps INFO logs,
     `hooks` (see DayHooks) lets a caller inject faults and read the stack before it stops,
     `moto` says where moto serves from (see LocalStack: "thread" lets a hook reach moto's backends
@@ -150,7 +150,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         team = DeskAgents(stack, agents=10, seed=seed, not_a_customer=noise.__contains__)
         day_reports = DayReports(stack, reports_dir)  # writes <date>/<HHMM>/<department>.html (+ .txt, .eml)
         posts = PublishingDay(stack)  # imports the content calendar
-        campaign = (CampaignSim(stack, clock, retweeters=campaign_retweeters, winners=100)
+        campaign = (CampaignSim(stack, clock, retweeters=campaign_retweeters, winners=100, notify=campaign_notify)
                     if campaign_retweeters else None)
         if campaign:
             t0 = time.perf_counter()
@@ -374,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tweets", type=int, default=None,
                         help="tweets posted on X in the stretch (default: seed volume, 50,000 per 11-hour day)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--campaign-notify", choices=["claim", "hand", "api"], default="claim",
+                        help="how the campaign's winners hear of it (infra/campaign_sim.py)")
     parser.add_argument("--access-level", default="pro", choices=["basic", "pro", "pay_per_use", "enterprise"])
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--moto", default="process", choices=["process", "thread"],
@@ -386,12 +388,14 @@ def main(argv: list[str] | None = None) -> int:
     divert_metrics(METRICS_FILE)
     tweets = args.tweets if args.tweets is not None else round(SEED_VOLUME_PER_HOUR * args.hours)
     result = run_day(seed=args.seed, start=start, minutes=int(args.hours * 60), tweets=tweets,
-                     access_level=args.access_level, progress=not args.no_progress, moto=args.moto)
+                     access_level=args.access_level, progress=not args.no_progress, moto=args.moto,
+                     campaign_notify=args.campaign_notify)
     print_summary(result, start)
     print(f"the functions' CloudWatch metrics (EMF lines, as Lambda would print them): {METRICS_FILE}")
     ok = (result.duplicates == 0 and result.dlq_depth == 0 and not result.posts.get("over_cap")
           and result.posts.get("duplicates_on_x", 0) == 0
-          and result.posts.get("identical_across_accounts", 0) == 0)
+          and result.posts.get("identical_across_accounts", 0) == 0
+          and dict(result.campaign).get("campaign unsolicited DMs", "0") == "0")
     return 0 if ok else 1
 
 

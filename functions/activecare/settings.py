@@ -46,6 +46,7 @@ class Settings(BaseModel):
     # The campaign's own secret: DM-capable user tokens per account ({"accounts": {key: {...}}}).
     # Only the campaign function may read it (template.yaml); every other function lacks DM credentials.
     campaign_secret_id: str = "activecare/twitter-dm"
+    campaign_function_name: str = ""  # the desk's campaign page invokes it; empty: in this process (local)
     queue_url: str = ""
     # X credentials, split by what they allow: the app-only bearer token (read-only: the poller, the worker, the
     # desk's and the publisher's reads) and the support accounts' user tokens (posting: the desk and the
@@ -192,6 +193,7 @@ class Settings(BaseModel):
             "mailform_link_days": "MAILFORM_LINK_DAYS",
             "mailform_retention_days": "MAILFORM_RETENTION_DAYS",
             "campaign_secret_id": "CAMPAIGN_SECRET_ID",
+            "campaign_function_name": "CAMPAIGN_FUNCTION_NAME",
             "queue_url": "LISTEN_QUEUE_URL",
             "bearer_secret_id": "BEARER_SECRET_ID",
             "posting_secret_id": "POSTING_SECRET_ID",

@@ -14,6 +14,8 @@ validates (`enable_validation`) and documents (GET /openapi.json); every refusal
     POST /inquiries/{id}/do-not-contact/lift {"reason"}  (supervisors: the author's opt-out or block record)
     POST /queue/next                        {"topic"?, "account"?}: claim the most urgent one
     GET  /inquiries/{id}/templates, GET /templates?topic=, GET /figures?day=YYYY-MM-DD, GET /me
+    GET  /campaigns/{id}/winners            hand mode: the winners to DM by hand, their state and DM link
+    POST /campaigns/{id}/winners/{user_id}/confirm   sent by hand: counts once the account's DM events show it
     GET  /, /desk/..., /openapi.json        no authorizer: the web desk's files and the API's document
     GET  /inquiries/{id}/mail, POST .../mail/answer | mail/callback | mail/resolve, GET /mail/triage,
     GET  /mail/figures                      the e-mail form's case (issue #19; see the block below)
@@ -31,6 +33,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from activecare.campaign.models import HandList, HandWinner
 from activecare.desk.models import (
     AGENT_PATTERN,
     CLIENT_TOKEN_PATTERN,
@@ -67,7 +70,7 @@ from activecare.mailform.models import (
 from activecare.mailform.service import MailformService
 from activecare.staff.identity import caller
 from activecare.wiring import runtime
-from desk import web
+from desk import campaigns, web
 
 logger = Logger()
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -282,6 +285,31 @@ def mail_triage() -> TriageList:
 def mail_figures(day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None) -> MailFigures:
     _actor()
     return _mail().figures(day)
+# --- campaigns: winners notified by hand (the campaign function checks the DM events) ---------------------
+
+_CAMPAIGN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+def _campaign_id(campaign_id: str) -> str:
+    import re
+
+    if not re.fullmatch(_CAMPAIGN, campaign_id):
+        raise BadRequest("campaign id: letters, digits, - and _ (at most 64)", code="bad_input")
+    return campaign_id
+
+
+@app.get("/campaigns/<campaign_id>/winners")
+def campaign_winners(campaign_id: str) -> HandList:
+    actor = _actor()
+    return campaigns.winners(_campaign_id(campaign_id), actor.roles)
+
+
+@app.post("/campaigns/<campaign_id>/winners/<user_id>/confirm")
+def campaign_confirm(campaign_id: str, user_id: str) -> HandWinner:
+    actor = _actor()
+    if not user_id.isdigit() or len(user_id) > 19:
+        raise BadRequest("user id: digits only", code="bad_input")
+    return campaigns.confirm(_campaign_id(campaign_id), user_id, actor.name, actor.roles)
 
 
 # --- no authorizer: the web desk's files and this API's document ------------------------------------------

@@ -483,16 +483,64 @@ def dm_events(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
                                   {"pagination_token": [token or ""]})
         ids, next_token = result
         every = {e["id"]: e for e in state.social.dms}
-        data = []
-        for eid in ids:
-            e = every[eid]
-            item = {"id": e["id"], "event_type": e["event_type"], "text": e["text"]}
-            for f in fields & {"created_at", "sender_id", "dm_conversation_id"}:
-                item[f] = e[f]
-            if "participant_ids" in fields:
-                item["participant_ids"] = [e["sender_id"], e["participant_id"]]
-            data.append(item)
+        data = [_render_dm(every[eid], fields) for eid in ids]
     meta: JSON = {"result_count": len(data)}
     if next_token:
         meta["next_token"] = next_token
     return 200, ({"data": data, "meta": meta} if data else {"meta": meta})
+
+
+def dm_events_all(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/dm_events: every DM event of the user-context caller, newest first (user context only)."""
+    if req.user_id is None:
+        raise unsupported_authentication()
+    p = req.params
+    _check_known(p, {"max_results", "pagination_token", "event_types", "dm_event.fields", "expansions",
+                     "user.fields", "tweet.fields", "post.fields", "media.fields"})
+    types = _list(p, "event_types", frozenset({"MessageCreate", "ParticipantsJoin", "ParticipantsLeave"}))
+    max_results = _int(p, "max_results", 1, 100, 100)
+    fields = _list(p, "dm_event.fields", DM_EVENT_FIELDS)
+    token = p.get("pagination_token")
+    with state.lock:
+        events = [e for e in state.social.all_dm_events(req.user_id) if not types or e["event_type"] in types]
+        result = state.snapshot_page(("dm_events_all", req.user_id), None if token else [e["id"] for e in events],
+                                     token, max_results)
+        if result is None:
+            raise invalid_request(f"The `pagination_token` query parameter value [{token}] is not valid",
+                                  {"pagination_token": [token or ""]})
+        ids, next_token = result
+        every = {e["id"]: e for e in state.social.dms}
+        data = [_render_dm(every[eid], fields) for eid in ids]
+    meta: JSON = {"result_count": len(data)}
+    if next_token:
+        meta["next_token"] = next_token
+    return 200, ({"data": data, "meta": meta} if data else {"meta": meta})
+
+
+def _render_dm(e: JSON, fields: set[str]) -> JSON:
+    item = {"id": e["id"], "event_type": e["event_type"], "text": e["text"]}
+    for f in fields & {"created_at", "sender_id", "dm_conversation_id"}:
+        item[f] = e[f]
+    if "participant_ids" in fields:
+        item["participant_ids"] = [e["sender_id"], e["participant_id"]]
+    return item
+
+
+def users_lookup(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/users?ids=: up to 100 users; unknown ids come back as errors; connection_status as the caller."""
+    p = req.params
+    _check_known(p, {"ids", "expansions", "tweet.fields", "post.fields", "user.fields"})
+    ids = [i for i in (p.get("ids") or "").split(",") if i]
+    if not ids or len(ids) > 100 or not all(_ID_RE.match(i) for i in ids):
+        raise invalid_request("The `ids` query parameter needs 1 to 100 comma-separated numeric ids",
+                              {"ids": [p.get("ids", "")]})
+    shape = Shape.parse(p, USER_EXPANSIONS)
+    with state.lock:
+        found = _render_users(state, ids, shape, req.user_id)
+        missing = [user_not_found(i) for i in ids if state.user(i) is None]
+    body: JSON = {}
+    if found:
+        body["data"] = found
+    if missing:
+        body["errors"] = missing
+    return 200, body

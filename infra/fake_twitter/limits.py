@@ -36,8 +36,10 @@ LIMITS: dict[str, dict[str, tuple[int, int]]] = {
     "enterprise": {ep: (_GENEROUS, _GENEROUS) for ep in ENDPOINTS} | {"post": (100, 100)},
 }
 # The campaign's endpoints (per app, per user) / 15 min, the same on every tier: retweeted_by 75,
-# followers 15, DM lookups 300, DM sends 15 per user (and 1,440 / 24 h, enforced by the state).
-CAMPAIGN_LIMITS = {"retweeted_by": (75, 75), "followers": (15, 15), "dm_events": (300, 300), "dm_send": (15, 15)}
+# followers 15, DM lookups 300 (a conversation's and the account's), user lookups 300 / 900, DM sends 15 per
+# user (and 1,440 / 24 h, enforced by the state).
+CAMPAIGN_LIMITS = {"retweeted_by": (75, 75), "followers": (15, 15), "dm_events": (300, 300), "dm_send": (15, 15),
+                   "dm_events_all": (300, 300), "users": (300, 900)}
 for _limits in LIMITS.values():
     _limits.update(CAMPAIGN_LIMITS)
 
@@ -106,6 +108,7 @@ class Stats:
     rate_limited: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
     identical: list[tuple[str, str]] = field(default_factory=list)
+    unsolicited: list[str] = field(default_factory=list)  # API DMs to users who had not DMed the sender first
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, endpoint: str) -> None:
@@ -123,6 +126,14 @@ class Stats:
     def count_identical(self, tweet_id: str, earlier_id: str) -> None:
         with self._lock:
             self.identical.append((tweet_id, earlier_id))
+
+    def count_unsolicited(self, dm_event_id: str) -> None:
+        with self._lock:
+            self.unsolicited.append(dm_event_id)
+
+    @property
+    def unsolicited_dms(self) -> int:
+        return len(self.unsolicited)
 
     @property
     def identical_across_accounts(self) -> int:
@@ -145,6 +156,7 @@ class Stats:
                 "rate_limited_total": sum(self.rate_limited.values()),
                 "faults": dict(self.faults),
                 "identical_across_accounts": len(self.identical),
+                "unsolicited_dms": len(self.unsolicited),
             }
 
     def reset(self) -> None:
@@ -153,3 +165,4 @@ class Stats:
             self.rate_limited.clear()
             self.faults.clear()
             self.identical.clear()
+            self.unsolicited.clear()

@@ -49,6 +49,8 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str, Handler], ...] = (
     ("GET", re.compile(r"^/2/users/([^/]+)/followers$"), "followers", api.users_followers),
     ("POST", re.compile(r"^/2/dm_conversations/with/([^/]+)/messages$"), "dm_send", api.dm_send),
     ("GET", re.compile(r"^/2/dm_conversations/with/([^/]+)/dm_events$"), "dm_events", api.dm_events),
+    ("GET", re.compile(r"^/2/dm_events$"), "dm_events_all", api.dm_events_all),
+    ("GET", re.compile(r"^/2/users$"), "users", api.users_lookup),
 )
 _OAUTH_TOKEN_RE = re.compile(r'oauth_token="([^"]*)"')
 JSON_TYPE = "application/json; charset=utf-8"
@@ -266,6 +268,9 @@ def _admin_action(state: FakeTwitterState, method: str, path: str, data: Any) ->
         except ApiError as err:
             raise ValueError(str(err.body.get("detail"))) from None
         return {"data": {"id": tweet["id"], "text": tweet["text"]}}
+    if route == ("POST", "/_fake/dm"):  # a person's DM in X's app: a user to the account, an agent by hand
+        event = state.social.user_dm(str(data["sender_id"]), str(data["participant_id"]), str(data["text"]))
+        return {"data": {"dm_event_id": event["id"]}}
     if route == ("POST", "/_fake/tokens"):
         state.add_token(str(data["token"]), str(data["user_id"]))
         return {"ok": True}

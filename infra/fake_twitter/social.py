@@ -89,14 +89,23 @@ class Social:
 
     # --- direct messages ----------------------------------------------------------------------
 
-    def send_dm(self, sender: str, participant: str, text: str, now: datetime) -> JSON:
-        """POST /2/dm_conversations/with/:participant_id/messages; raises ApiError like X."""
+    def wrote_first(self, user_id: str, to: str) -> bool:
+        """`user_id` has DMed `to` (so `to` may answer them, by automation too)."""
+        with self._state.lock:
+            return any(d["sender_id"] == user_id and d["participant_id"] == to for d in self.dms)
+
+    def send_dm(self, sender: str, participant: str, text: str, now: datetime, *, by_api: bool = True) -> JSON:
+        """POST /2/dm_conversations/with/:participant_id/messages (`by_api`), or a DM a person sends in X's own
+        app (a user to the account, or an agent by hand); raises ApiError like X. An API DM to a user who never
+        DMed the sender first is counted as unsolicited (X's 2026 rules forbid it). A user who wrote first can
+        be answered even with DMs from strangers closed."""
         with self._state.lock:
             if self._state.user(participant) is None:
                 raise about_blank(400, f"Could not find user with id: [{participant}].")
             if participant in self.suspended:
                 raise about_blank(403, DM_SUSPENDED)
-            if participant in self.dm_closed:
+            asked = self.wrote_first(participant, sender)
+            if participant in self.dm_closed and not asked:
                 raise about_blank(403, DM_CLOSED)
             day = [d for d in self.dms if d["sender_id"] == sender and d["_at"] > now - timedelta(hours=24)]
             if len(day) >= DM_DAY_CAP:
@@ -105,10 +114,22 @@ class Social:
             low, high = sorted((sender, participant), key=int)
             event = {"id": snowflake(now, sequence=self._dm_seq, worker=9), "event_type": "MessageCreate",
                      "text": text, "sender_id": sender, "participant_id": participant,
-                     "dm_conversation_id": f"{low}-{high}", "created_at": iso_z(now), "_at": now}
+                     "dm_conversation_id": f"{low}-{high}", "created_at": iso_z(now), "_at": now,
+                     "_by_api": by_api}
             self.dms.append(event)
             self._state.notify("dm", event)
+            if by_api and not asked:
+                self._state.stats.count_unsolicited(event["id"])
             return event
+
+    def user_dm(self, sender: str, participant: str, text: str) -> JSON:
+        """A DM a user sends (e.g. a winner's claim phrase to the account), in X's app: no API, no limits."""
+        return self.send_dm(sender, participant, text, self._state.now(), by_api=False)
+
+    def all_dm_events(self, viewer: str) -> list[JSON]:
+        """Every DM event `viewer` is part of, newest first (GET /2/dm_events)."""
+        with self._state.lock:
+            return list(reversed([d for d in self.dms if viewer in (d["sender_id"], d["participant_id"])]))
 
     def dm_events(self, viewer: str, participant: str) -> list[JSON]:
         """The one-to-one conversation's events, newest first."""
@@ -116,6 +137,10 @@ class Social:
             pair = {viewer, participant}
             found = [d for d in self.dms if {d["sender_id"], d["participant_id"]} == pair]
             return list(reversed(found))
+
+    def follower_count(self, user_id: str) -> int | None:
+        with self._state.lock:
+            return len(self.followers[user_id]) if user_id in self.followers else None
 
     def sent_by(self, sender: str) -> list[JSON]:
         with self._state.lock:

@@ -458,7 +458,11 @@ class FakeTwitterState:
         if u is None:
             return None
         keys = {"id", "name", "username"} | {f for f in fields if f in u}
-        return {k: u[k] for k in sorted(keys)}
+        out = {k: u[k] for k in sorted(keys)}
+        followers = self.social.follower_count(user_id) if "public_metrics" in fields else None
+        if followers is not None:  # the graph's own count for a user whose follower list the fake holds
+            out["public_metrics"] = {**(u.get("public_metrics") or {}), "followers_count": followers}
+        return out
 
     def clear(self) -> None:
         """Forget posts, users, tokens and snapshots; reset limits, faults, stats (keep tier, clock)."""

@@ -280,3 +280,58 @@ def test_a_take_that_grants_nothing_starts_no_window(campaign_store: CampaignSto
     assert take(day2, 2) == 2  # the second day's first window starts here ...
     assert take(day2 + 5, 2) == 0  # ... so it is still full five minutes later
     assert campaign_store.dm_budget(account, t0 + timedelta(minutes=day2 + 5)) == (2, 2)
+
+
+# ---- entries by kind, reads, notification modes ----
+
+
+def test_entrants_of_each_kind_merge_per_user_and_reads_add_up(campaign_store: CampaignStore, fresh: Fresh,
+                                                                 era: Era) -> None:
+    """A reply-phrase campaign: "r" the phrase repliers, "f" those of them found to follow; "e" retweeters."""
+    cid = _created(campaign_store, _campaign(fresh, era)).campaign_id
+    a, b = _entrant(fresh, era, follows=False), _entrant(fresh, era, follows=False)
+    assert campaign_store.save_page(cid, [replace(a, retweeted=False, replied=True),
+                                          replace(b, retweeted=False, replied=True)], expect_cursor=None,
+                                    next_cursor="u|", done=False, now=era.at(1), kind="r", reads={"posts": 7},
+                                    follow_check="connection_status")
+    assert campaign_store.save_page(cid, [Entrant(a.user_id, "", True, retweeted=False)], expect_cursor="u|",
+                                    next_cursor=None, done=True, now=era.at(2), kind="f", reads={"users": 2})
+    got = campaign_store.get(cid)
+    assert got is not None and got.reads == {"posts": 7, "users": 2} and got.follow_check == "connection_status"
+    assert got.collected == 0 and got.collect_done  # `collected` counts retweeters only
+    merged = {e.user_id: e for e in campaign_store.entrants(cid)}
+    assert merged[a.user_id] == replace(a, retweeted=False, replied=True, follows=True)
+    assert merged[b.user_id] == replace(b, retweeted=False, replied=True, follows=False)
+
+
+def test_a_claim_is_recorded_once_and_only_for_a_winner(campaign_store: CampaignStore, fresh: Fresh,
+                                                       era: Era) -> None:
+    campaign, winners = _drawn(campaign_store, fresh, era)
+    cid, uid = campaign.campaign_id, winners[0].user_id
+    assert campaign_store.mark_claimed(cid, uid, "9001", era.at(40)) is True
+    assert campaign_store.mark_claimed(cid, uid, "9002", era.at(41)) is False
+    assert campaign_store.mark_claimed(cid, fresh.id(), "9003", era.at(42)) is False  # no winner
+    w = _winner(campaign_store, cid, uid)
+    assert (w.claimed_at, w.claim_event_id, w.status) == (era.at(40), "9001", "pending")
+    campaign_store.note(cid, uid, "not_found")
+    assert _winner(campaign_store, cid, uid).error == "not_found"
+    campaign_store.note(cid, uid, None)
+    assert _winner(campaign_store, cid, uid).error is None
+
+
+def test_the_announcement_is_reserved_once_until_its_lease_ends_and_recorded_once(
+        campaign_store: CampaignStore, fresh: Fresh, era: Era) -> None:
+    cid = _created(campaign_store, _campaign(fresh, era, notify="claim", claim_phrase="うけとり",
+                                             announcement="「{campaign}」当選の方は「{phrase}」とDMを")).campaign_id
+    assert campaign_store.reserve_announcement(cid, era.at(50), stale_before=era.at(48)) is True
+    assert campaign_store.reserve_announcement(cid, era.at(51), stale_before=era.at(49)) is False  # still fresh
+    assert campaign_store.reserve_announcement(cid, era.at(60), stale_before=era.at(58)) is True  # lease ended
+    campaign_store.record_announcement(cid, "1111")
+    campaign_store.record_announcement(cid, "2222")
+    assert campaign_store.reserve_announcement(cid, era.at(90), stale_before=era.at(88)) is False
+    got = campaign_store.get(cid)
+    assert got is not None and (got.announce_tweet_id, got.notify, got.claim_phrase) == ("1111", "claim", "うけとり")
+    campaign_store.set_dm_cursor(cid, "1900000000000000005")
+    campaign_store.set_dm_cursor(cid, "1900000000000000003")  # never moves back
+    got = campaign_store.get(cid)
+    assert got is not None and got.dm_cursor == "1900000000000000005"

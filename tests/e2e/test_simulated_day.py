@@ -26,3 +26,4 @@ def test_a_morning_loses_nothing_and_doubles_nothing() -> None:
     assert result.posts["greeting_first"] and result.posts["outside_hours"] == 0
     rows = dict(result.campaign)
     assert rows and any("winners" in label for label in rows)
+    assert rows["campaign unsolicited DMs"] == "0"  # X: automated DMs only after the user DMs you first

@@ -396,3 +396,37 @@ def test_outside_service_hours_an_agent_waits_and_a_supervisor_may_override(sign
         assert kinds == ["override_hours", "reply"]
     finally:
         harness.clock.set(max(now, harness.clock() - timedelta(hours=10)))
+
+
+def test_the_campaign_page_lists_winners_with_dm_links_and_confirms_only_what_the_dm_events_show(
+        sign_in, harness) -> None:
+    from infra.campaign_sim import SALT, SALT_SHA256, seed_campaign
+
+    twitter = harness.stack.twitter
+    world = seed_campaign(twitter, at=harness.clock(), retweeters=30, dm_closed=0, first_id=1_770_000_000_000_000_000)
+    harness.stack.runtime.campaign().draw({
+        "campaign_id": "web-xmas", "tweet_id": world.tweet_id, "account": world.account.key, "winners": 2,
+        "rules": world.rules(), "salt": SALT, "salt_sha256": SALT_SHA256})  # notify: hand, the default
+    page = sign_in("sato", "/desk#/campaign/web-xmas")
+    rows = page.locator("#winners-table tr.winner")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#campaign-progress")).to_have_text("web-xmas: 0 / 2 名 送信確認済み")
+    first = rows.nth(0)
+    user_id = first.get_attribute("data-user")
+    link = urlsplit(first.locator("a.dm-link").get_attribute("href"))
+    query = parse_qs(link.query)
+    assert (link.netloc, link.path, query["recipient_id"]) == ("x.com", "/messages/compose", [user_id])
+    assert "ご当選" in query["text"][0]
+    expect(first.locator("a.dm-link")).to_have_attribute("target", "_blank")
+
+    first.locator("button.confirm").click()  # before the DM was sent: refused, the row says so
+    expect(first.locator("td.state")).to_have_attribute("data-state", "not_found")
+    expect(page.locator(".toast.error")).to_contain_text("まだ見つかりません")
+    twitter.social.user_dm(world.account.user_id, user_id, query["text"][0])  # the agent sends it in X's app
+    first.locator("button.confirm").click()
+    expect(first.locator("td.state")).to_have_attribute("data-state", "confirmed")
+    expect(page.locator("#campaign-progress")).to_have_text("web-xmas: 1 / 2 名 送信確認済み")
+    expect(first.locator("button.confirm")).to_be_disabled()
+    shot(page, "campaign")
+    assert twitter.stats.snapshot()["unsolicited_dms"] == 0
+    assert harness.stack.runtime.campaign().status("web-xmas").dms["sent"] == 1

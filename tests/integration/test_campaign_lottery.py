@@ -31,7 +31,8 @@ def invoke(event: dict[str, Any]) -> dict[str, Any]:
 
 def draw_event(world: CampaignWorld, winners: int, campaign_id: str = "xmas", **extra: Any) -> dict[str, Any]:
     return {"action": "draw", "campaign_id": campaign_id, "tweet_id": world.tweet_id, "account": world.account.key,
-            "winners": winners, "rules": world.rules(), "salt": SALT, "salt_sha256": SALT_SHA256, **extra}
+            "winners": winners, "rules": world.rules(), "salt": SALT, "salt_sha256": SALT_SHA256, "notify": "api",
+            **extra}
 
 
 def dms_to(stack: LocalStack, world: CampaignWorld) -> dict[str, int]:

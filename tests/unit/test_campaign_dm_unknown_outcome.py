@@ -17,7 +17,7 @@ T0 = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 OLD = datetime(2015, 1, 1, tzinfo=UTC)
 
 
-SALTED = {"salt": SALT, "salt_sha256": SALT_SHA256}
+SALTED = {"salt": SALT, "salt_sha256": SALT_SHA256, "notify": "api"}  # the API DMs every winner (explicit)
 
 class AnswerLostX(MemoryX):
     """Delivers the DM, then the answer never arrives (for the first `lost` sends)."""

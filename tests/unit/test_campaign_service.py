@@ -32,7 +32,7 @@ def make(retweeters: list[Entrant]) -> tuple[CampaignService, MemoryCampaignStor
 
 def request(**over: object) -> dict[str, object]:
     return {"campaign_id": "xmas", "tweet_id": "777", "account": "general", "winners": 10, "salt": SALT,
-            "salt_sha256": SALT_SHA256, **over}
+            "salt_sha256": SALT_SHA256, "notify": "api", **over}
 
 
 def drain(service: CampaignService, clock: ManualClock, runs: int = 30) -> None:

@@ -5,7 +5,7 @@ retry can repeat is conditional, so a re-run never moves a cursor twice or reset
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -17,12 +17,14 @@ from pynamodb.transactions import TransactWrite
 
 from activecare.campaign.models import (
     CAMPAIGN_STATES,
+    NOTIFY_MODES,
     WINNER_STATUSES,
     Campaign,
     Entrant,
     Rules,
     Winner,
     WinnerStatus,
+    merge_entrants,
     status_after_failure,
 )
 from activecare.literals import parse_literal
@@ -70,6 +72,20 @@ class CampaignItem(_Base):
     seed = UnicodeAttribute(null=True)
     counts = UnicodeAttribute(null=True)  # JSON
     resume_after = UTCDateTimeAttribute(null=True)
+    notify = UnicodeAttribute(default="api")  # before the modes existed every campaign was API-notified
+    claim_phrase = UnicodeAttribute(default="")
+    announcement = UnicodeAttribute(default="")
+    announce_at = UTCDateTimeAttribute(null=True)
+    announce_tweet_id = UnicodeAttribute(null=True)
+    announce_reserved_at = UTCDateTimeAttribute(null=True)
+    dm_cursor = UnicodeAttribute(null=True)
+    follow_check = UnicodeAttribute(default="")
+    read_posts = NumberAttribute(default=0)
+    read_users = NumberAttribute(default=0)
+    read_owned = NumberAttribute(default=0)
+
+
+READ_ATTRS = {"posts": CampaignItem.read_posts, "users": CampaignItem.read_users, "owned": CampaignItem.read_owned}
 
 
 class EntrantItem(_Base):
@@ -90,6 +106,8 @@ class WinnerItem(_Base):
     sent_at = UTCDateTimeAttribute(null=True)
     dm_event_id = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)
+    claimed_at = UTCDateTimeAttribute(null=True)
+    claim_event_id = UnicodeAttribute(null=True)
 
 
 class BudgetItem(_Base):
@@ -114,13 +132,19 @@ def _campaign(i: CampaignItem) -> Campaign:
         collected=int(i.collected or 0),
         collect_done=bool(i.collect_done), collected_at=i.collected_at, drawn_at=i.drawn_at,
         entrants_count=int(i.entrants_count or 0), entrants_sha256=i.entrants_sha256 or "", seed=i.seed or "",
-        counts=json.loads(i.counts) if i.counts else {}, resume_after=i.resume_after)
+        counts=json.loads(i.counts) if i.counts else {}, resume_after=i.resume_after,
+        notify=parse_literal(i.notify or "api", NOTIFY_MODES), claim_phrase=i.claim_phrase or "",
+        announcement=i.announcement or "", announce_at=i.announce_at, announce_tweet_id=i.announce_tweet_id,
+        announce_reserved_at=i.announce_reserved_at, dm_cursor=i.dm_cursor, follow_check=i.follow_check or "",
+        reads={k: int(v) for k, v in (("posts", i.read_posts), ("users", i.read_users), ("owned", i.read_owned))
+               if v})
 
 
 def _winner(i: WinnerItem) -> Winner:
     return Winner(campaign_id=i.pk, user_id=i.user_id, username=i.username or "", rank=int(i.rank),
                   status=parse_literal(i.status, WINNER_STATUSES), attempts=int(i.attempts or 0),
-                  reserved_at=i.reserved_at, sent_at=i.sent_at, dm_event_id=i.dm_event_id, error=i.error)
+                  reserved_at=i.reserved_at, sent_at=i.sent_at, dm_event_id=i.dm_event_id, error=i.error,
+                  claimed_at=i.claimed_at, claim_event_id=i.claim_event_id)
 
 
 def _keep(at: datetime) -> int:
@@ -143,6 +167,8 @@ class DynamoCampaignStore:
         item = CampaignItem(campaign.campaign_id, META, tweet_id=campaign.tweet_id, account=campaign.account,
                             winners_wanted=campaign.winners_wanted, rules=campaign.rules.canonical(),
                             message=campaign.message, salt=campaign.salt, created_at=campaign.created_at,
+                            notify=campaign.notify, claim_phrase=campaign.claim_phrase,
+                            announcement=campaign.announcement, announce_at=campaign.announce_at,
                             expires_at=_keep(campaign.created_at))
         try:
             item.save(condition=CampaignItem.pk.does_not_exist())
@@ -153,18 +179,22 @@ class DynamoCampaignStore:
         return True
 
     def save_page(self, campaign_id: str, entrants: Sequence[Entrant], *, expect_cursor: str | None,
-                  next_cursor: str | None, done: bool, now: datetime) -> bool:
+                  next_cursor: str | None, done: bool, now: datetime, kind: str = "e",
+                  reads: Mapping[str, int] | None = None, follow_check: str | None = None) -> bool:
         with EntrantItem.batch_write() as batch:
             for e in {e.user_id: e for e in entrants}.values():
-                batch.save(EntrantItem(campaign_id, _sk("e", e.user_id), user_id=e.user_id, username=e.username,
+                batch.save(EntrantItem(campaign_id, _sk(kind, e.user_id), user_id=e.user_id, username=e.username,
                                        follows=e.follows, followers_count=e.followers_count,
                                        created_at=e.created_at, expires_at=_keep(now)))
         item = CampaignItem(campaign_id, META)
         cond = (CampaignItem.cursor == expect_cursor) if expect_cursor else CampaignItem.cursor.does_not_exist()
         cond &= CampaignItem.collect_done == False  # noqa: E712 (a pynamodb condition, not a comparison)
         actions: list[Action] = [CampaignItem.pages.add(1), CampaignItem.expires_at.set(_keep(now)),
-                                 CampaignItem.collected.add(len({e.user_id for e in entrants})),
+                                 CampaignItem.collected.add(len({e.user_id for e in entrants}) if kind == "e" else 0),
                                  CampaignItem.collect_done.set(done)]
+        actions += [READ_ATTRS[name].add(n) for name, n in (reads or {}).items() if n]
+        if follow_check is not None:
+            actions.append(CampaignItem.follow_check.set(follow_check))
         actions.append(CampaignItem.cursor.set(next_cursor) if next_cursor else CampaignItem.cursor.remove())
         if done:
             actions.append(CampaignItem.collected_at.set(now))
@@ -180,9 +210,48 @@ class DynamoCampaignStore:
         CampaignItem(campaign_id, META).update(actions=[action])
 
     def entrants(self, campaign_id: str) -> list[Entrant]:
-        return [Entrant(user_id=i.user_id, username=i.username or "", follows=bool(i.follows),
-                        followers_count=int(i.followers_count or 0), created_at=i.created_at)
-                for i in EntrantItem.query(campaign_id, EntrantItem.sk.startswith("e#"), consistent_read=True)]
+        items = []
+        for kind in ("e", "r", "f"):
+            items += [(f"{kind}#", Entrant(user_id=i.user_id, username=i.username or "", follows=bool(i.follows),
+                                           followers_count=int(i.followers_count or 0), created_at=i.created_at))
+                      for i in EntrantItem.query(campaign_id, EntrantItem.sk.startswith(f"{kind}#"),
+                                                 consistent_read=True)]
+        return merge_entrants(items)
+
+    def mark_claimed(self, campaign_id: str, user_id: str, event_id: str, now: datetime) -> bool:
+        return self._update_winner(campaign_id, user_id, [WinnerItem.claimed_at.set(now),
+                                                          WinnerItem.claim_event_id.set(event_id)],
+                                   WinnerItem.sk.exists() & WinnerItem.claimed_at.does_not_exist())
+
+    def note(self, campaign_id: str, user_id: str, error: str | None) -> None:
+        action = WinnerItem.error.set(error) if error else WinnerItem.error.remove()
+        self._update_winner(campaign_id, user_id, [action], WinnerItem.sk.exists())
+
+    def reserve_announcement(self, campaign_id: str, now: datetime, *, stale_before: datetime) -> bool:
+        cond = CampaignItem.announce_tweet_id.does_not_exist() & (
+            CampaignItem.announce_reserved_at.does_not_exist() | (CampaignItem.announce_reserved_at <= stale_before))
+        try:
+            CampaignItem(campaign_id, META).update(actions=[CampaignItem.announce_reserved_at.set(now)],
+                                                   condition=cond)
+        except UpdateError as exc:
+            _ignore_condition(exc)
+            return False
+        return True
+
+    def record_announcement(self, campaign_id: str, tweet_id: str) -> None:
+        try:
+            CampaignItem(campaign_id, META).update(actions=[CampaignItem.announce_tweet_id.set(tweet_id)],
+                                                   condition=CampaignItem.announce_tweet_id.does_not_exist())
+        except UpdateError as exc:
+            _ignore_condition(exc)
+
+    def set_dm_cursor(self, campaign_id: str, event_id: str) -> None:
+        # Ids are snowflakes of one length; a cursor never moves back (a string compare of equal lengths).
+        cond = CampaignItem.dm_cursor.does_not_exist() | (CampaignItem.dm_cursor < event_id)
+        try:
+            CampaignItem(campaign_id, META).update(actions=[CampaignItem.dm_cursor.set(event_id)], condition=cond)
+        except UpdateError as exc:
+            _ignore_condition(exc)
 
     def save_draw(self, campaign: Campaign, winners: Sequence[Winner]) -> None:
         if campaign.drawn_at is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from activecare.errors import AppError, BadRequest, Conflict, NotFound, Unavailable
+from activecare.errors import AppError, BadRequest, Conflict, Forbidden, NotFound, Unavailable
 
 CampaignError = AppError
 
@@ -35,3 +35,17 @@ class TryLater(Unavailable):
     """X refused for now (429) or is unavailable before anything was stored: invoke again later."""
 
     code = "try_later"
+
+
+class NotInDmEvents(Conflict):
+    """Hand mode: a confirmation the account's DM events do not show (yet)."""
+
+    code = "dm_not_found"
+
+
+class NotStaff(Forbidden):
+    code = "forbidden"
+
+
+class WrongMode(Conflict):
+    code = "wrong_notify_mode"

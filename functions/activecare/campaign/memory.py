@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from activecare.campaign.models import Campaign, Entrant, Winner, WinnerStatus, status_after_failure
-from activecare.campaign.ports import RetweeterPage
+from activecare.campaign.models import Campaign, Entrant, Winner, WinnerStatus, merge_entrants, status_after_failure
+from activecare.campaign.ports import DmEvent, DmEventPage, IdPage, Reply, ReplyPage, RetweeterPage
 from activecare.twitter.port import RateLimited, TwitterRejected
 
 WINDOW = timedelta(minutes=15)
@@ -28,7 +28,7 @@ class _Budget:
 class MemoryCampaignStore:
     def __init__(self) -> None:
         self.campaigns: dict[str, Campaign] = {}
-        self.entrant_items: dict[str, dict[str, Entrant]] = {}
+        self.entrant_items: dict[str, dict[str, Entrant]] = {}  # campaign -> "<kind>#<user>" -> entrant
         self.winner_items: dict[str, dict[str, Winner]] = {}
         self.budgets: dict[str, _Budget] = {}
 
@@ -43,16 +43,22 @@ class MemoryCampaignStore:
         return True
 
     def save_page(self, campaign_id: str, entrants: Sequence[Entrant], *, expect_cursor: str | None,
-                  next_cursor: str | None, done: bool, now: datetime) -> bool:
+                  next_cursor: str | None, done: bool, now: datetime, kind: str = "e",
+                  reads: Mapping[str, int] | None = None, follow_check: str | None = None) -> bool:
         """As the adapter: the entrants first, then the cursor if it is still `expect_cursor`; `collected` adds
         the page's distinct retweeters."""
         page = {e.user_id: e for e in entrants}
-        self.entrant_items.setdefault(campaign_id, {}).update(page)
+        self.entrant_items.setdefault(campaign_id, {}).update({f"{kind}#{u}": e for u, e in page.items()})
         c = self.campaigns.get(campaign_id)
         if c is None or c.cursor != expect_cursor or c.collect_done:
             return False
         c.cursor, c.collect_done, c.pages = next_cursor, done, c.pages + 1
-        c.collected += len(page)
+        if kind == "e":
+            c.collected += len(page)
+        for name, n in (reads or {}).items():
+            c.reads[name] = c.reads.get(name, 0) + n
+        if follow_check is not None:
+            c.follow_check = follow_check
         if done:
             c.collected_at = now
         return True
@@ -61,7 +67,37 @@ class MemoryCampaignStore:
         self.campaigns[campaign_id].resume_after = at
 
     def entrants(self, campaign_id: str) -> list[Entrant]:
-        return list(self.entrant_items.get(campaign_id, {}).values())
+        return merge_entrants(self.entrant_items.get(campaign_id, {}).items())
+
+    def mark_claimed(self, campaign_id: str, user_id: str, event_id: str, now: datetime) -> bool:
+        w = self._winner(campaign_id, user_id)
+        if w is None or w.claimed_at is not None:
+            return False
+        w.claimed_at, w.claim_event_id = now, event_id
+        return True
+
+    def note(self, campaign_id: str, user_id: str, error: str | None) -> None:
+        w = self._winner(campaign_id, user_id)
+        if w is not None:
+            w.error = error
+
+    def reserve_announcement(self, campaign_id: str, now: datetime, *, stale_before: datetime) -> bool:
+        c = self.campaigns[campaign_id]
+        if c.announce_tweet_id is not None or (c.announce_reserved_at is not None
+                                               and c.announce_reserved_at > stale_before):
+            return False
+        c.announce_reserved_at = now
+        return True
+
+    def record_announcement(self, campaign_id: str, tweet_id: str) -> None:
+        c = self.campaigns[campaign_id]
+        if c.announce_tweet_id is None:
+            c.announce_tweet_id = tweet_id
+
+    def set_dm_cursor(self, campaign_id: str, event_id: str) -> None:
+        c = self.campaigns[campaign_id]
+        if c.dm_cursor is None or int(event_id) > int(c.dm_cursor):
+            c.dm_cursor = event_id
 
     def save_draw(self, campaign: Campaign, winners: Sequence[Winner]) -> None:
         items = self.winner_items.setdefault(campaign.campaign_id, {})
@@ -144,6 +180,11 @@ class MemoryX:
         self.rate_limit_at: set[int] = set()  # page offsets that answer 429 once
         self.closed: set[str] = set()
         self.sent: list[tuple[str, str, str]] = []  # (event id, participant, text)
+        self.received: list[DmEvent] = []  # DMs users sent the account, oldest first
+        self.replies_to: dict[str, list[Reply]] = {}
+        self.follower_ids: list[str] = []
+        self.posts: list[tuple[str, str]] = []
+        self.account_id = "100"
         self.calls = 0
 
     def retweeters(self, tweet_id: str, *, pagination_token: str | None = None) -> RetweeterPage:
@@ -167,3 +208,39 @@ class MemoryX:
 
     def find_sent_dm(self, participant_id: str, text: str) -> str | None:
         return next((e for e, p, t in reversed(self.sent) if p == participant_id and t == text), None)
+
+    def conversation(self, participant_id: str) -> list[DmEvent]:
+        ours = [DmEvent(e, self.account_id, t, p) for e, p, t in self.sent if p == participant_id]
+        theirs = [d for d in self.received if d.sender_id == participant_id]
+        return sorted(ours + theirs, key=lambda d: int(d.id), reverse=True)
+
+    def dm_events(self, *, pagination_token: str | None = None) -> DmEventPage:
+        every = sorted([DmEvent(e, self.account_id, t, p) for e, p, t in self.sent] + self.received,
+                       key=lambda d: int(d.id), reverse=True)
+        return DmEventPage(every, None)
+
+    def user_dm(self, sender_id: str, text: str) -> DmEvent:
+        event = DmEvent(str(9_000_000 + len(self.sent) + len(self.received)), sender_id, text, self.account_id)
+        self.received.append(event)
+        return event
+
+    def replies(self, tweet_id: str, *, pagination_token: str | None = None) -> ReplyPage:
+        found = self.replies_to.get(tweet_id, [])
+        return ReplyPage(found, None, len(found))
+
+    def followers(self, *, pagination_token: str | None = None) -> IdPage:
+        return IdPage(list(self.follower_ids), None)
+
+    def following_us(self, user_ids: Sequence[str]) -> set[str]:
+        return set(user_ids) & set(self.follower_ids)
+
+    def followers_count(self) -> int:
+        return len(self.follower_ids)
+
+    def post(self, text: str) -> str:
+        tweet_id = str(8_000_000 + len(self.posts))
+        self.posts.append((tweet_id, text))
+        return tweet_id
+
+    def find_post(self, text: str) -> str | None:
+        return next((i for i, t in self.posts if t == text), None)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar, Literal, get_args
 
@@ -31,12 +32,27 @@ DEFAULT_MESSAGE = (
     "厳正なる抽選の結果、ご当選されました🎉\n賞品のお受け取り方法は、このメッセージへのご返信にてご案内いたします。"
 )
 
+# How winners hear of their prize. X's rule: automated DMs only after the user DMs you first.
+#   hand  (default): the desk prepares a DM link per winner; an agent sends it by hand and confirms it, and the
+#         confirmation counts once the account's DM events show it.
+#   claim: a public announcement (no mentions) asks winners to DM a claim phrase; a winner who does gets the prize
+#         message through the API (the user wrote first).
+#   api:   the API DMs every winner unasked (only when the operator sets it explicitly).
+NotifyMode = Literal["hand", "claim", "api"]
+NOTIFY_MODES: tuple[NotifyMode, ...] = get_args(NotifyMode)
+DM_RULE = "automated DMs only after the user DMs you first"  # X developer guidelines (2026), quoted
+DEFAULT_CLAIM_PHRASE = "当選受け取り"
+DEFAULT_ANNOUNCEMENT = (
+    "「{campaign}」キャンペーンの抽選を行いました。ご応募ありがとうございました！\n当選された方は、このアカウントへ"
+    "「{phrase}」とDMでお送りください。当選の方には賞品のご案内をDMでお返しします。")
+MENTION_RE = re.compile(r"(?<![A-Za-z0-9_])[@＠][A-Za-z0-9_]")
+
 CampaignState = Literal["collecting", "drawn", "closed"]
 CAMPAIGN_STATES: tuple[CampaignState, ...] = get_args(CampaignState)
 WinnerStatus = Literal["pending", "sending", "sent", "failed"]  # pending -> sending (reserved) -> sent | failed
 WINNER_STATUSES: tuple[WinnerStatus, ...] = get_args(WinnerStatus)
 # The operations, as the campaign function's events name them.
-Action = Literal["draw", "status", "certificate", "retry_failed", "close", "tick"]
+Action = Literal["draw", "status", "certificate", "retry_failed", "close", "tick", "hand_list", "hand_confirm"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 
 
@@ -47,6 +63,9 @@ class Rules(BaseModel):
 
     cutoff: datetime | None = None  # entries close here; the draw refuses to run before it
     require_follow: bool = True
+    require_retweet: bool = True  # entrants retweeted the campaign post
+    # Entrants replied to the campaign post with this phrase (normalised Japanese matching); "" = no reply entry.
+    reply_phrase: str = Field(default="", max_length=50)
     min_followers: int = Field(default=0, ge=0)
     min_account_age_days: int = Field(default=0, ge=0)
     exclude_user_ids: tuple[str, ...] = ()  # staff, known bots ...
@@ -73,8 +92,18 @@ class Rules(BaseModel):
             raise ValueError("cutoff needs a time zone (e.g. 2026-11-30T23:59:59+09:00)")
         return value
 
+    @model_validator(mode="after")
+    def _an_entry(self) -> Rules:
+        if not self.require_retweet and not self.reply_phrase.strip():
+            raise ValueError("a campaign needs an entry: a retweet (require_retweet) or a reply_phrase, or both")
+        return self
+
     def canonical(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        data = self.model_dump(mode="json")
+        for name, default in (("require_retweet", True), ("reply_phrase", "")):  # as recorded before these existed
+            if data[name] == default:
+                data.pop(name)
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
 class DrawRequest(BaseModel):
@@ -92,6 +121,24 @@ class DrawRequest(BaseModel):
     salt: str = Field(default="", max_length=128)
     salt_sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
     dry_run: bool = False
+    notify: NotifyMode = "hand"
+    claim_phrase: str = Field(default=DEFAULT_CLAIM_PHRASE, min_length=1, max_length=50)
+    announcement: str = Field(default=DEFAULT_ANNOUNCEMENT, min_length=1, max_length=280)
+    announce_at: datetime | None = None  # claim mode: not before this time (e.g. after the morning greeting)
+
+    @field_validator("announce_at")
+    @classmethod
+    def _aware_at(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("announce_at needs a time zone (e.g. 2026-12-02T10:00:00+09:00)")
+        return value
+
+    @field_validator("announcement")
+    @classmethod
+    def _no_mentions(cls, value: str) -> str:
+        if MENTION_RE.search(value) or "{username}" in value:
+            raise ValueError("the claim announcement is public: no @mentions and no usernames")
+        return value
 
     @field_validator("winners")
     @classmethod
@@ -133,6 +180,8 @@ class Entrant:
     follows: bool
     followers_count: int = 0
     created_at: datetime | None = None
+    retweeted: bool = True
+    replied: bool = False  # replied to the campaign post with the phrase
 
 
 @dataclass
@@ -157,10 +206,21 @@ class Campaign:
     seed: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     resume_after: datetime | None = None
+    notify: NotifyMode = "api"  # campaigns recorded before the modes existed were API-notified
+    claim_phrase: str = ""
+    announcement: str = ""
+    announce_at: datetime | None = None  # the claim announcement goes out at or after this time
+    announce_tweet_id: str | None = None  # the claim announcement, once posted
+    announce_reserved_at: datetime | None = None  # a post under way (or left by a crash: reconciled first)
+    dm_cursor: str | None = None  # claim mode: the newest DM event already read
+    follow_check: str = ""  # how follows are read: connection_status | followers (chosen by cost)
+    reads: dict[str, int] = field(default_factory=dict)  # X resources read: posts, users, owned
 
     def same_request(self, req: DrawRequest) -> bool:
-        return (self.tweet_id, self.account, self.winners_wanted, self.rules.canonical(), self.salt) == (
-            req.tweet_id, req.account, req.winners, req.rules.canonical(), req.salt)
+        return (self.tweet_id, self.account, self.winners_wanted, self.rules.canonical(), self.salt, self.notify,
+                self.claim_phrase if self.notify == "claim" else "") == (
+            req.tweet_id, req.account, req.winners, req.rules.canonical(), req.salt, req.notify,
+            req.claim_phrase if req.notify == "claim" else "")
 
 
 @dataclass
@@ -175,6 +235,23 @@ class Winner:
     sent_at: datetime | None = None
     dm_event_id: str | None = None
     error: str | None = None
+    claimed_at: datetime | None = None  # claim mode: the winner DMed the claim phrase (the DM event's id below)
+    claim_event_id: str | None = None
+
+
+def merge_entrants(items: Iterable[tuple[str, Entrant]]) -> list[Entrant]:
+    """Entrant records by "<kind>#<user>" (e retweeted, r replied, f follows) merged into one per user."""
+    merged: dict[str, Entrant] = {}
+    for key, e in items:
+        kind = key.split("#", 1)[0]
+        had = merged.get(e.user_id)
+        base = had or replace(e, retweeted=False, replied=False, follows=False)
+        if kind in ("e", "r") and (had is None or not had.username):
+            base = replace(e, retweeted=base.retweeted, replied=base.replied, follows=base.follows)
+        merged[e.user_id] = replace(base, retweeted=base.retweeted or kind == "e",
+                                    replied=base.replied or kind == "r",
+                                    follows=base.follows or (e.follows and kind in ("e", "f")))
+    return list(merged.values())
 
 
 def status_after_failure(*, final: bool, keep_sending: bool) -> WinnerStatus:
@@ -232,7 +309,7 @@ class CampaignProgress(_Result):
     """`status` (and what draw, advance and close answer): collection, the draw's record and the DM queue.
     No personal data: user ids of failed DMs only."""
 
-    _absent_when_none = ("draw", "failures")
+    _absent_when_none = ("draw", "failures", "announcement_tweet_id")
 
     campaign_id: str
     tweet_id: str
@@ -246,6 +323,11 @@ class CampaignProgress(_Result):
     dm_cost_usd: float
     draw: DrawRecord | None = None  # once drawn
     failures: list[Failure] | None = None  # once drawn
+    notify: NotifyMode = "api"
+    announcement_tweet_id: str | None = None  # claim mode, once posted
+    follow_check: str = ""
+    x_reads: dict[str, int] = Field(default_factory=dict)  # X resources read for this campaign: posts, users, owned
+    x_read_cost_usd: float = 0.0
 
 
 class DryRun(_Result):
@@ -258,6 +340,9 @@ class DryRun(_Result):
     entrants_sha256: str
     would_win: int
     api_calls: dict[str, int]
+    follow_check: str = ""
+    x_reads: dict[str, int] = Field(default_factory=dict)  # what this dry run read (a real draw reads it again)
+    x_read_cost_usd: float = 0.0
 
 
 class Certificate(_Result):
@@ -295,5 +380,36 @@ class Tick(_Result):
     campaigns: list[CampaignProgress | TickFailure]
 
 
+HandState = Literal["pending", "confirmed", "not_found"]
+
+
+class HandWinner(_Result):
+    """A winner an agent notifies by hand: the DM link to open, and whether the account's DM events show it."""
+
+    rank: int
+    user_id: str
+    username: str
+    state: HandState  # pending; confirmed; not_found: an agent confirmed but the DM events do not show it yet
+    dm_link: str
+    text: str
+    confirmed_at: str | None = None
+
+
+class HandList(_Result):
+    campaign_id: str
+    account: str
+    notify: NotifyMode
+    winners: list[HandWinner]
+
+
+class ClaimResult(_Result):
+    """A received DM, as claim mode read it: whose campaign it claimed (if any) and whether the prize went out."""
+
+    event_id: str
+    campaign_id: str | None = None
+    claimed: bool = False
+    sent: bool = False
+
+
 DrawOutcome = CampaignProgress | DryRun
-CampaignResult = CampaignProgress | DryRun | Certificate | Requeued | Tick
+CampaignResult = CampaignProgress | DryRun | Certificate | Requeued | Tick | HandList | HandWinner

@@ -4,6 +4,11 @@
         [--exclude-user ID ...] [--exclude-file FILE] [--exclude-winners-of CAMPAIGN ...]
         [--min-followers N] [--min-account-age-days D] [--cutoff 2026-12-01T23:59:59+09:00]
         [--no-follow-required] [--message TEXT | --message-file FILE] [--salt S] [--dry-run]
+        [--reply-phrase PHRASE] [--no-retweet-required]
+        [--notify hand|claim|api] [--claim-phrase PHRASE] [--announce-at ISO] [--yes]
+            hand (default): the desk's campaign page gives agents a DM link per winner to send by hand and confirm;
+            claim: a public announcement asks winners to DM a claim phrase, the prize message answers them;
+            api: the API DMs every winner unasked (asks for confirmation: X's rule, see API_DM_PROMPT)
     activecare campaign status ID          collection, draw record, DM queue progress
     activecare campaign tick               one scheduled run now: resume collections, send due DMs
     activecare campaign certificate ID [--out FILE]   the publishable draw certificate (JSON)
@@ -24,13 +29,29 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from activecare.campaign.models import Action, CampaignProgress, Certificate, DrawOutcome, DryRun, Requeued, Tick
+from activecare.campaign.models import (
+    DM_RULE,
+    Action,
+    CampaignProgress,
+    Certificate,
+    DrawOutcome,
+    DryRun,
+    Requeued,
+    Tick,
+)
 from activecare.cli.common import CliError, remote_error
 
 if TYPE_CHECKING:
     from activecare.campaign.service import CampaignService
 
 T = TypeVar("T")
+
+API_DM_PROMPT = (
+    "--notify api: the API sends every winner a DM they did not ask for.\n"
+    f"X's developer rules (2026): \"{DM_RULE}\" (bulk and welcome DMs are prohibited).\n"
+    "Use api mode only where X allowed it for this campaign; `--notify claim` (winners DM us first) or the default "
+    "`hand` (agents send each DM by hand) keep the rule.\n"
+    "Type 'api' to send the winners' DMs through the API: ")
 
 
 def _exclusions(args: argparse.Namespace) -> tuple[list[str], list[str]]:
@@ -49,13 +70,18 @@ def _exclusions(args: argparse.Namespace) -> tuple[list[str], list[str]]:
 def _request(args: argparse.Namespace) -> dict[str, Any]:
     ids, names = _exclusions(args)
     rules: dict[str, Any] = {"require_follow": not args.no_follow_required, "min_followers": args.min_followers,
+                             "require_retweet": not args.no_retweet_required, "reply_phrase": args.reply_phrase,
                              "min_account_age_days": args.min_account_age_days, "exclude_user_ids": ids,
                              "exclude_usernames": names, "exclude_winners_of": args.exclude_winners_of or []}
     if args.cutoff:
         rules["cutoff"] = args.cutoff
     req: dict[str, Any] = {"campaign_id": args.campaign, "tweet_id": args.tweet, "account": args.account,
                            "winners": args.winners, "rules": rules, "salt": args.salt,
-                           "salt_sha256": args.salt_sha256, "dry_run": args.dry_run}
+                           "salt_sha256": args.salt_sha256, "dry_run": args.dry_run, "notify": args.notify}
+    if args.claim_phrase:
+        req["claim_phrase"] = args.claim_phrase
+    if args.announce_at:
+        req["announce_at"] = args.announce_at
     if args.message_file:
         req["message"] = Path(args.message_file).read_text(encoding="utf-8").strip()
     elif args.message:
@@ -65,9 +91,11 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
 
 def _status_text(s: CampaignProgress | DryRun) -> str:
     if isinstance(s, DryRun):
-        return (f"[dry run] {s.campaign_id}: 応募 {s.counts.get('retweeters', 0)} 件、有効 {s.entrants} 件、"
+        entered = max(s.counts.get('retweeters', 0), s.counts.get('repliers', 0))
+        return (f"[dry run] {s.campaign_id}: 応募 {entered} 件、有効 {s.entrants} 件、"
                 f"当選予定 {s.would_win} 名（API {sum(s.api_calls.values())} 回）\n"
-                f"内訳: {json.dumps(s.counts, ensure_ascii=False)}\nentrants sha256: {s.entrants_sha256}")
+                f"内訳: {json.dumps(s.counts, ensure_ascii=False)}\nentrants sha256: {s.entrants_sha256}\n"
+                + _cost_line(s.x_reads, s.x_read_cost_usd, s.follow_check, "この抽選の X 読み取り（本番でも同じ）"))
     c = s.collection
     lines = [f"{s.campaign_id} ({s.status}) tweet {s.tweet_id} account {s.account}",
              f"収集: {c.retweeters} 人 / {c.pages} ページ" + (" 完了" if c.done else " 継続中")
@@ -83,7 +111,15 @@ def _status_text(s: CampaignProgress | DryRun) -> str:
                      f"（{done}/{s.winners}）今の15分枠 {b.window_used}/{b.window_limit}、"
                      f"24時間 {b.day_used}/{b.day_limit}、費用 ${s.dm_cost_usd}")
         lines += [f"  失敗 #{f.rank} {f.user_id}: {f.error}" for f in s.failures or []]
+        posted = f"（告知ポスト {s.announcement_tweet_id}）" if s.announcement_tweet_id else ""
+        lines.append(f"通知: {s.notify}{posted}")
+    lines.append(_cost_line(s.x_reads, s.x_read_cost_usd, s.follow_check, "X 読み取り"))
     return "\n".join(lines)
+
+
+def _cost_line(reads: dict[str, int], usd: float, follow_check: str, label: str) -> str:
+    parts = ", ".join(f"{k} {n:,}" for k, n in sorted(reads.items())) or "none"
+    return f"{label}: {parts} = ${usd}" + (f"（フォロー確認: {follow_check}）" if follow_check else "")
 
 
 def _operation(args: argparse.Namespace) -> tuple[Action, dict[str, Any]]:
@@ -138,6 +174,9 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         return 1 if problems else 0
 
     action, params = _operation(args)
+    unconfirmed = action == "draw" and params.get("notify") == "api" and not params.get("dry_run") and not args.yes
+    if unconfirmed and input(API_DM_PROMPT).strip() != "api":
+        raise CliError("not drawn: api mode needs the confirmation (or --yes)")
     result = _answer(action, params)
     if action == "tick":
         if args.json:
@@ -232,7 +271,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--message-file")
     p.add_argument("--salt", default="", help="the campaign's secret salt (`campaign salt`), revealed by the draw")
     p.add_argument("--salt-sha256", default="", help="its sha256, as published in the announcement")
-    p.add_argument("--dry-run", action="store_true", help="collect and count, store and send nothing")
+    p.add_argument("--dry-run", action="store_true", help="collect and count, store and send nothing; prints the X "
+                   "read cost")
+    p.add_argument("--reply-phrase", default="", help="entrants replied to the campaign post with this phrase "
+                   "(normalised Japanese matching)")
+    p.add_argument("--no-retweet-required", action="store_true", help="entries by reply phrase only")
+    p.add_argument("--notify", choices=["hand", "claim", "api"], default="hand",
+                   help="how winners hear of it: hand (default, agents send DM links), claim (winners DM a phrase "
+                   "first), api (unsolicited API DMs: asks for confirmation)")
+    p.add_argument("--claim-phrase", default="", help="claim mode: the phrase winners DM us")
+    p.add_argument("--announce-at", default="", help="claim mode: post the announcement at or after this time "
+                   "(ISO 8601 with offset; default: with the draw)")
+    p.add_argument("--yes", action="store_true", help="confirm api mode without the prompt")
     add("status", "progress of a campaign", with_id=True)
     add("tick", "one scheduled run now")
     p = add("certificate", "the publishable draw certificate", with_id=True)

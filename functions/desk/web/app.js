@@ -7,7 +7,7 @@
 //  - ~500 inquiries a day and a queue of tens need no virtual DOM: the queue updates its rows in place, keyed
 //    by inquiry id, and everything a customer wrote is put on the page with textContent only (dom.js).
 //
-// Files: auth.js (sign-in, PKCE), api.js (the API, errors), queue.js, inquiry.js, composer.js, figures.js,
+// Files: auth.js (sign-in, PKCE), api.js (the API, errors), queue.js, inquiry.js, composer.js, figures.js, campaign.js,
 // textcheck.js (weighted length, personal data), labels.js (Japanese), dom.js.
 
 import * as auth from './auth.js';
@@ -18,6 +18,7 @@ import { createQueue } from './queue.js';
 import { createInquiry } from './inquiry.js';
 import { createComposer, inServiceHours } from './composer.js';
 import { createFigures } from './figures.js';
+import { createCampaign } from './campaign.js';
 
 const POLL_MS = 5000;
 
@@ -31,6 +32,7 @@ function bootMessage(text, button) {
   document.body.classList.add('booting');
   $('#desk-view').hidden = true;
   $('#figures-view').hidden = true;
+  $('#campaign-view').hidden = true;
   $('#boot').hidden = false;
   fill($('#boot'), h('div', {}, h('p', { id: 'boot-message' }, text), button));
 }
@@ -96,6 +98,7 @@ function start(config, me) {
   const composer = createComposer(ctx, $('#composer'));
   const inquiry = createInquiry(ctx, { toolbar: $('#inquiry-toolbar'), body: $('#inquiry-body'), side: $('#customer-pane') });
   const figures = createFigures(ctx, $('#figures-view'));
+  const campaign = createCampaign(ctx, $('#campaign-view'));
   let lastRenew = 0;
 
   ctx.onDetail = (d) => {
@@ -225,17 +228,20 @@ function start(config, me) {
     });
   });
 
-  // routes: #/ (desk), #/inquiry/<id> (desk, one open), #/figures
+  // routes: #/ (desk), #/inquiry/<id> (desk, one open), #/figures, #/campaign/<id> (campaign.js)
   function route() {
     const hash = location.hash || '#/';
     const figuresOn = hash.startsWith('#/figures');
-    $('#desk-view').hidden = figuresOn;
+    const campaignOn = hash.startsWith('#/campaign');
+    $('#desk-view').hidden = figuresOn || campaignOn;
     $('#figures-view').hidden = !figuresOn;
+    $('#campaign-view').hidden = !campaignOn;
+    const current = figuresOn ? 'figures' : campaignOn ? 'campaign' : 'desk';
     for (const a of document.querySelectorAll('.tabs a')) {
-      const on = (a.dataset.route === 'figures') === figuresOn;
-      if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+      if (a.dataset.route === current) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
     }
     if (figuresOn) { figures.load(); return; }
+    if (campaignOn) { campaign.load((/^#\/campaign\/([A-Za-z0-9_-]{1,64})$/.exec(hash) || [])[1]); return; }
     const m = /^#\/inquiry\/(\d{1,19})$/.exec(hash);
     if (m && m[1] !== inquiry.id) inquiry.load(m[1]);
     if (!m && inquiry.id) inquiry.clear();
