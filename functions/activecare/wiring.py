@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from activecare.campaign.service import CampaignService
     from activecare.campaign.x import TweepyCampaignX
+    from activecare.compliance.service import ComplianceService
     from activecare.desk.service import DeskService
     from activecare.keywords.catalogue import Catalogue
     from activecare.listening.ingest import Ingestor
@@ -136,6 +137,21 @@ class Runtime:
 
         return CampaignService(store=DynamoCampaignStore(), source_for=x_for, messenger_for=x_for, clock=self.clock,
                                known_accounts=frozenset(a.key for a in settings.accounts))
+
+    def compliance(self, *, time_left: Callable[[], float] | None = None,
+                   sleep: Callable[[float], None] | None = None) -> ComplianceService:
+        """The compliance sweep over the tables and X app-only (lookups or batch jobs, per `sweep_mode`); also
+        the erasure of tweets and users X reports gone (`erase_tweets`, `erase_users`)."""
+        from activecare.compliance.dynamo import DynamoHoldings, DynamoRuns
+        from activecare.compliance.service import ComplianceService
+        from activecare.compliance.x import TweepyComplianceX
+        from activecare.twitter.gateway import TweepyGateway
+
+        s = self.settings
+        x = TweepyComplianceX(self.twitter) if isinstance(self.twitter, TweepyGateway) else None
+        return ComplianceService(holdings=DynamoHoldings(), runs=DynamoRuns(), clock=self.clock, mode=s.sweep_mode,
+                                 lookup=x, jobs=x, budget_usd=s.compliance_budget_usd, time_left=time_left,
+                                 sleep=sleep or time.sleep)
 
     def catalogue(self) -> Catalogue:
         """Keywords from the keyword table, cached for keyword_cache_s (ops edits land within it)."""

@@ -288,6 +288,8 @@ def _timeline(state: FakeTwitterState, req: ApiRequest, kind: str) -> tuple[int,
     user = state.user(req.path_id)
     if user is None:
         return 200, {"errors": [user_not_found(req.path_id)]}
+    if (gone := state.compliance.timeline_error(user["id"], req.user_id)) is not None:
+        return 200, {"errors": [gone]}  # suspended, deactivated, or protected from this caller
     now = state.now()
     cap = TIMELINE_CAP if kind == "author" else MENTIONS_CAP
     key_value = user["id"] if kind == "author" else user["username"]
@@ -496,3 +498,31 @@ def dm_events(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
     if next_token:
         meta["next_token"] = next_token
     return 200, ({"data": data, "meta": meta} if data else {"meta": meta})
+
+
+# --- compliance: lookups by id and batch compliance jobs (infra/fake_twitter/compliance.py) -----------
+
+
+def tweets_lookup(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/tweets?ids=: up to 100 posts; errors for deleted or unreadable ones."""
+    return state.compliance.tweets_lookup(req)
+
+
+def users_lookup(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/users?ids=: up to 100 users; errors for suspended or deactivated ones."""
+    return state.compliance.users_lookup(req)
+
+
+def compliance_create(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """POST /2/compliance/jobs."""
+    return state.compliance.create_job(req)
+
+
+def compliance_get(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/compliance/jobs/:id."""
+    return state.compliance.get_job(req)
+
+
+def compliance_list(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/compliance/jobs?type=."""
+    return state.compliance.list_jobs(req)
