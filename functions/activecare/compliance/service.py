@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
+from functools import partial
 from itertools import islice
 from typing import Literal, TypeVar
 
@@ -188,11 +189,9 @@ class ComplianceService:
                 if self.time_left() < MARGIN_S + self.poll_s:
                     raise Stop("waiting")
                 self.sleep(self.poll_s)
-                job_id = job.id
-                job = self._call(lambda: jobs.get(job_id))
+                job = self._call(partial(jobs.get, job.id))
                 run.requests += 1
-            done = job
-            verdicts = self._call(lambda: jobs.download(done))
+            verdicts = self._call(partial(jobs.download, job))
             self._erase(run, kind, [v for v in verdicts if v.kind == kind], self._held(kind))
             run.jobs[kind].done = True
             run.done_kinds.append(kind)
