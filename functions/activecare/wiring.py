@@ -84,12 +84,19 @@ class Runtime:
 
     def desk(self) -> DeskService:
         """The agent desk over DynamoDB and X (reads app-only, posts as the owning account)."""
-        from activecare.desk.dynamo import DynamoDeskInquiries, DynamoDoNotContact, DynamoReservations, DynamoTally
+        from activecare.desk.dynamo import (
+            DynamoDeskInquiries,
+            DynamoDoNotContact,
+            DynamoGoneTweets,
+            DynamoReservations,
+            DynamoTally,
+        )
         from activecare.desk.service import DeskService
 
         return DeskService(settings=self.settings, inquiries=DynamoDeskInquiries(),
                            reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
-                           poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact())
+                           poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
+                           gone=DynamoGoneTweets())
 
     def publisher(self) -> Publisher:
         """Scheduled posts: the calendar and post records in the state table, posting as each account."""

@@ -170,3 +170,8 @@ class DynamoInquiryStore:
 
     def record_do_not_contact(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
         return record_do_not_contact(author_id, tweet_id, at, reason)
+
+    def erase_author(self, author_id: str) -> int:
+        from activecare.storage.erasure import erase  # the code `activecare erase` runs (the inquiries only here)
+
+        return erase(author_id, reservations=False, campaigns=False).total

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
@@ -80,18 +81,20 @@ def resolve(author: str) -> str | None:
     return next(iter(ids), None)
 
 
-def erase(author_id: str, *, dry_run: bool = False, reservations: bool = True) -> ErasureReport:
+def erase(author_id: str, *, dry_run: bool = False, reservations: bool = True, campaigns: bool = True) -> ErasureReport:
     """Delete (or, dry, count) every stored record of `author_id`; the counts are of records removed (found).
     `reservations=False` leaves the reply reservations (our text and their tweet id, never their content; they
-    expire after RESERVATION_RETENTION_DAYS): finding them scans the state table, which no function may do."""
+    expire after RESERVATION_RETENTION_DAYS): finding them scans the state table, which no function may do.
+    `campaigns=False` leaves the campaign records (the worker may not read that table: the sweep takes them)."""
     if not author_id.isdigit():
         raise ValueError(f"an X user id is a number, not {author_id!r}")
     report = ErasureReport(author_id, dry_run)
     inquiries = [i.inquiry_id for i in Inquiry.by_author.query(author_id, attributes_to_get=["inquiry_id"])]
     reservation_keys = _reservations(inquiries) if reservations else []
-    campaigns = [r.pk for r in CampaignRecord.scan(CampaignRecord.sk == "meta", attributes_to_get=["pk", "sk"])]
-    entries = [CampaignRecord(c, campaign_user_sk("e", author_id)) for c in campaigns]
-    winners = [CampaignRecord(c, campaign_user_sk("w", author_id)) for c in campaigns]
+    ids = [r.pk for r in CampaignRecord.scan(CampaignRecord.sk == "meta", attributes_to_get=["pk", "sk"])
+           ] if campaigns else []
+    entries = [CampaignRecord(c, campaign_user_sk("e", author_id)) for c in ids]
+    winners = [CampaignRecord(c, campaign_user_sk("w", author_id)) for c in ids]
     found: dict[str, list[Model]] = {
         "inquiries": [Inquiry(i) for i in inquiries],
         "reply reservations": [ReservationRef(pk) for pk in reservation_keys],
@@ -157,21 +160,24 @@ def all_inquiries(attributes: list[str] | None = None) -> Iterator[Inquiry]:
         yield from Inquiry.by_status.query(status, attributes_to_get=attributes)
 
 
-def erase_tweets(refs: dict[str, str | None], *, reservations: bool = True) -> TweetErasure:
+def erase_tweets(refs: dict[str, str | None], *, reservations: bool = True, delete: bool = True,
+                 at: datetime | None = None) -> TweetErasure:
     """Remove every stored copy of the tweets `refs` names (tweet id -> its author's id, None if unknown).
 
     A tweet is held only in its author's inquiries (the tweet that opened one, the author's tweets around it, the
     author's follow-ups in its conversation), so the author's inquiries (the by_author index) are all that is read;
     an unknown author is taken from the inquiry the tweet opened, else every inquiry is read (`all_inquiries`).
     Each removal is conditional (the item still exists; the list element at that index is still that tweet): a
-    re-run removes nothing twice, and a follow-up appended meanwhile is not lost. `reservations`: as in `erase`."""
+    re-run removes nothing twice, and a follow-up appended meanwhile is not lost. `reservations`: as in `erase`.
+    `delete=False` (a function without DeleteItem: the desk) blanks the text of an inquiry the tweet opened and
+    marks it `erased_at` instead: the compliance sweep deletes it later, as X reports its tweet gone."""
     report = TweetErasure()
     wanted = {tid: author for tid, author in refs.items() if tid.isdigit()}
     if not wanted:
         return report
     opened = {i.inquiry_id: i.author_id for i in _inquiry_heads(list(wanted))}
     for tid in opened:
-        if _delete_inquiry(tid, report, reservations):
+        if _delete_inquiry(tid, report, reservations) if delete else _blank(tid, at or datetime.now(UTC)):
             report.counts["inquiries"] += 1
     by_author: dict[str, set[str]] = {}
     unknown: set[str] = set()
@@ -213,6 +219,13 @@ def _delete_inquiry(inquiry_id: str, report: TweetErasure, reservations: bool) -
         if _delete(ReservationRef(pk)):
             report.counts["reply reservations"] += 1
     return removed
+
+
+def _blank(inquiry_id: str, at: datetime) -> bool:
+    from activecare.storage.conditions import update_if
+
+    return update_if(Inquiry(inquiry_id), [Inquiry.text.set(""), Inquiry.erased_at.set(at)],
+                     Inquiry.inquiry_id.exists() & Inquiry.erased_at.does_not_exist())
 
 
 def _strip(inquiry: Inquiry, ids: set[str], report: TweetErasure) -> None:
