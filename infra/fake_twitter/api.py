@@ -267,7 +267,7 @@ def search_recent(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
             if created > now or created < floor or not _in_time(created, start, end):
                 continue
             doc = state.doc(tid)
-            if not doc.is_retweet and evaluate(node, doc):
+            if not doc.is_retweet and evaluate(node, doc) and state.compliance.readable(tid):
                 out.append(tid)
         return out
 
@@ -305,6 +305,8 @@ def _timeline(state: FakeTwitterState, req: ApiRequest, kind: str) -> tuple[int,
                 break
             doc = state.doc(tid)
             if ("retweets" in exclude and doc.is_retweet) or ("replies" in exclude and doc.is_reply):
+                continue
+            if kind == "mention" and not state.compliance.readable(tid):
                 continue
             if _in_time(created, start, end):
                 out.append(tid)

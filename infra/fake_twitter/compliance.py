@@ -105,6 +105,12 @@ class Compliance:
             return _not_authorized("user", user_id, "id")
         return None
 
+    def readable(self, tweet_id: str) -> bool:
+        """Search and mentions show no posts of suspended, deactivated or protected accounts."""
+        if not self.user_states:
+            return True
+        return self.user_state((self.state.tweet(tweet_id) or {}).get("author_id", "")) == "active"
+
     def tweet_reason(self, tweet_id: str) -> str | None:
         """Why the post is not readable: "deleted", "suspended", "protected", "deactivated"; None when it is."""
         with self.state.lock:
