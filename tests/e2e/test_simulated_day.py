@@ -26,3 +26,7 @@ def test_a_morning_loses_nothing_and_doubles_nothing() -> None:
     assert result.posts["greeting_first"] and result.posts["outside_hours"] == 0
     rows = dict(result.campaign)
     assert rows and any("winners" in label for label in rows)
+    # X's deletion rule: the tweets deleted and accounts gone during the day are erased within 24 hours.
+    gone = result.compliance_summary
+    assert gone["complete"] and gone["within_24h"] and gone["deleted"] > 0
+    assert gone["erased"] == gone["deleted"] + gone["gone_users"]
