@@ -153,3 +153,60 @@ def test_the_statuses_read_for_every_inquiry_are_the_desks() -> None:
     from activecare.storage.erasure import INQUIRY_STATUSES
 
     assert set(INQUIRY_STATUSES) == set(STATUSES)
+
+
+class _GoneTimeline:
+    """X answering the worker's timeline read with a resource error for the author."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def user_tweets(self, user_id: str, **_: object) -> object:
+        from activecare.twitter.port import ResourceGone
+
+        raise ResourceGone(403 if self.reason == "protected" else 404, f"{self.reason}: [{user_id}]",
+                           resource_type="user", resource_id=user_id, reason=self.reason)
+
+
+@pytest.mark.parametrize("reason, stored", [("suspended", False), ("protected", False), ("deleted", True)])
+def test_the_worker_stores_nothing_of_an_author_x_says_is_suspended_or_protected(reason: str, stored: bool) -> None:
+    from activecare.accounts import DEFAULT_ACCOUNTS
+    from activecare.listening.ingest import Ingestor
+    from activecare.listening.memory import MemoryInquiryStore
+    from activecare.listening.models import ListenedTweet, MatchInfo
+    from activecare.twitter.models import Tweet, User
+
+    store = MemoryInquiryStore()
+    author = User("1300000000000000005", "sakura")
+    match = MatchInfo(topic="signal", department="network", account="signal", keywords=["圏外"])
+    earlier = Tweet("1900000000000000001", "昨日も圏外でした", author.id, START, author=author)
+    assert Ingestor(store=store, twitter=None, accounts=DEFAULT_ACCOUNTS, clock=lambda: START).ingest(
+        ListenedTweet.of(earlier, "search", "q1", match)) == "created"
+    now = Tweet("1900000000000000009", "また圏外…電波が悪い", author.id, START, author=author)
+    ingestor = Ingestor(store=store, twitter=_GoneTimeline(reason), accounts=DEFAULT_ACCOUNTS,  # type: ignore[arg-type]
+                        clock=lambda: START)
+    outcome = ingestor.ingest(ListenedTweet.of(now, "search", "q1", match))
+    # Not found is left to the sweep (an id X never had looks the same); suspended and protected erase at once.
+    assert outcome == ("created" if stored else "gone")
+    assert sorted(store.items) == (["1900000000000000001", "1900000000000000009"] if stored else [])
+
+
+def test_a_desk_reply_x_refuses_as_deleted_erases_and_answers_410() -> None:
+    from activecare.desk.errors import Conflict
+    from activecare.desk.memory import MemoryGoneTweets
+    from activecare.desk.service import DeskService
+    from tests.unit.test_desk_service import TEXT, World
+
+    w = World()
+    gone = MemoryGoneTweets(w.repo)
+    w.desk = DeskService(settings=w.desk.settings, inquiries=w.repo, reservations=w.reservations, tally=w.tally,
+                         reader=w.reader, poster_for=w.posters.__getitem__, clock=w.clock, gone=gone)
+    inq = w.inquiry("@ac_signal 圏外です", direct=True)
+    del w.reader.tweets[inq.inquiry_id]  # the customer deleted it
+    with pytest.raises(Conflict) as refused:
+        w.desk.reply(inq.inquiry_id, "sato", TEXT, "token-0001")
+    assert refused.value.status == 410 and refused.value.code == "tweet_gone"
+    assert gone.erased == [(inq.inquiry_id, inq.author_id)]
+    stored = w.repo.get(inq.inquiry_id)
+    assert stored is not None and stored.text == "" and w.posted == []
+    assert w.reservations.get("token-0001") is None or w.reservations.get("token-0001").status == "dropped"  # type: ignore[union-attr]

@@ -150,7 +150,8 @@ class Ingestor:
         return None
 
     def _context(self, tweet: Tweet) -> tuple[list[Tweet], list[Tweet], bool]:
-        """The author's tweets just before and just after this one (ResourceGone: X says the author is gone)."""
+        """The author's tweets just before and just after this one (ResourceGone: X says the author is suspended
+        or protected)."""
         if self.twitter is None:
             return [], [], False
         try:
@@ -158,8 +159,12 @@ class Ingestor:
                                               max_results=self.context_size).tweets
             after = self.twitter.user_tweets(tweet.author_id, since_id=tweet.id,
                                              max_results=self.context_size).tweets
-        except ResourceGone:
-            raise
+        except ResourceGone as gone:
+            if gone.reason in ("suspended", "protected"):
+                raise
+            # Not found: deactivated since it posted, or an id X never had; the sweep settles it within a day.
+            logger.warning("context unavailable", extra={"tweet_id": tweet.id, "error": type(gone).__name__})
+            return [], [], False
         except TwitterError as exc:
             logger.warning("context unavailable", extra={"tweet_id": tweet.id, "error": type(exc).__name__})
             return [], [], False
