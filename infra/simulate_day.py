@@ -160,7 +160,8 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             with stack.aws_meter.channel("campaign"):
                 campaign.start()  # ops draw the lottery by hand at the start of the stretch
             result.phase_s["campaign"] += time.perf_counter() - t0
-        deletions = ComplianceDay(stack, clock, start, minutes)  # tweets deleted, accounts suspended on X
+        # Tweets deleted and accounts suspended on X (not under the fault suite's hooks: it measures listening).
+        deletions = ComplianceDay(stack, clock, start, minutes) if hooks is None else None
         if hooks:
             hooks.setup(stack, clock)
         result.phase_s["setup"] = time.perf_counter() - began - result.phase_s["campaign"]
@@ -170,7 +171,8 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             clock.set(start + timedelta(minutes=minute))
             if hooks:
                 hooks.before_minute(stack, minute)
-            deletions.before_minute(minute)
+            if deletions:
+                deletions.before_minute(minute)
             lap("hooks")
             if posts.due():
                 with stack.aws_meter.channel("publisher"):
@@ -216,10 +218,11 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         result.dlq_depth = stack.queue_depth(stack.dlq_url)
         if hooks:
             result.inspected = hooks.inspect(stack)
-        t0 = time.perf_counter()
-        deletions.finish()  # the compliance function the next morning (moves the clock: after the day's reads)
-        result.compliance, result.compliance_summary = deletions.rows(), deletions.summary()
-        result.phase_s["compliance"] += time.perf_counter() - t0
+        if deletions:
+            t0 = time.perf_counter()
+            deletions.finish()  # the compliance function the next morning (moves the clock: after the day's reads)
+            result.compliance, result.compliance_summary = deletions.rows(), deletions.summary()
+            result.phase_s["compliance"] += time.perf_counter() - t0
 
     tweet_ids = [t for inq in stored for t in inq.tweet_ids]
     result.inquiries = len(stored)
