@@ -120,6 +120,13 @@ def test_a_crash_mid_jobs_sweep_finds_its_job_again_and_never_creates_a_second(c
     assert [c.split()[0] for c in x.calls].count("create") == 2  # one job per kind, found by name after the crash
 
 
+def test_nothing_held_asks_x_nothing() -> None:
+    x, clock = MemoryX(), ManualClock(START)
+    for mode in ("jobs", "lookup"):
+        assert _service(MemoryHoldings(), x, MemoryRuns(), clock, mode=mode).sweep().complete
+    assert x.calls == []
+
+
 def test_a_job_still_running_when_the_invocation_ends_is_waited_for_by_the_next() -> None:
     holdings, x = _world()
     runs, clock = MemoryRuns(), ManualClock(START)

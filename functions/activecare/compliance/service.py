@@ -177,8 +177,13 @@ class ComplianceService:
         jobs = self.jobs
         live: dict[Kind, Job] = {}
         for kind in KINDS:  # create and upload both, then wait for both: X works on them side by side
-            if kind not in run.done_kinds:
-                live[kind] = self._uploaded_job(run, kind)
+            if kind in run.done_kinds:
+                continue
+            if kind not in run.jobs and not self._held(kind):  # nothing of this kind held: no job to ask for
+                run.done_kinds.append(kind)
+                self._save(run)
+                continue
+            live[kind] = self._uploaded_job(run, kind)
         for kind, job in live.items():
             while job.status != "complete":
                 if job.status in ("failed", "expired"):  # X gave up on it: a new job, uploaded again
