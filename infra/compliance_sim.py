@@ -123,6 +123,8 @@ class ComplianceDay:
             ("  sweep: mode, invocations, X requests, cost (USD, pay-per-use prices)",
              f'{last.get("mode", "-")}, {len(self.reports)}, {last.get("requests", 0)}, '
              f'{last.get("cost_usd", 0.0):.2f}'),
+            ("  ids checked with X (users / tweets)",
+             f'{(last.get("checked") or {}).get("users", 0)} / {(last.get("checked") or {}).get("tweets", 0)}'),
             ("  stored items erased (by kind)",
              ", ".join(f"{k} {v}" for k, v in sorted((last.get("erased") or {}).items())) or "0"),
         ]

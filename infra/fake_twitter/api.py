@@ -187,7 +187,9 @@ def _includes(state: FakeTwitterState, tweet_ids: list[str], shape: Shape) -> JS
 
 
 def page_body(state: FakeTwitterState, page: list[str], next_token: str | None, shape: Shape) -> JSON:
-    """{"data", "includes", "meta"} as the API sends a page; only meta.result_count when empty."""
+    """{"data", "includes", "meta"} as the API sends a page; only meta.result_count when empty. A post deleted
+    since the page's snapshot was taken is left out, as X leaves it out."""
+    page = [tid for tid in page if state.tweet(tid) is not None]
     if not page:
         return {"meta": {"result_count": 0}}
     body: JSON = {"data": [state.render_tweet(tid, shape.tweet_fields) for tid in page]}
