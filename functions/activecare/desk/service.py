@@ -135,11 +135,7 @@ class DeskService:
 
             do_not_contact = MemoryDoNotContact()
         self.do_not_contact = do_not_contact
-        if gone is None:
-            from activecare.desk.memory import MemoryGoneTweets
-
-            gone = MemoryGoneTweets()
-        self.gone = gone
+        self.gone = gone  # the wiring always gives one; without it a refused reply is only refused
 
     # --- reading -----------------------------------------------------------------------
 
@@ -459,7 +455,8 @@ class DeskService:
         """X refused our reply because the tweet is deleted or not visible to us: X's rules want our copy erased."""
         inq = self._get(res.inquiry_id)
         now = self.clock()
-        self.gone.erase(res.in_reply_to, inq.author_id, now)
+        if self.gone is not None:
+            self.gone.erase(res.in_reply_to, inq.author_id, now)
         self.inquiries.add_event(inq.inquiry_id, Event("refused", res.agent, now, "tweet_gone"))
         raise Conflict("X says this tweet is deleted or not visible to us: our copy of it is erased (X's rules); "
                        "there is nothing to reply to", code="tweet_gone", status=410)
