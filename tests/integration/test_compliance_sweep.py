@@ -4,9 +4,11 @@ mid-sweep loses nothing and the hourly resume finishes; a read that finds a twee
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +24,7 @@ from infra.lambda_runtime import context_for
 from infra.local_stack import LocalStack
 from tests.integration.spine import customer, drain, poll, tweet
 
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 MATCH = MatchInfo(topic="signal", department="network", account="signal", keywords=["圏外"])
 TEXTS = ["家の中だとずっと圏外です", "朝から電波が悪い", "駅でも繋がらない", "再起動したら直った"]
 
@@ -134,6 +137,10 @@ def test_the_daily_handler_erases_deleted_suspended_and_protected_content(stack:
         assert stack.twitter.compliance.uploads == 2 and stack.twitter.compliance.downloads == 2
     again = handler({"action": "resume"}, context_for("compliance"))
     assert again["action"] == "nothing_to_do" and not again["completed_now"]
+    sample = json.loads((EVENTS / "compliance_schedule.json").read_text(encoding="utf-8"))  # as the scheduler sends
+    assert handler(sample, context_for("compliance"))["action"] == "nothing_to_do"  # the day's run is done
+    with pytest.raises(ValueError, match="action must be one of"):
+        handler({"action": "purge"}, context_for("compliance"))
 
 
 def test_a_crash_mid_jobs_sweep_is_finished_by_the_resume_with_the_same_jobs(stack: LocalStack,
