@@ -78,9 +78,12 @@ def test_the_budget_stops_the_sweep_saved_and_a_larger_budget_finishes_it() -> N
     report = _service(holdings, x, runs, clock, budget_usd=2.0).sweep()
     assert not report.complete and report.stopped == "budget" and report.cost_usd <= 2.0
     assert "5003" not in holdings.users_held  # what was checked is erased already
-    resumed = _service(holdings, x, runs, clock, budget_usd=10.0).sweep()
-    assert resumed.complete and resumed.action == "resumed"
+    assert _service(holdings, x, runs, clock, budget_usd=2.0).sweep(start=False).stopped == "budget"  # same day
+    clock.advance(timedelta(hours=24))  # a new UTC day, a new budget: the run goes on where it stopped
+    resumed = _service(holdings, x, runs, clock, budget_usd=2.0).sweep()
+    assert resumed.complete and resumed.action == "resumed" and resumed.cost_usd > 2.0
     _assert_erased(holdings)
+    assert len(x.calls) == 6  # nothing looked up twice
 
 
 def test_a_429_pauses_and_the_resume_finishes() -> None:

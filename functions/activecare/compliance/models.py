@@ -77,6 +77,9 @@ class SweepRun(BaseModel):
     erased: dict[str, int] = Field(default_factory=dict)  # stored items removed, per kind of record
     requests: int = 0
     cost_usd: float = 0.0
+    # The budget is per UTC day, as X bills (each resource once per UTC day): a run stopped by it goes on the next day.
+    budget_day: str = ""
+    day_cost_usd: float = 0.0
     stopped: str = ""  # why the last step stopped short: "budget", "time", "" (it did not)
     version: int = 0  # optimistic concurrency: each save expects the version it read
 

@@ -5,8 +5,9 @@ Two ways to ask X, chosen by the setting COMPLIANCE_MODE (README "Deletions on X
 
 - `jobs`: X's batch compliance. One job per kind (users, tweets) named after the run; the ids are uploaded to the
   job's upload URL, the job polled until complete, its results downloaded and erased. No per-id charge.
-- `lookup`: GET /2/users?ids= and GET /2/tweets?ids=, 100 ids a request, within a budget (USD per sweep, the
-  pay-per-use prices): an id answered with a resource error (not found, suspended, not authorized) is gone.
+- `lookup`: GET /2/users?ids= and GET /2/tweets?ids=, 100 ids a request, within a budget (USD per UTC day, the
+  pay-per-use prices; a run stopped by it goes on the next day, late, and the alarm says so): an id answered with
+  a resource error (not found, suspended, not authorized) is gone.
 
 Every step is saved in one progress record before the next begins (lookup: the last id checked per kind; jobs:
 each kind's job id, its upload, whether its results were erased), and every erasure is conditional, so a crash,
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import partial
 from itertools import islice
 from typing import Literal, TypeVar
@@ -153,7 +154,10 @@ class ComplianceService:
             pending = sorted((i for i in held if int(i) > cursor), key=int)
             for chunk in _batches(pending, LOOKUP_BATCH):
                 self._check_time()
-                if run.cost_usd + len(chunk) * PRICE[kind] > self.budget_usd + 1e-9:
+                today = self.clock().astimezone(UTC).date().isoformat()
+                if run.budget_day != today:
+                    run.budget_day, run.day_cost_usd = today, 0.0
+                if run.day_cost_usd + len(chunk) * PRICE[kind] > self.budget_usd + 1e-9:
                     raise Stop("budget")
                 try:
                     result = self.lookup.users(chunk) if kind == "users" else self.lookup.tweets(chunk)
@@ -163,6 +167,7 @@ class ComplianceService:
                     raise Stop("unavailable") from None
                 run.requests += 1
                 run.cost_usd = round(run.cost_usd + result.live * PRICE[kind], 6)
+                run.day_cost_usd = round(run.day_cost_usd + result.live * PRICE[kind], 6)
                 run.checked[kind] = run.checked.get(kind, 0) + len(chunk)
                 self._erase(run, kind, result.gone, held)
                 run.cursors[kind] = chunk[-1]
