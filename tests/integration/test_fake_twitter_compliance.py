@@ -98,3 +98,20 @@ def test_tiers_without_batch_compliance_refuse_jobs() -> None:
     with running_fake(tier="basic") as fake:
         resp = fake.post("/2/compliance/jobs", {"type": "users"}, token=APP_TOKEN)
         assert resp.status_code == 403 and resp.json()["type"].endswith("client-forbidden")
+
+
+def test_another_process_deletes_and_suspends_through_the_admin_routes() -> None:
+    with running_fake() as fake:
+        posted = fake.tweet("圏外です")
+        assert requests.post(f"{fake.base_url}/_fake/delete_tweet", json={"id": posted["id"]},
+                             timeout=5).json() == {"deleted": True}
+        assert requests.post(f"{fake.base_url}/_fake/delete_tweet", json={"id": posted["id"]},
+                             timeout=5).json() == {"deleted": False}  # gone already
+        assert fake.get("/2/tweets", ids=posted["id"]).json()["errors"][0]["title"] == "Not Found Error"
+        resp = requests.post(f"{fake.base_url}/_fake/user_state", json={"id": CUSTOMER["id"], "state": "suspended"},
+                             timeout=5)
+        assert resp.json() == {"id": CUSTOMER["id"], "state": "suspended"}
+        assert requests.post(f"{fake.base_url}/_fake/user_state", json={"id": CUSTOMER["id"], "state": "gone"},
+                             timeout=5).status_code == 400
+        assert requests.post(f"{fake.base_url}/_fake/user_state", json={"id": "42", "state": "protected"},
+                             timeout=5).status_code == 404
