@@ -14,6 +14,7 @@ import pytest
 
 from activecare.campaign.dynamo import DynamoCampaignStore
 from activecare.campaign.models import Campaign, Entrant, Rules
+from activecare.cli import main
 from activecare.clock import ManualClock, iso_z, parse_iso
 from activecare.listening.dynamo import DynamoInquiryStore
 from activecare.listening.ingest import NewInquiry
@@ -117,8 +118,8 @@ def _service(stack: LocalStack, clock: ManualClock, *, crash_on_sleep: bool = Fa
 
 
 @pytest.mark.parametrize("mode", ["jobs", "lookup"])
-def test_the_daily_handler_erases_deleted_suspended_and_protected_content(stack: LocalStack, clock: ManualClock,
-                                                                          mode: str) -> None:
+def test_the_daily_handler_erases_deleted_suspended_and_protected_content(
+        stack: LocalStack, clock: ManualClock, mode: str, capsys: pytest.CaptureFixture[str]) -> None:
     from compliance.app import handler
 
     world = _seed(stack, clock)
@@ -141,6 +142,9 @@ def test_the_daily_handler_erases_deleted_suspended_and_protected_content(stack:
     assert handler(sample, context_for("compliance"))["action"] == "nothing_to_do"  # the day's run is done
     with pytest.raises(ValueError, match="action must be one of"):
         handler({"action": "purge"}, context_for("compliance"))
+    assert main(["compliance", "status"]) == 0  # the operator's view of the same record
+    out = capsys.readouterr().out
+    assert f"({mode}): complete" in out and "inquiries 4" in out
 
 
 def test_a_crash_mid_jobs_sweep_is_finished_by_the_resume_with_the_same_jobs(stack: LocalStack,
