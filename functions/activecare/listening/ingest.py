@@ -83,7 +83,7 @@ class InquiryStore(Protocol):
         ...
 
     def erase_author(self, author_id: str) -> int:
-        """X says the author is gone (deleted, suspended, protected): remove their inquiries; the number removed.
+        """X says the author is suspended or protected: remove their inquiries; the number removed.
         Idempotent (X's rules: what is deleted on X leaves our systems; the compliance sweep takes the rest)."""
         ...
 
@@ -117,7 +117,7 @@ class Ingestor:
         match = message.match or FALLBACK_TOPIC
         try:
             before, after, ok = self._context(tweet)
-        except ResourceGone as gone:  # the author's timeline: suspended, protected or deleted since they posted
+        except ResourceGone as gone:  # the author's timeline: suspended or protected since they posted
             removed = self.store.erase_author(tweet.author_id)
             logger.info("author gone on X: not stored, erased", extra={"tweet_id": tweet.id, "reason": gone.reason,
                                                                         "erased": removed})
