@@ -61,6 +61,8 @@ class DayResult:
     reports: list[tuple[str, object]] = field(default_factory=list)
     posts: dict[str, Any] = field(default_factory=dict)
     campaign: list[tuple[str, str]] = field(default_factory=list)
+    compliance: list[tuple[str, object]] = field(default_factory=list)  # X's deletions honoured (compliance_sim)
+    compliance_summary: dict[str, Any] = field(default_factory=dict)
     wall_s: float = 0.0
     poll_ms: list[float] = field(default_factory=list)
     phase_s: Counter[str] = field(default_factory=Counter)  # wall seconds by part of the minute loop
@@ -126,6 +128,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
     from infra.agents import DeskAgents, work_queue
     from infra.aws_meter import DYNAMODB_WRITES
     from infra.campaign_sim import CampaignSim
+    from infra.compliance_sim import ComplianceDay
     from infra.lambda_runtime import context_for, drain_queue
     from infra.local_stack import LocalStack
     from infra.publishing_sim import PublishingDay
@@ -157,6 +160,8 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             with stack.aws_meter.channel("campaign"):
                 campaign.start()  # ops draw the lottery by hand at the start of the stretch
             result.phase_s["campaign"] += time.perf_counter() - t0
+        # Tweets deleted and accounts suspended on X (not under the fault suite's hooks: it measures listening).
+        deletions = ComplianceDay(stack, clock, start, minutes) if hooks is None else None
         if hooks:
             hooks.setup(stack, clock)
         result.phase_s["setup"] = time.perf_counter() - began - result.phase_s["campaign"]
@@ -166,6 +171,8 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             clock.set(start + timedelta(minutes=minute))
             if hooks:
                 hooks.before_minute(stack, minute)
+            if deletions:
+                deletions.before_minute(minute)
             lap("hooks")
             if posts.due():
                 with stack.aws_meter.channel("publisher"):
@@ -211,6 +218,11 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         result.dlq_depth = stack.queue_depth(stack.dlq_url)
         if hooks:
             result.inspected = hooks.inspect(stack)
+        if deletions:
+            t0 = time.perf_counter()
+            deletions.finish()  # the compliance function the next morning (moves the clock: after the day's reads)
+            result.compliance, result.compliance_summary = deletions.rows(), deletions.summary()
+            result.phase_s["compliance"] += time.perf_counter() - t0
 
     tweet_ids = [t for inq in stored for t in inq.tweet_ids]
     result.inquiries = len(stored)
@@ -306,6 +318,7 @@ def print_summary(result: DayResult, start: datetime) -> None:
          f'{result.desk["api_cost_usd"]:.2f} ({result.desk["api_posts_with_url"]} with URL)'),
         *summary_rows(result.posts),
         *result.campaign,
+        *result.compliance,
         *result.reports,
         ("listening: AWS requests", sum(result.aws_requests.values())),
         *((f"  {svc}", n) for svc, n in sorted(result.aws_requests.items())),

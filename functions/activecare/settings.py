@@ -22,6 +22,8 @@ AccessLevel = Literal["basic", "pro", "pay_per_use", "enterprise"]
 QUERY_LENGTH = {"basic": 512, "pro": 512, "pay_per_use": 512, "enterprise": 4096}
 SEARCHES_PER_15_MIN = {"basic": 60, "pro": 450, "pay_per_use": 450, "enterprise": 15_000}
 ACTIVITY_WEBHOOKS = frozenset({"pay_per_use", "enterprise"})  # the access levels with account activity webhooks
+# The access levels whose apps have X's batch compliance jobs (the others check by lookup, billed per read).
+COMPLIANCE_JOB_LEVELS = frozenset({"pro", "enterprise"})
 _USER_ID = re.compile(r"[1-9][0-9]{0,19}")
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
 CODE_ROOT = Path(__file__).resolve().parents[1]  # the deployed code's root: /var/task on Lambda
@@ -100,6 +102,10 @@ class Settings(BaseModel):
     # Campaign records (the campaign, its entrants and winners) after the campaign's last activity (collection,
     # draw, a DM).
     campaign_retention_days: int = Field(default=180, ge=30, le=3650)
+    # The daily compliance sweep (compliance/): "jobs" (X's batch compliance), "lookup" (GET /2/tweets, /2/users by
+    # id, within compliance_budget_usd a sweep) or "auto": jobs where the access level has them (COMPLIANCE_JOB_LEVELS).
+    compliance_mode: Literal["auto", "jobs", "lookup"] = "auto"
+    compliance_budget_usd: float = Field(default=25.0, ge=0, le=100_000)
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -155,6 +161,13 @@ class Settings(BaseModel):
     @property
     def query_length(self) -> int:
         return QUERY_LENGTH[self.access_level]
+
+    @property
+    def sweep_mode(self) -> Literal["jobs", "lookup"]:
+        """How the compliance sweep asks X: the setting, or for "auto" what the access level offers."""
+        if self.compliance_mode != "auto":
+            return self.compliance_mode
+        return "jobs" if self.access_level in COMPLIANCE_JOB_LEVELS else "lookup"
 
     @property
     def searches_per_run(self) -> int:
@@ -221,6 +234,8 @@ class Settings(BaseModel):
             "record_retention_days": "RECORD_RETENTION_DAYS",
             "report_retention_days": "REPORT_RETENTION_DAYS",
             "campaign_retention_days": "CAMPAIGN_RETENTION_DAYS",
+            "compliance_mode": "COMPLIANCE_MODE",
+            "compliance_budget_usd": "COMPLIANCE_BUDGET_USD",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from activecare.campaign.service import CampaignService
     from activecare.campaign.x import TweepyCampaignX
+    from activecare.compliance.service import ComplianceService
     from activecare.desk.service import DeskService
     from activecare.keywords.catalogue import Catalogue
     from activecare.listening.events import DirectMessageHandler, EventIngestor
@@ -91,13 +92,20 @@ class Runtime:
 
     def desk(self) -> DeskService:
         """The agent desk over DynamoDB and X (reads app-only, posts as the owning account)."""
-        from activecare.desk.dynamo import DynamoDeskInquiries, DynamoDoNotContact, DynamoReservations, DynamoTally
+        from activecare.desk.dynamo import (
+            DynamoDeskInquiries,
+            DynamoDoNotContact,
+            DynamoGoneTweets,
+            DynamoReservations,
+            DynamoTally,
+        )
         from activecare.desk.service import DeskService
 
         return DeskService(settings=self.settings, inquiries=DynamoDeskInquiries(),
                            reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
                            poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
-                           form_links=self.mailform() if self.settings.mailform_key_id else None)
+                           form_links=self.mailform() if self.settings.mailform_key_id else None,
+                           gone=DynamoGoneTweets())
 
     def mailform(self, bucket: str | None = None) -> MailformService:
         """The e-mail form (issue #19): its table, the customer-managed key (field-level), SES, the inbound bucket
@@ -168,6 +176,21 @@ class Runtime:
 
         return CampaignService(store=DynamoCampaignStore(), source_for=x_for, messenger_for=x_for, clock=self.clock,
                                known_accounts=frozenset(a.key for a in settings.accounts))
+
+    def compliance(self, *, time_left: Callable[[], float] | None = None,
+                   sleep: Callable[[float], None] | None = None) -> ComplianceService:
+        """The compliance sweep over the tables and X app-only (lookups or batch jobs, per `sweep_mode`); also
+        the erasure of tweets and users X reports gone (`erase_tweets`, `erase_users`)."""
+        from activecare.compliance.dynamo import DynamoHoldings, DynamoRuns
+        from activecare.compliance.service import ComplianceService
+        from activecare.compliance.x import TweepyComplianceX
+        from activecare.twitter.gateway import TweepyGateway
+
+        s = self.settings
+        x = TweepyComplianceX(self.twitter) if isinstance(self.twitter, TweepyGateway) else None
+        return ComplianceService(holdings=DynamoHoldings(), runs=DynamoRuns(), clock=self.clock, mode=s.sweep_mode,
+                                 lookup=x, jobs=x, budget_usd=s.compliance_budget_usd, time_left=time_left,
+                                 sleep=sleep or time.sleep)
 
     def catalogue(self) -> Catalogue:
         """Keywords from the keyword table, cached for keyword_cache_s (ops edits land within it)."""

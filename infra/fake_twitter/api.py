@@ -187,7 +187,9 @@ def _includes(state: FakeTwitterState, tweet_ids: list[str], shape: Shape) -> JS
 
 
 def page_body(state: FakeTwitterState, page: list[str], next_token: str | None, shape: Shape) -> JSON:
-    """{"data", "includes", "meta"} as the API sends a page; only meta.result_count when empty."""
+    """{"data", "includes", "meta"} as the API sends a page; only meta.result_count when empty. A post deleted
+    since the page's snapshot was taken is left out, as X leaves it out."""
+    page = [tid for tid in page if state.tweet(tid) is not None]
     if not page:
         return {"meta": {"result_count": 0}}
     body: JSON = {"data": [state.render_tweet(tid, shape.tweet_fields) for tid in page]}
@@ -267,7 +269,7 @@ def search_recent(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
             if created > now or created < floor or not _in_time(created, start, end):
                 continue
             doc = state.doc(tid)
-            if not doc.is_retweet and evaluate(node, doc):
+            if not doc.is_retweet and evaluate(node, doc) and state.compliance.readable(tid):
                 out.append(tid)
         return out
 
@@ -288,6 +290,8 @@ def _timeline(state: FakeTwitterState, req: ApiRequest, kind: str) -> tuple[int,
     user = state.user(req.path_id)
     if user is None:
         return 200, {"errors": [user_not_found(req.path_id)]}
+    if (gone := state.compliance.timeline_error(user["id"], req.user_id)) is not None:
+        return 200, {"errors": [gone]}  # suspended, deactivated, or protected from this caller
     now = state.now()
     cap = TIMELINE_CAP if kind == "author" else MENTIONS_CAP
     key_value = user["id"] if kind == "author" else user["username"]
@@ -303,6 +307,8 @@ def _timeline(state: FakeTwitterState, req: ApiRequest, kind: str) -> tuple[int,
                 break
             doc = state.doc(tid)
             if ("retweets" in exclude and doc.is_retweet) or ("replies" in exclude and doc.is_reply):
+                continue
+            if kind == "mention" and not state.compliance.readable(tid):
                 continue
             if _in_time(created, start, end):
                 out.append(tid)
@@ -526,21 +532,29 @@ def _render_dm(e: JSON, fields: set[str]) -> JSON:
     return item
 
 
+# --- compliance: lookups by id and batch compliance jobs (infra/fake_twitter/compliance.py) -----------
+
+
+def tweets_lookup(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/tweets?ids=: up to 100 posts; errors for deleted or unreadable ones."""
+    return state.compliance.tweets_lookup(req)
+
+
 def users_lookup(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
-    """GET /2/users?ids=: up to 100 users; unknown ids come back as errors; connection_status as the caller."""
-    p = req.params
-    _check_known(p, {"ids", "expansions", "tweet.fields", "post.fields", "user.fields"})
-    ids = [i for i in (p.get("ids") or "").split(",") if i]
-    if not ids or len(ids) > 100 or not all(_ID_RE.match(i) for i in ids):
-        raise invalid_request("The `ids` query parameter needs 1 to 100 comma-separated numeric ids",
-                              {"ids": [p.get("ids", "")]})
-    shape = Shape.parse(p, USER_EXPANSIONS)
-    with state.lock:
-        found = _render_users(state, ids, shape, req.user_id)
-        missing = [user_not_found(i) for i in ids if state.user(i) is None]
-    body: JSON = {}
-    if found:
-        body["data"] = found
-    if missing:
-        body["errors"] = missing
-    return 200, body
+    """GET /2/users?ids=: up to 100 users; errors for suspended or deactivated ones."""
+    return state.compliance.users_lookup(req)
+
+
+def compliance_create(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """POST /2/compliance/jobs."""
+    return state.compliance.create_job(req)
+
+
+def compliance_get(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/compliance/jobs/:id."""
+    return state.compliance.get_job(req)
+
+
+def compliance_list(state: FakeTwitterState, req: ApiRequest) -> tuple[int, JSON]:
+    """GET /2/compliance/jobs?type=."""
+    return state.compliance.list_jobs(req)

@@ -36,12 +36,15 @@ LIMITS: dict[str, dict[str, tuple[int, int]]] = {
     "enterprise": {ep: (_GENEROUS, _GENEROUS) for ep in ENDPOINTS} | {"post": (100, 100)},
 }
 # The campaign's endpoints (per app, per user) / 15 min, the same on every tier: retweeted_by 75,
-# followers 15, DM lookups 300 (a conversation's and the account's), user lookups 300 / 900, DM sends 15 per
-# user (and 1,440 / 24 h, enforced by the state).
+# followers 15, DM lookups 300 (a conversation's and the account's), DM sends 15 per user (and 1,440 / 24 h,
+# enforced by the state); user lookups by id (300 / 900) are the compliance sweep's `users_lookup` below.
 CAMPAIGN_LIMITS = {"retweeted_by": (75, 75), "followers": (15, 15), "dm_events": (300, 300), "dm_send": (15, 15),
-                   "dm_events_all": (300, 300), "users": (300, 900)}
+                   "dm_events_all": (300, 300)}
+# Compliance (the sweep): lookups by id and batch compliance jobs, per 15 min.
+COMPLIANCE_LIMITS = {"tweets_lookup": (450, 900), "users_lookup": (300, 900), "compliance_jobs": (150, 150)}
 for _limits in LIMITS.values():
     _limits.update(CAMPAIGN_LIMITS)
+    _limits.update(COMPLIANCE_LIMITS)
 
 
 def check_tier(tier: str) -> str:

@@ -11,6 +11,8 @@ process drive the state:
     POST /_fake/faults   {"endpoint": "search", "kind": "5xx", "times": 2, "seconds": 1, "status": 503}
                          or {"clear": true[, "endpoint": "search"]}; DELETE /_fake/faults clears all
     POST /_fake/tier     {"tier": "basic"}
+    POST /_fake/delete_tweet {"id": "..."}: the author deletes a post; POST /_fake/user_state {"id", "state":
+                         "suspended"|"protected"|"deactivated"|"active"} (infra/fake_twitter/compliance.py)
     POST /_fake/reset_limits
     GET  /_fake/stats    request counts, 429s, faults, tier, clock, posted count, identical_across_accounts
     GET  /_fake/posted   {"data": [posts created through POST /2/tweets]}
@@ -50,7 +52,11 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str, Handler], ...] = (
     ("POST", re.compile(r"^/2/dm_conversations/with/([^/]+)/messages$"), "dm_send", api.dm_send),
     ("GET", re.compile(r"^/2/dm_conversations/with/([^/]+)/dm_events$"), "dm_events", api.dm_events),
     ("GET", re.compile(r"^/2/dm_events$"), "dm_events_all", api.dm_events_all),
-    ("GET", re.compile(r"^/2/users$"), "users", api.users_lookup),
+    ("GET", re.compile(r"^/2/tweets$"), "tweets_lookup", api.tweets_lookup),
+    ("GET", re.compile(r"^/2/users$"), "users_lookup", api.users_lookup),
+    ("POST", re.compile(r"^/2/compliance/jobs$"), "compliance_jobs", api.compliance_create),
+    ("GET", re.compile(r"^/2/compliance/jobs$"), "compliance_jobs", api.compliance_list),
+    ("GET", re.compile(r"^/2/compliance/jobs/([0-9]+)$"), "compliance_jobs", api.compliance_get),
 )
 _OAUTH_TOKEN_RE = re.compile(r'oauth_token="([^"]*)"')
 JSON_TYPE = "application/json; charset=utf-8"
@@ -88,6 +94,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._dispatch("DELETE")
 
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
     # --- plumbing ---------------------------------------------------------------------
 
     def _dispatch(self, method: str) -> None:
@@ -95,7 +104,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         try:
-            if url.path.startswith("/_fake/"):
+            if url.path.startswith("/_storage/"):  # the compliance jobs' signed upload/download URLs
+                signature = dict(parse_qsl(url.query)).get("signature", "")
+                status, payload, ctype = self.server.state.compliance.storage(method, url.path, signature, body)
+                self._send(status, payload, content_type=ctype, compress=False)
+            elif url.path.startswith("/_fake/"):
                 self._admin(method, url.path, body)
             else:
                 self._api(method, url.path, url.query, body)
@@ -287,6 +300,11 @@ def _admin_action(state: FakeTwitterState, method: str, path: str, data: Any) ->
     if route == ("DELETE", "/_fake/faults"):
         state.faults.clear()
         return {"armed": {}}
+    if route == ("POST", "/_fake/delete_tweet"):
+        return {"deleted": state.compliance.delete_tweet(str(data["id"]))}
+    if route == ("POST", "/_fake/user_state"):
+        state.compliance.set_user(str(data["id"]), str(data["state"]))
+        return {"id": str(data["id"]), "state": state.compliance.user_state(str(data["id"]))}
     if route == ("POST", "/_fake/tier"):
         state.set_tier(str(data["tier"]))
         return {"tier": state.tier}
@@ -323,6 +341,8 @@ class FakeTwitterServer:
         """Bind, serve in a daemon thread, return the base URL ("http://127.0.0.1:PORT")."""
         if self._httpd is None:
             self._httpd = _HTTPServer(self._address, self.state)
+            host, port = self._httpd.server_address[:2]
+            self.state.compliance.storage_base = f"http://{host}:{port}"
             self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                             name="fake-twitter", daemon=True)
             self._thread.start()

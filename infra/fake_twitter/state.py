@@ -99,6 +99,9 @@ class FakeTwitterState:
         from infra.fake_twitter.social import Social
 
         self.social = Social(self)  # retweets, follows and DMs (the campaign)
+        from infra.fake_twitter.compliance import Compliance
+
+        self.compliance = Compliance(self)  # deletions, account states, batch compliance jobs
 
     # --- configuration ---------------------------------------------------------------
 
@@ -255,6 +258,17 @@ class FakeTwitterState:
         names = {m["username"].lower() for m in mentions if m.get("username")}
         names |= {m.group(1).lower() for m in MENTION_RE.finditer(tweet["text"])}
         return names
+
+    def remove_tweet(self, tweet_id: str) -> JSON | None:
+        """Take a post out of the store and every index (its author deleted it); the post, or None."""
+        with self.lock:
+            if tweet_id not in self._tweets:
+                return None
+            self._unindex(tweet_id)
+            self._created.pop(tweet_id, None)
+            self._docs.pop(tweet_id, None)
+            self._comparable.pop(tweet_id, None)
+            return self._tweets.pop(tweet_id)
 
     def tweet(self, tweet_id: str) -> JSON | None:
         """A post by id, visible or not."""
@@ -477,4 +491,5 @@ class FakeTwitterState:
             self.stats.reset()
             self.limiter.reset()
             self.social.clear()
+            self.compliance.clear()
 

@@ -27,3 +27,7 @@ def test_a_morning_loses_nothing_and_doubles_nothing() -> None:
     rows = dict(result.campaign)
     assert rows and any("winners" in label for label in rows)
     assert rows["campaign unsolicited DMs"] == "0"  # X: automated DMs only after the user DMs you first
+    # X's deletion rule: the tweets deleted and accounts gone during the day are erased within 24 hours.
+    gone = result.compliance_summary
+    assert gone["complete"] and gone["within_24h"] and gone["deleted"] > 0
+    assert gone["erased"] == gone["deleted"] + gone["gone_users"]

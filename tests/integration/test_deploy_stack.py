@@ -18,7 +18,8 @@ from tests.integration.deployed import PARAMETERS, REGION, STACK, Deployed, depl
 
 HANDLERS = {"PollerFunction": "poller.app.handler", "WorkerFunction": "worker.app.handler",
             "DeskFunction": "desk.app.handler", "PublisherFunction": "publisher.app.handler",
-            "ReporterFunction": "reporter.app.handler", "CampaignFunction": "campaign.app.handler"}
+            "ReporterFunction": "reporter.app.handler", "CampaignFunction": "campaign.app.handler",
+            "ComplianceFunction": "compliance.app.handler"}
 # Built and uploaded too, created only where the access level offers X's webhooks (not on this stack's basic).
 BUILT = {**HANDLERS, "WebhookFunction": "webhook.app.handler"}
 
@@ -169,7 +170,8 @@ def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # n
                "DeskFunction": {"BEARER_SECRET_ID", "POSTING_SECRET_ID"},
                "PublisherFunction": {"BEARER_SECRET_ID", "POSTING_SECRET_ID"},
                "ReporterFunction": set(), "CampaignFunction": {"CAMPAIGN_SECRET_ID"},
-               "WebhookFunction": {"WEBHOOK_SECRET_ID"}}
+               "WebhookFunction": {"WEBHOOK_SECRET_ID"},
+               "ComplianceFunction": {"BEARER_SECRET_ID"}}
     for name, fn in res.items():
         if fn["Type"] == "AWS::Lambda::Function":
             env = fn["Properties"]["Environment"]["Variables"]
@@ -183,7 +185,8 @@ def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # n
     assert [p["ScheduleExpression"] for p in by_function["PollerFunction"]] == ["rate(1 minute)"]
     assert [p["ScheduleExpression"] for p in by_function["PublisherFunction"]] == ["cron(0/5 6-23 * * ? *)"]
     assert len(by_function["ReporterFunction"]) == 2
-    assert len(schedules) == 4
+    assert [p["ScheduleExpression"] for p in by_function["ComplianceFunction"]] == ["cron(0 3 * * ? *)"]
+    assert len(schedules) == 5
     for props in schedules:
         assert props["ScheduleExpressionTimezone"] == "Asia/Tokyo"
         assert props.get("State", "ENABLED") == "ENABLED" and "Name" not in props

@@ -10,7 +10,7 @@ import pytest
 from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import JST, ManualClock
 from activecare.desk.errors import BadRequest, Conflict, Forbidden, NotFound, Refused, Unavailable
-from activecare.desk.memory import MemoryInquiries, MemoryReservations, MemoryTally
+from activecare.desk.memory import MemoryDoNotContact, MemoryInquiries, MemoryReservations, MemoryTally
 from activecare.desk.models import Actor, DeskInquiry, Msg
 from activecare.desk.service import DeskService
 from activecare.settings import Settings
@@ -39,7 +39,8 @@ class World:
             self.posters[acc.key] = tw
         self.desk = DeskService(settings=Settings(access_level=access_level), inquiries=self.repo,  # type: ignore[arg-type]
                                 reservations=self.reservations, tally=self.tally, reader=self.reader,
-                                poster_for=self.posters.__getitem__, clock=self.clock)
+                                poster_for=self.posters.__getitem__, clock=self.clock,
+                                do_not_contact=MemoryDoNotContact())
         self._seq = 0
 
     def inquiry(self, text: str = "圏外です", *, account: str = "signal", author: str = "1300000000000000001",

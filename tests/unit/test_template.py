@@ -121,7 +121,7 @@ def test_no_star_resource_in_any_policy_but_the_key_policy(transformed: dict[str
 
 def test_every_function_writes_only_its_own_log_group(transformed: dict[str, Any]) -> None:
     functions = _of_type(transformed, "AWS::Lambda::Function")
-    assert len(functions) == 9  # six, the webhook's, and the e-mail form's two (FormFunction, MailinFunction)
+    assert len(functions) == 10  # six, the webhook's, the compliance sweep's, the e-mail form's two
     for name, fn in functions.items():
         role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
         logs = [s for s in _statements(transformed, role, logs=True) if set(_list(s["Action"])) <= LOG_ACTIONS]
@@ -186,7 +186,8 @@ def test_the_key_policy_names_exactly_the_roles_of_the_personal_data_tables(tran
               and s["Principal"] != statements[0]["Principal"]]
     named = {p["Fn::GetAtt"][0] for p in use["Principal"]["AWS"]}
     assert named == _data_roles(transformed) == {"WorkerFunctionRole", "DeskFunctionRole", "ReporterFunctionRole",
-                                                  "CampaignFunctionRole", "FormFunctionRole", "MailinFunctionRole"}
+                                                  "CampaignFunctionRole", "FormFunctionRole", "MailinFunctionRole",
+                                                  "ComplianceFunctionRole"}
     assert use["Condition"]["StringEquals"]["kms:ViaService"] == {"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}
     for name in _of_type(transformed, "AWS::IAM::Role"):
         kms = [s for s in _statements(transformed, name) if any(a.startswith("kms:") for a in _list(s["Action"]))
@@ -204,6 +205,7 @@ STATE_PREFIXES = {  # from each function's adapters (functions/activecare/*/dyna
     "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*"],  # reply reservations, day tallies, do-not-contact
     "ReporterFunctionRole": ["report#*"],  # the report ledger
     "PublisherFunctionRole": ["cal#*", "post#*", "cap#*"],  # the calendar, post records, caps
+    "ComplianceFunctionRole": ["compliance#*"],  # the sweep's progress record
 }
 
 

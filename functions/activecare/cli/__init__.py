@@ -35,6 +35,7 @@
     activecare figures [--day YYYY-MM-DD]         today's inquiries, replies, posts vs caps, DLQ depth (JST)
     activecare stack show                         the stack's outputs the CLI works on
     activecare erase --author @name|ID [--dry-run]   remove one customer's records (counts per kind, never text)
+    activecare compliance status [--json] | sweep [--resume]   X's deletions: the daily sweep's progress, or run it
 
     activecare login [--username U] [--password-stdin]   sign in (Cognito); the session is kept for the shift
     activecare logout
@@ -64,7 +65,7 @@ from activecare.errors import AppError
 # ERRORS (their types) and report_error(exc) (default: `error: <exc>`, exit code 2).
 # A feature adds its group here and in a module of its own.
 GROUPS = ("keywords", "desk", "report", "posts", "campaign", "secrets", "dlq", "figures", "stack", "session",
-          "staff", "erase")
+          "staff", "erase", "compliance")
 
 
 def _groups() -> list[ModuleType]:

@@ -324,3 +324,13 @@ def _day_expiry(day: str) -> int:
 def _counts(item: DeskTally) -> dict[str, object]:
     return {**{f: int(getattr(item, f) or 0) for f in TALLY_FIELDS},
             "first_response_s": [float(cast(float, x)) for x in item.first_response_s or []]}
+
+
+class DynamoGoneTweets:
+    """storage/erasure.py without DeleteItem (the desk has none): the inquiry the tweet opened is blanked and marked
+    erased, the tweet taken out of the author's other inquiries; the compliance sweep deletes the blanked item."""
+
+    def erase(self, tweet_id: str, author_id: str, at: datetime) -> int:
+        from activecare.storage.erasure import erase_tweets
+
+        return erase_tweets({tweet_id: author_id}, reservations=False, delete=False, at=at).total

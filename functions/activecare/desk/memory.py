@@ -132,6 +132,23 @@ class MemoryDoNotContact:
         return True
 
 
+class MemoryGoneTweets:
+    """Records the tweets the desk was told are gone; with `inquiries`, blanks the one a tweet opened."""
+
+    def __init__(self, inquiries: MemoryInquiries | None = None) -> None:
+        self.inquiries = inquiries
+        self.erased: list[tuple[str, str]] = []
+
+    def erase(self, tweet_id: str, author_id: str, at: datetime) -> int:
+        first = (tweet_id, author_id) not in self.erased
+        self.erased.append((tweet_id, author_id))
+        inq = self.inquiries.items.get(tweet_id) if self.inquiries else None
+        if inq is not None and inq.text:
+            inq.text = ""
+            return 1
+        return int(first)
+
+
 class MemoryReservations:
     """As DynamoReservations: a dropped reservation is kept aside, marked, and reads as free (`items` holds the
     live ones)."""

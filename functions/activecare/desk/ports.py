@@ -69,6 +69,14 @@ class DoNotContactStore(Protocol):
         ...
 
 
+class GoneTweets(Protocol):
+    """A tweet X says is deleted or not visible to us (its reply refused so): erase our copy (X's rules, 24 h)."""
+
+    def erase(self, tweet_id: str, author_id: str, at: datetime) -> int:
+        """Blank or remove every stored copy of the tweet; the number of records changed. Idempotent."""
+        ...
+
+
 class ReservationStore(Protocol):
     def get(self, token: str) -> Reservation | None: ...
 

@@ -71,11 +71,20 @@ from activecare.desk.models import (
     TweetView,
 )
 from activecare.desk.policy import KIND_LABELS, api_may_reply, intent_url, personal_data
-from activecare.desk.ports import DoNotContactStore, FormLinks, InquiryRepo, PosterFor, ReservationStore, Tally
+from activecare.desk.ports import (
+    DoNotContactStore,
+    FormLinks,
+    GoneTweets,
+    InquiryRepo,
+    PosterFor,
+    ReservationStore,
+    Tally,
+)
 from activecare.desk.templates import ReplyTemplate, TemplateBook, default_templates
 from activecare.hours import in_service_hours, jst_date
 from activecare.settings import Settings
 from activecare.twitter.port import (
+    REPLY_TARGET_GONE,
     DuplicateContent,
     RateLimited,
     TwitterPort,
@@ -119,7 +128,8 @@ class DeskService:
     def __init__(self, *, settings: Settings, inquiries: InquiryRepo, reservations: ReservationStore,
                  tally: Tally, reader: TwitterPort, poster_for: PosterFor, clock: Clock,
                  templates: TemplateBook | None = None, claim_ttl: timedelta = CLAIM_TTL,
-                 do_not_contact: DoNotContactStore | None = None, form_links: FormLinks | None = None) -> None:
+                 do_not_contact: DoNotContactStore, form_links: FormLinks | None = None,
+                 gone: GoneTweets | None = None) -> None:
         self.settings = settings
         self.inquiries = inquiries
         self.reservations = reservations
@@ -129,12 +139,9 @@ class DeskService:
         self.clock = clock
         self.templates = templates or default_templates()
         self.claim_ttl = claim_ttl
-        if do_not_contact is None:
-            from activecare.desk.memory import MemoryDoNotContact
-
-            do_not_contact = MemoryDoNotContact()
         self.do_not_contact = do_not_contact
         self.form_links = form_links
+        self.gone = gone  # the wiring always gives one; without it a refused reply is only refused
 
     # --- reading -----------------------------------------------------------------------
 
@@ -450,6 +457,8 @@ class DeskService:
             self.reservations.drop(res.token)
             if exc.status == 403 and _BLOCKED in exc.detail.lower():
                 self._blocked(res)
+            if exc.status == 403 and REPLY_TARGET_GONE in exc.detail.lower():
+                self._gone(res)
             raise Conflict(f"X rejected the reply: {exc.detail}", code="x_rejected") from None
         return self._finish(res, tweet_id, self.clock())
 
@@ -461,6 +470,16 @@ class DeskService:
         self._refused(inq, res.agent, "do_not_contact", "refused_do_not_contact", "blocked")
         dnc = self.do_not_contact.get(inq.author_id) or DoNotContact(inq.author_id, now, "blocked", res.in_reply_to)
         raise Refused(_dnc_message(dnc), code="do_not_contact", dnc_reason=dnc.reason, since=dnc.since.isoformat())
+
+    def _gone(self, res: Reservation) -> None:
+        """X refused our reply because the tweet is deleted or not visible to us: X's rules want our copy erased."""
+        inq = self._get(res.inquiry_id)
+        now = self.clock()
+        if self.gone is not None:
+            self.gone.erase(res.in_reply_to, inq.author_id, now)
+        self.inquiries.add_event(inq.inquiry_id, Event("refused", res.agent, now, "tweet_gone"))
+        raise Conflict("X says this tweet is deleted or not visible to us: our copy of it is erased (X's rules); "
+                       "there is nothing to reply to", code="tweet_gone", status=410)
 
     def lift_do_not_contact(self, inquiry_id: str, who: Actor | str, reason: str) -> DoNotContactLifted:
         """A supervisor ends the inquiry's author's do-not-contact record (kept, with who lifted it and why)."""

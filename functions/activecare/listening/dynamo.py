@@ -7,7 +7,7 @@ from datetime import datetime
 
 from activecare.listening.ingest import NewInquiry
 from activecare.listening.ports import Checkpoint
-from activecare.storage.conditions import delete_if, save_if, update_if
+from activecare.storage.conditions import save_if, update_if
 from activecare.storage.models import (
     ContextTweet,
     Inquiry,
@@ -171,12 +171,18 @@ class DynamoInquiryStore:
     def record_do_not_contact(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
         return record_do_not_contact(author_id, tweet_id, at, reason)
 
+    def erase_author(self, author_id: str) -> int:
+        from activecare.storage.erasure import erase  # the code `activecare erase` runs (the inquiries only here)
+
+        return erase(author_id, reservations=False, campaigns=False).total
+
 
 class DynamoTweetEraser:
-    """The one place a deletion on X erases stored data (TweetDeleted from the webhook). For now: the inquiry the
-    deleted tweet became (its id is the tweet's), only if the author matches, with a condition so a redelivery
-    removes nothing twice. Not yet: the tweet as a later message of another inquiry or as someone's context -
-    the compliance eraser (activecare.storage.erasure) takes this call over."""
+    """A deletion on X (TweetDeleted from the webhook) erases the tweet wherever it is stored - the inquiry it
+    became, a later message of another inquiry, someone's context - through the compliance eraser
+    (activecare.storage.erasure); a redelivery finds nothing left to remove."""
 
     def erase_tweet(self, tweet_id: str, author_id: str) -> int:
-        return int(delete_if(Inquiry(tweet_id), Inquiry.author_id == author_id))
+        from activecare.storage.erasure import erase_tweets
+
+        return erase_tweets({tweet_id: author_id}, reservations=False).total

@@ -21,14 +21,14 @@ from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.pii import pii_kinds
 from activecare.sentiment import classify_sentiment
 from activecare.twitter.models import Tweet
-from activecare.twitter.port import TwitterError, TwitterPort
+from activecare.twitter.port import ResourceGone, TwitterError, TwitterPort
 
 if TYPE_CHECKING:  # the worker does not load the catalogue
     from activecare.keywords.catalogue import Catalogue
 
 logger = Logger(child=True)
 
-Outcome = Literal["created", "joined", "duplicate", "echo"]
+Outcome = Literal["created", "joined", "duplicate", "echo", "gone"]
 FALLBACK_TOPIC = MatchInfo(topic="general", department="customer_care", account="general")
 
 
@@ -82,6 +82,11 @@ class InquiryStore(Protocol):
         recorded (or this very tweet was recorded and lifted since)."""
         ...
 
+    def erase_author(self, author_id: str) -> int:
+        """X says the author is suspended or protected: remove their inquiries; the number removed.
+        Idempotent (X's rules: what is deleted on X leaves our systems; the compliance sweep takes the rest)."""
+        ...
+
 
 class Ingestor:
     def __init__(self, *, store: InquiryStore, twitter: TwitterPort | None,
@@ -110,7 +115,13 @@ class Ingestor:
                 return "joined" if joined else "duplicate"
         addressed = self._addressed_account(tweet, message)
         match = message.match or FALLBACK_TOPIC
-        before, after, ok = self._context(tweet)
+        try:
+            before, after, ok = self._context(tweet)
+        except ResourceGone as gone:  # the author's timeline: suspended or protected since they posted
+            removed = self.store.erase_author(tweet.author_id)
+            logger.info("author gone on X: not stored, erased", extra={"tweet_id": tweet.id, "reason": gone.reason,
+                                                                        "erased": removed})
+            return "gone"
         created = self.store.create(NewInquiry(
             tweet=tweet,
             source=message.source,
@@ -139,7 +150,8 @@ class Ingestor:
         return None
 
     def _context(self, tweet: Tweet) -> tuple[list[Tweet], list[Tweet], bool]:
-        """The author's tweets just before and just after this one."""
+        """The author's tweets just before and just after this one (ResourceGone: X says the author is suspended
+        or protected)."""
         if self.twitter is None:
             return [], [], False
         try:
@@ -147,6 +159,12 @@ class Ingestor:
                                               max_results=self.context_size).tweets
             after = self.twitter.user_tweets(tweet.author_id, since_id=tweet.id,
                                              max_results=self.context_size).tweets
+        except ResourceGone as gone:
+            if gone.reason in ("suspended", "protected"):
+                raise
+            # Not found: deactivated since it posted, or an id X never had; the sweep settles it within a day.
+            logger.warning("context unavailable", extra={"tweet_id": tweet.id, "error": type(gone).__name__})
+            return [], [], False
         except TwitterError as exc:
             logger.warning("context unavailable", extra={"tweet_id": tweet.id, "error": type(exc).__name__})
             return [], [], False

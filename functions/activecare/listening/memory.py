@@ -123,6 +123,12 @@ class MemoryInquiryStore:
                  "topic": i["topic"], "status": i["status"], "outcome": None, "replies": 0}
                 for i in past[:limit]]
 
+    def erase_author(self, author_id: str) -> int:
+        gone = [k for k, i in self.items.items() if i["author_id"] == author_id]
+        for k in gone:
+            del self.items[k]
+        return len(gone)
+
     def record_do_not_contact(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool:
         old = self.do_not_contact.get(author_id)
         if old is not None and (old.get("lifted_at") is None or old["tweet_id"] == tweet_id):

@@ -53,6 +53,8 @@ def _samples(rows: list[Row], keep_handles: Iterable[str]) -> list[Sample]:
     samples: list[Sample] = []
     for r in chosen:  # the same words twice (copies, retweeted templates) say nothing new
         text = mask_text(r.text, keep_handles)
+        if not text:  # erased: X said its tweet is gone (storage/erasure.py blanks it until the sweep deletes it)
+            continue
         if len(samples) < SAMPLES_PER_TOPIC and all(s.text != text for s in samples):
             samples.append(Sample(r.sentiment, text, r.created_at))
     return samples

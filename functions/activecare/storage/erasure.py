@@ -12,14 +12,19 @@ by e-mail), the desk's tallies and the logs (counts only, never text). Other cus
 their own tweets; a tweet of theirs that quotes or names this author stays (the text is not searched).
 Messages still in the listen queue or its DLQ (4 and 14 days) and point-in-time backups (35 days) age out.
 
+`erase_tweets` and `erase_users` (below) do the same for what X reports deleted, suspended or protected: the
+compliance sweep, a read that found a tweet gone, an account activity delete event.
+
 A @username is resolved through what is stored: a scan of the inquiries (author_username) and of the campaign
 records (username), compared case-insensitively as X does. Nothing here logs or returns text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
@@ -76,19 +81,23 @@ def resolve(author: str) -> str | None:
     return next(iter(ids), None)
 
 
-def erase(author_id: str, *, dry_run: bool = False) -> ErasureReport:
-    """Delete (or, dry, count) every stored record of `author_id`; the counts are of records removed (found)."""
+def erase(author_id: str, *, dry_run: bool = False, reservations: bool = True, campaigns: bool = True) -> ErasureReport:
+    """Delete (or, dry, count) every stored record of `author_id`; the counts are of records removed (found).
+    `reservations=False` leaves the reply reservations (our text and their tweet id, never their content; they
+    expire after RESERVATION_RETENTION_DAYS): finding them scans the state table, which no function may do.
+    `campaigns=False` leaves the campaign records (the worker may not read that table: the sweep takes them)."""
     if not author_id.isdigit():
         raise ValueError(f"an X user id is a number, not {author_id!r}")
     report = ErasureReport(author_id, dry_run)
     inquiries = [i.inquiry_id for i in Inquiry.by_author.query(author_id, attributes_to_get=["inquiry_id"])]
-    reservations = _reservations(inquiries)
-    campaigns = [r.pk for r in CampaignRecord.scan(CampaignRecord.sk == "meta", attributes_to_get=["pk", "sk"])]
-    entries = [CampaignRecord(c, campaign_user_sk("e", author_id)) for c in campaigns]
-    winners = [CampaignRecord(c, campaign_user_sk("w", author_id)) for c in campaigns]
+    reservation_keys = _reservations(inquiries) if reservations else []
+    ids = [r.pk for r in CampaignRecord.scan(CampaignRecord.sk == "meta", attributes_to_get=["pk", "sk"])
+           ] if campaigns else []
+    entries = [CampaignRecord(c, campaign_user_sk("e", author_id)) for c in ids]
+    winners = [CampaignRecord(c, campaign_user_sk("w", author_id)) for c in ids]
     found: dict[str, list[Model]] = {
         "inquiries": [Inquiry(i) for i in inquiries],
-        "reply reservations": [ReservationRef(pk) for pk in reservations],
+        "reply reservations": [ReservationRef(pk) for pk in reservation_keys],
         "campaign entries": _existing(entries),
         "campaign winners": _existing(winners),
     }
@@ -123,3 +132,130 @@ def _delete(item: Model) -> bool:
     """True if this call removed it (a conditional delete: gone already is not counted again)."""
     hash_key = type(item)._hash_key_attribute()
     return delete_if(item, hash_key.exists())
+
+
+# --- deletions on X (the compliance sweep, a read that found a tweet gone, an account activity event) -------------
+
+TWEET_KINDS = ("inquiries", "reply reservations", "surrounding tweets", "conversation tweets")
+
+
+@dataclass
+class TweetErasure:
+    """What erasing tweets removed, per kind: an inquiry the tweet opened (with its reply reservations), the
+    tweet among another inquiry's surrounding tweets (context_before/after) or in its conversation."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TWEET_KINDS, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+INQUIRY_STATUSES = ("new", "replied", "resolved")  # as desk.models.STATUSES: every inquiry has one
+
+
+def all_inquiries(attributes: list[str] | None = None) -> Iterator[Inquiry]:
+    """Every inquiry, through the by_status index (one Query per status): no role may Scan the inquiry table."""
+    for status in INQUIRY_STATUSES:
+        yield from Inquiry.by_status.query(status, attributes_to_get=attributes)
+
+
+def erase_tweets(refs: dict[str, str | None], *, reservations: bool = True, delete: bool = True,
+                 at: datetime | None = None) -> TweetErasure:
+    """Remove every stored copy of the tweets `refs` names (tweet id -> its author's id, None if unknown).
+
+    A tweet is held only in its author's inquiries (the tweet that opened one, the author's tweets around it, the
+    author's follow-ups in its conversation), so the author's inquiries (the by_author index) are all that is read;
+    an unknown author is taken from the inquiry the tweet opened, else every inquiry is read (`all_inquiries`).
+    Each removal is conditional (the item still exists; the list element at that index is still that tweet): a
+    re-run removes nothing twice, and a follow-up appended meanwhile is not lost. `reservations`: as in `erase`.
+    `delete=False` (a function without DeleteItem: the desk) blanks the text of an inquiry the tweet opened and
+    marks it `erased_at` instead: the compliance sweep deletes it later, as X reports its tweet gone."""
+    report = TweetErasure()
+    wanted = {tid: author for tid, author in refs.items() if tid.isdigit()}
+    if not wanted:
+        return report
+    opened = {i.inquiry_id: i.author_id for i in _inquiry_heads(list(wanted))}
+    for tid in opened:
+        if _delete_inquiry(tid, report, reservations) if delete else _blank(tid, at or datetime.now(UTC)):
+            report.counts["inquiries"] += 1
+    by_author: dict[str, set[str]] = {}
+    unknown: set[str] = set()
+    for tid, author in wanted.items():
+        author = author or opened.get(tid)
+        if author:
+            by_author.setdefault(author, set()).add(tid)
+        else:
+            unknown.add(tid)
+    for author, ids in sorted(by_author.items()):
+        for inquiry in Inquiry.by_author.query(author):
+            _strip(inquiry, ids, report)
+    if unknown:
+        for inquiry in all_inquiries():
+            _strip(inquiry, unknown, report)
+    return report
+
+
+def erase_users(user_ids: Iterable[str], *, reservations: bool = True) -> ErasureReport:
+    """`erase` for each user (an account deleted, suspended or protected on X): the counts summed."""
+    total = ErasureReport(author_id="*", dry_run=False)
+    for uid in sorted(set(user_ids)):
+        if uid.isdigit():
+            for kind, n in erase(uid, reservations=reservations).counts.items():
+                total.counts[kind] += n
+    return total
+
+
+def _inquiry_heads(ids: list[str]) -> list[Inquiry]:
+    found: list[Inquiry] = []
+    for start in range(0, len(ids), 100):  # BatchGetItem takes 100 keys
+        found += Inquiry.batch_get(ids[start:start + 100], attributes_to_get=["inquiry_id", "author_id"])
+    return found
+
+
+def _delete_inquiry(inquiry_id: str, report: TweetErasure, reservations: bool) -> bool:
+    removed = _delete(Inquiry(inquiry_id))
+    for pk in _reservations([inquiry_id]) if reservations else []:
+        if _delete(ReservationRef(pk)):
+            report.counts["reply reservations"] += 1
+    return removed
+
+
+def _blank(inquiry_id: str, at: datetime) -> bool:
+    from activecare.storage.conditions import update_if
+
+    return update_if(Inquiry(inquiry_id), [Inquiry.text.set(""), Inquiry.erased_at.set(at)],
+                     Inquiry.inquiry_id.exists() & Inquiry.erased_at.does_not_exist())
+
+
+def _strip(inquiry: Inquiry, ids: set[str], report: TweetErasure) -> None:
+    """Remove the tweets `ids` from the inquiry's surrounding tweets and its customer messages, in one
+    conditional update (each removed index must still hold that tweet)."""
+    from pynamodb.expressions.operand import Path
+
+    from activecare.storage.conditions import update_if
+
+    actions: list[Any] = []
+    conditions: list[Any] = []
+    kinds: list[str] = []
+    for attr, items in (("context_before", inquiry.context_before), ("context_after", inquiry.context_after)):
+        for n, c in enumerate(items or []):
+            if c.id in ids:
+                path: Any = getattr(Inquiry, attr)[n]
+                actions.append(Path(path).remove())
+                conditions.append(path.id == c.id)
+                kinds.append("surrounding tweets")
+    for n, m in enumerate(inquiry.messages or []):
+        if m.direction == "in" and m.tweet_id in ids:
+            path = Inquiry.messages[n]
+            actions.append(Path(path).remove())
+            conditions.append(path.tweet_id == m.tweet_id)
+            kinds.append("conversation tweets")
+    if not actions:
+        return
+    condition = Inquiry.inquiry_id.exists()
+    for c in conditions:
+        condition &= c
+    if update_if(Inquiry(inquiry.inquiry_id), actions, condition):
+        for kind in kinds:
+            report.counts[kind] += 1

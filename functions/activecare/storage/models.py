@@ -139,6 +139,9 @@ class Inquiry(Model):
     # Epoch seconds: DynamoDB's TTL deletes the inquiry (its context and conversation) after this; moved on by
     # every activity (a follow-up, a reply), so retention counts from the last one.
     expires_at = NumberAttribute(null=True)
+    # X said the tweet that opened it is deleted or unreadable when the desk replied: its text is blanked at once
+    # (storage/erasure.py), the item itself goes with the next compliance sweep.
+    erased_at = UTCDateTimeAttribute(null=True)
 
     by_author = ByAuthor()
     by_status = ByStatus()

@@ -25,6 +25,7 @@ from activecare.twitter.models import Page, Tweet, User
 from activecare.twitter.port import (
     DuplicateContent,
     RateLimited,
+    ResourceGone,
     TwitterRejected,
     TwitterUnavailable,
 )
@@ -256,9 +257,29 @@ def _detail(exc: tweepy.HTTPException) -> str:
     return str(exc)
 
 
+def gone_reason(error: Mapping[str, Any]) -> str | None:
+    """What a v2 resource error says of its tweet or user: "suspended" (a "User has been suspended" item),
+    "deleted" (resource-not-found), "protected" (not-authorized-for-resource); None for any other error."""
+    kind, detail = str(error.get("type", "")), str(error.get("detail", "")).lower()
+    if "suspended" in detail:
+        return "suspended"
+    if kind.endswith("/resource-not-found"):
+        return "deleted"
+    if kind.endswith("/not-authorized-for-resource"):
+        return "protected"
+    return None
+
+
 def rejected_from_errors(endpoint: str, errors: Iterable[Mapping[str, Any]]) -> TwitterRejected:
-    """HTTP 200 with only errors[] (e.g. an unknown user id): a 404-like rejection."""
+    """HTTP 200 with only errors[] (e.g. an unknown user id): a 404-like rejection; a tweet or user that is
+    deleted, suspended or protected is `ResourceGone` (a TwitterRejected) naming it."""
     errors = list(errors)
+    for e in errors:
+        reason = gone_reason(e)
+        if reason and e.get("resource_type") in ("tweet", "user") and e.get("resource_id"):
+            return ResourceGone(404 if reason != "protected" else 403, str(e.get("detail") or reason),
+                                resource_type=str(e["resource_type"]), resource_id=str(e["resource_id"]),
+                                reason=reason)
     not_found = any(str(e.get("type", "")).endswith("resource-not-found") for e in errors)
     detail = "; ".join(str(e.get("detail") or e.get("message") or e) for e in errors)
     return TwitterRejected(404 if not_found else 400, detail or f"{endpoint}: no data")

@@ -39,6 +39,21 @@ class DuplicateContent(TwitterRejected):
     """The API refused a post whose text repeats a recent one."""
 
 
+class ResourceGone(TwitterRejected):
+    """X answered a read with only a resource error for what was asked: the tweet or user is deleted, suspended or
+    protected (`reason`: "deleted" | "suspended" | "protected"). X's rules: erase what we hold of it (24 h)."""
+
+    def __init__(self, status: int, detail: str, *, resource_type: str, resource_id: str, reason: str) -> None:
+        super().__init__(status, detail)
+        self.resource_type = resource_type
+        self.resource_id = resource_id
+        self.reason = reason
+
+
+# X's 403 to a reply (or quote) whose tweet is deleted or not visible to us (its author protected or suspended).
+REPLY_TARGET_GONE = "deleted or not visible"
+
+
 class TwitterPort(Protocol):
     def search_recent(
         self,

@@ -69,6 +69,8 @@ export function errorMessage(err) {
     case 'duplicate_content':
       return 'X が重複投稿として拒否しました（このアカウントは24時間以内に同じ文面を投稿しています）。文面を少し変えて送信してください。';
     case 'x_rejected': return 'X が返信を拒否しました。文面を確認してください。';
+    case 'tweet_gone':
+      return 'このご投稿は削除されたか非公開になっているため返信できません。X の規約に従い、こちらの記録からも消去しました。';
     case 'x_unavailable':
       return 'X に接続できませんでした。同じ内容のまま「再送」してください（二重に投稿されることはありません）。';
     case 'not_posted_yet':
