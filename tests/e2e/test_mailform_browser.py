@@ -211,3 +211,35 @@ def test_a_crash_between_storing_and_joining_the_inquiry_loses_nothing(harness: 
     assert retry.status_code == 410  # used: nothing is asked twice, and the sweep joined the stored one
     events = {e.kind for e in h.desk.inquiries.get(iid).events}  # type: ignore[union-attr]
     assert "mail_form" in events and DynamoMailStore().pending_links() == []
+
+
+def test_the_agent_reads_the_case_and_answers_by_email_in_the_web_desk(harness: LiveDesk, browser: Any) -> None:
+    h = harness
+    iid, link = form_link(h, "@ac_help 支払い方法の変更で契約を確認したいです")
+    assert requests.post(link, data={**CUSTOMER, "consent": "yes"}, timeout=10).status_code == 200
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="ja-JP", timezone_id="Asia/Tokyo")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        page.goto(f"{h.url}/desk#/inquiry/{iid}")
+        page.wait_for_url("**/oauth2/authorize**")
+        page.fill("#username", "sato")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("#mail-case")).to_be_visible()
+        expect(page.locator("#mail-case")).not_to_contain_text(CUSTOMER["name"])  # not before the agent asks
+        page.click("#mail-open")
+        expect(page.locator("#mail-case .mail-name")).to_have_text(CUSTOMER["name"])
+        page.fill("#mail-answer-text", "お支払い方法の変更手順をご案内します。")
+        page.click("#mail-answer button[type=submit]")
+        expect(page.locator("#mail-case .mail-answer")).to_contain_text("送信済み")
+        page.fill("#callback-at", "2026-11-25T11:45")
+        page.select_option("#callback-result", "no_answer")
+        page.fill("#callback-memo", "不在のため再度おかけします")
+        page.click("#mail-callback button[type=submit]")
+        expect(page.locator("#mail-case .mail-callback")).to_contain_text("不在")
+        page.screenshot(path=str(OUT / "mailform_desk_panel.png"))
+    finally:
+        context.close()
+    reference = h.stack.runtime.mailform().store.get_case(iid).reference  # type: ignore[union-attr]
+    assert len([m for m in sent_mail(h.stack.aws_endpoint) if reference in str(m["message"]["Subject"])]) == 1

@@ -18,6 +18,7 @@ import { createQueue } from './queue.js';
 import { createInquiry } from './inquiry.js';
 import { createComposer, inServiceHours } from './composer.js';
 import { createFigures } from './figures.js';
+import { createMailCase } from './mailcase.js';
 
 const POLL_MS = 5000;
 
@@ -96,10 +97,12 @@ function start(config, me) {
   const composer = createComposer(ctx, $('#composer'));
   const inquiry = createInquiry(ctx, { toolbar: $('#inquiry-toolbar'), body: $('#inquiry-body'), side: $('#customer-pane') });
   const figures = createFigures(ctx, $('#figures-view'));
+  const mailcase = createMailCase(ctx, $('#mail-case'));  // the e-mail form's case (issue #19)
   let lastRenew = 0;
 
   ctx.onDetail = (d) => {
     composer.show(d);
+    mailcase.show(d);
     if (!d) return;
     queue.select(d.inquiry.inquiry_id);
     const inq = d.inquiry;
