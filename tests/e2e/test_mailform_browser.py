@@ -243,3 +243,19 @@ def test_the_agent_reads_the_case_and_answers_by_email_in_the_web_desk(harness: 
         context.close()
     reference = h.stack.runtime.mailform().store.get_case(iid).reference  # type: ignore[union-attr]
     assert len([m for m in sent_mail(h.stack.aws_endpoint) if reference in str(m["message"]["Subject"])]) == 1
+
+
+def test_erasing_a_customer_removes_their_email_case(harness: LiveDesk) -> None:
+    from activecare.storage.erasure import erase
+
+    h = harness
+    iid, link = form_link(h, "@ac_help 名義変更のため契約内容を確認したいです")
+    assert requests.post(link, data={**CUSTOMER, "consent": "yes"}, timeout=10).status_code == 200
+    service = h.stack.runtime.mailform()
+    reference = service.store.get_case(iid).reference  # type: ignore[union-attr]
+    author = h.desk.inquiries.get(iid).author_id  # type: ignore[union-attr]
+    report = erase(author)
+    assert report.counts["e-mail records"] >= 3  # the case, its submission, its reference (and any access record)
+    assert DynamoMailStore().entries(iid) == [] and service.store.get_case(iid) is None
+    assert service.store.case_by_reference(reference) is None
+    assert erase(author).counts["e-mail records"] == 0
