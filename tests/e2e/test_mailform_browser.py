@@ -77,6 +77,8 @@ def test_a_customer_fills_the_form_on_a_phone_and_the_desk_answers_by_email(
         page.click("button[type=submit]")  # without the consent: a friendly page, what was typed kept
         expect(page.locator(".alert")).to_contain_text("同意が必要です")
         expect(page.locator("#name")).to_have_value(CUSTOMER["name"])
+        OUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUT / "mailform_phone_form.png"), full_page=True)
         assert submissions(iid) == 0
         page.check("#consent")
         page.click("button[type=submit]")
