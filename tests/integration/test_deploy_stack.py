@@ -191,7 +191,7 @@ def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # n
         assert "<aws.scheduler.scheduled-time>" in props["Target"]["Input"]
         assert props["Target"]["RoleArn"]["Fn::GetAtt"][1] == "Arn"
     ses = [r for r in res.values() if r["Type"] == "AWS::SES::EmailIdentity"]
-    assert [r["Properties"]["EmailIdentity"] for r in ses] == [{"Ref": "ReportSender"}]
+    assert [r["Properties"]["EmailIdentity"] for r in ses] == [{"Ref": "ReportSender"}, {"Ref": "SupportSender"}]
     (subscription,) = [r for r in res.values() if r["Type"] == "AWS::SNS::Subscription"]
     assert subscription["Condition"] == "HasAlarmEmail"
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
