@@ -52,7 +52,7 @@ class MailformDay:
     def __init__(self, stack: LocalStack, *, seed: int = 7) -> None:
         self.stack = stack
         self.rng = random.Random(seed * 1009 + 19)
-        self.seen_posts = 0
+        self.seen = {"api": 0, "by_hand": 0}  # posts read so far, per list
         self.queue: list[tuple[datetime, int, str, dict[str, Any]]] = []
         self.seq = 0
         self.stats: Counter[str] = Counter()
@@ -67,18 +67,19 @@ class MailformDay:
 
     def due(self) -> bool:
         """New posts on X to look at, or an event due (no AWS call otherwise)."""
-        posts = len(self.stack.twitter.posted) + len(self.stack.twitter.posted_by_hand)
-        return posts > self.seen_posts or bool(self.queue and self.queue[0][0] <= self.stack.clock())
+        x = self.stack.twitter
+        new = len(x.posted) > self.seen["api"] or len(x.posted_by_hand) > self.seen["by_hand"]
+        return new or bool(self.queue and self.queue[0][0] <= self.stack.clock())
 
     def minute(self) -> None:
         """New e-mail-form replies on X become customers who may fill the form; due events happen."""
-        posts = self.stack.twitter.posted + self.stack.twitter.posted_by_hand
-        for post in posts[self.seen_posts:]:
-            for link in self.pattern.findall(post.get("text", "")):
-                self.stats["handoffs"] += 1
-                if self.rng.random() < FILL_RATE:
-                    self._later((3, 40), "fill", link=link)
-        self.seen_posts = len(posts)
+        for kind, posts in (("api", self.stack.twitter.posted), ("by_hand", self.stack.twitter.posted_by_hand)):
+            for post in posts[self.seen[kind]:]:
+                for link in self.pattern.findall(post.get("text", "")):
+                    self.stats["handoffs"] += 1
+                    if self.rng.random() < FILL_RATE:
+                        self._later((3, 40), "fill", link=link)
+            self.seen[kind] = len(posts)
         if not self.stray_sent and self.stats["handoffs"]:
             self.stray_sent = True
             self._later((20, 90), "stray")
