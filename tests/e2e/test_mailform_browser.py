@@ -241,6 +241,9 @@ def test_the_agent_reads_the_case_and_answers_by_email_in_the_web_desk(harness: 
         page.click("#mail-callback button[type=submit]")
         expect(page.locator("#mail-case .mail-callback")).to_contain_text("不在")
         page.screenshot(path=str(OUT / "mailform_desk_panel.png"))
+        page.click('a[data-route="figures"]')  # the figures page: the e-mail form's counts
+        expect(page.locator("#mail-figures")).to_contain_text("メールで回答")
+        expect(page.locator("#mail-figures")).to_contain_text("フォーム受信")
     finally:
         context.close()
     reference = h.stack.runtime.mailform().store.get_case(iid).reference  # type: ignore[union-attr]

@@ -142,3 +142,21 @@ export function createMailCase(ctx, root) {
   root.hidden = true;
   return { show, get opened() { return opened; } };
 }
+
+/** The day's e-mail form counts (GET /mail/figures: counts only), appended to the figures page as a row of cards. */
+export async function appendMailFigures(root, day, card) {
+  const row = h('div', { class: 'cards', id: 'mail-figures', 'aria-label': 'メールでのご対応' });
+  root.append(h('h2', { class: 'fig-sub' }, 'メールでのご対応'), row);
+  try {
+    const f = await get('/mail/figures', { day });
+    const mean = f.first_answer_mean_s === null ? '-' : `${(f.first_answer_mean_s / 60).toFixed(1)}分`;
+    fill(row,
+      card('フォーム受信', String(f.forms_received), 'メールフォームから'),
+      card('メールで回答', String(f.email_answers), `初回回答 ${f.first_answers}件`),
+      card('初回回答まで（平均）', mean, 'フォーム受信から'),
+      card('メールで解決', String(f.resolved_by_email), ''),
+      card('お客様からのメール', String(f.inbound_emails), `振り分け待ち ${f.triaged}件`));
+  } catch {
+    fill(row, h('p', { class: 'muted' }, 'メールの集計を読み込めませんでした。'));
+  }
+}
