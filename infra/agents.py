@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
@@ -183,6 +184,8 @@ class DeskAgents:
         """What the agent does with the intent link: send it from the X app as the support account.
         False when X refuses it as duplicate content."""
         key = next(a.key for a in self.stack.settings.accounts if a.username == prepared.account)
+        if prepared.intent_url:  # what the intent link carries (an e-mail-form reply's single-use link included)
+            text = dict(parse_qsl(urlsplit(prepared.intent_url).query)).get("text", text)
         resp = requests.post(f"{self.stack.twitter_url}/_fake/by_hand", timeout=10, json={
             "token": self.stack.account_tokens[key], "text": text, "in_reply_to": prepared.in_reply_to})
         if resp.status_code == 400 and "duplicate content" in resp.text:

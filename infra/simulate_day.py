@@ -63,6 +63,7 @@ class DayResult:
     campaign: list[tuple[str, str]] = field(default_factory=list)
     compliance: list[tuple[str, object]] = field(default_factory=list)  # X's deletions honoured (compliance_sim)
     compliance_summary: dict[str, Any] = field(default_factory=dict)
+    mailform: list[tuple[str, object]] = field(default_factory=list)  # the e-mail form's counts (mailform_sim)
     wall_s: float = 0.0
     poll_ms: list[float] = field(default_factory=list)
     phase_s: Counter[str] = field(default_factory=Counter)  # wall seconds by part of the minute loop
@@ -153,6 +154,9 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         team = DeskAgents(stack, agents=10, seed=seed, not_a_customer=noise.__contains__)
         day_reports = DayReports(stack, reports_dir)  # writes <date>/<HHMM>/<department>.html (+ .txt, .eml)
         posts = PublishingDay(stack)  # imports the content calendar
+        from infra.mailform_sim import MailformDay
+
+        mail_day = MailformDay(stack, seed=seed)  # customers who fill the e-mail form and answer by e-mail
         campaign = (CampaignSim(stack, clock, retweeters=campaign_retweeters, winners=100, notify=campaign_notify)
                     if campaign_retweeters else None)
         if campaign:
@@ -199,6 +203,10 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
                 with stack.aws_meter.channel("desk"):  # the desk's AWS traffic is reported apart
                     work_queue(team)
             lap("desk")
+            if mail_day.due():
+                with stack.aws_meter.channel("mailform"):
+                    mail_day.minute()
+            lap("mailform")
             if day_reports.due(clock()):
                 with stack.aws_meter.channel("reports"):
                     day_reports.tick(clock())  # the reporter handler at the report times (14:00, 20:00 JST)
@@ -214,6 +222,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         result.reports = day_reports.summary_rows()
         result.posts = posts.summary()
         result.campaign = campaign.rows() if campaign else []
+        result.mailform = mail_day.summary_rows()
         stored = list(Inquiry.scan())
         result.dlq_depth = stack.queue_depth(stack.dlq_url)
         if hooks:
@@ -317,6 +326,7 @@ def print_summary(result: DayResult, start: datetime) -> None:
         ("  X API cost of posts (USD, pay-per-use prices)",
          f'{result.desk["api_cost_usd"]:.2f} ({result.desk["api_posts_with_url"]} with URL)'),
         *summary_rows(result.posts),
+        *result.mailform,
         *result.campaign,
         *result.compliance,
         *result.reports,

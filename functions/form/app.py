@@ -20,7 +20,7 @@ from activecare.mailform.models import Page
 from activecare.wiring import runtime
 
 logger = Logger()
-MAX_BODY = 16_384  # bytes: the form's fields at their limits fit several times over
+MAX_BODY = 48_000  # bytes: the fields at their limits, percent-encoded (a 4-byte character is 12)
 MAX_FIELDS = 10
 # Nothing from elsewhere: no script at all, inline styles only, the form posts only to itself.
 HEADERS = {
@@ -33,17 +33,17 @@ HEADERS = {
 }
 
 
-def _fields(event: dict[str, Any]) -> dict[str, str] | None:
-    """The urlencoded body's fields (the first value of each); None if it is not one (too big, not text)."""
+def _fields(event: dict[str, Any]) -> dict[str, str] | Page:
+    """The urlencoded body's fields (the first value of each), or the page saying why it is not one."""
     body = event.get("body") or ""
     try:
         raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
         if len(raw) > MAX_BODY:
-            return None
+            return render.too_large()
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS,
                           strict_parsing=bool(raw), errors="strict")
     except (ValueError, UnicodeDecodeError):
-        return None
+        return render.unreadable()
     fields: dict[str, str] = {}
     for key, value in pairs:
         fields.setdefault(key, value)
@@ -63,7 +63,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         page = service.form_page(token)
     elif method == "POST":
         fields = _fields(event)
-        page = render.too_large() if fields is None else service.submit(token, fields)
+        page = fields if isinstance(fields, Page) else service.submit(token, fields)
     else:
         page = Page(405, render.link_problem("unknown").html)
     logger.info("form request", extra={"method": method, "status": page.status})

@@ -22,7 +22,8 @@ from packaging.requirements import Requirement
 from infra.build import build_functions, build_host_artifacts, function_dirs, handler_packages
 
 FUNCTIONS = ("PollerFunction", "WorkerFunction", "DeskFunction", "ReporterFunction", "PublisherFunction",
-             "CampaignFunction", "WebhookFunction", "ComplianceFunction")
+             "CampaignFunction", "WebhookFunction", "ComplianceFunction",
+             "FormFunction", "MailinFunction")  # the last two: the e-mail form (issue #19)
 # The functions whose services reach X (activecare/wiring.py: Runtime.twitter / poster / campaign's adapter).
 CALLS_X = {"PollerFunction", "WorkerFunction", "DeskFunction", "PublisherFunction", "CampaignFunction",
            "ComplianceFunction"}

@@ -24,6 +24,7 @@ def test_a_morning_loses_nothing_and_doubles_nothing() -> None:
     assert result.posts["over_cap"] == [] and result.posts["duplicates_on_x"] == 0
     assert result.posts["identical_across_accounts"] == 0  # X: no identical content across our accounts
     assert result.posts["greeting_first"] and result.posts["outside_hours"] == 0
+    assert result.mailform[0][0].startswith("e-mail form: handoffs")  # issue #19's counts
     rows = dict(result.campaign)
     assert rows and any("winners" in label for label in rows)
     assert rows["campaign unsolicited DMs"] == "0"  # X: automated DMs only after the user DMs you first

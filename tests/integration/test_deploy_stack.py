@@ -19,7 +19,9 @@ from tests.integration.deployed import PARAMETERS, REGION, STACK, Deployed, depl
 HANDLERS = {"PollerFunction": "poller.app.handler", "WorkerFunction": "worker.app.handler",
             "DeskFunction": "desk.app.handler", "PublisherFunction": "publisher.app.handler",
             "ReporterFunction": "reporter.app.handler", "CampaignFunction": "campaign.app.handler",
-            "ComplianceFunction": "compliance.app.handler"}
+            "ComplianceFunction": "compliance.app.handler",
+            "FormFunction": "form.app.handler", "MailinFunction": "mailin.app.handler"}  # the e-mail form's two
+NO_X = {"ReporterFunction", "FormFunction", "MailinFunction"}  # never call X: no tweepy
 # Built and uploaded too, created only where the access level offers X's webhooks (not on this stack's basic).
 BUILT = {**HANDLERS, "WebhookFunction": "webhook.app.handler"}
 
@@ -95,7 +97,7 @@ def test_each_function_runs_its_own_built_package(deployed: Deployed) -> None:  
         assert {"activecare/wiring.py", "activecare/data/keywords.csv", "activecare/data/report_routing.json",
                 "pynamodb/models.py"} <= names
         assert not any("__pycache__" in n or n.startswith(("boto3/", "botocore/")) for n in names)
-        assert any(n.startswith("tweepy/") for n in names) == (logical_id != "ReporterFunction")
+        assert any(n.startswith("tweepy/") for n in names) == (logical_id not in NO_X)
         fn = lam.get_function(FunctionName=deployed.outputs[f"{logical_id.removesuffix('Function')}FunctionName"])
         assert fn["Configuration"]["CodeSize"] == size
     assert set(function_code_dirs()) == set(BUILT)
@@ -171,7 +173,8 @@ def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # n
                "PublisherFunction": {"BEARER_SECRET_ID", "POSTING_SECRET_ID"},
                "ReporterFunction": set(), "CampaignFunction": {"CAMPAIGN_SECRET_ID"},
                "WebhookFunction": {"WEBHOOK_SECRET_ID"},
-               "ComplianceFunction": {"BEARER_SECRET_ID"}}
+               "ComplianceFunction": {"BEARER_SECRET_ID"},
+               "FormFunction": set(), "MailinFunction": set()}  # the e-mail form's: no X, no secret
     for name, fn in res.items():
         if fn["Type"] == "AWS::Lambda::Function":
             env = fn["Properties"]["Environment"]["Variables"]
@@ -180,6 +183,9 @@ def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # n
                 assert env[key] == {"Ref": {"BEARER_SECRET_ID": "BearerSecret", "POSTING_SECRET_ID": "PostingSecret",
                                             "CAMPAIGN_SECRET_ID": "CampaignDmSecret",
                                             "WEBHOOK_SECRET_ID": "WebhookSecret"}[key]}, name
+    # SES receiving (skipped by moto): the support address's rule writes to the mail bucket's inbound/
+    (action,) = res["MailReceiptRule"]["Properties"]["Rule"]["Actions"]
+    assert action == {"S3Action": {"BucketName": {"Ref": "MailBucket"}, "ObjectKeyPrefix": "inbound/"}}
     schedules = [s["Properties"] for s in res.values() if s["Type"] == "AWS::Scheduler::Schedule"]
     by_function = {fn: [p for p in schedules if f'"{fn}"' in json.dumps(p["Target"]["Arn"])] for fn in HANDLERS}
     assert [p["ScheduleExpression"] for p in by_function["PollerFunction"]] == ["rate(1 minute)"]
@@ -193,7 +199,7 @@ def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # n
         assert "<aws.scheduler.scheduled-time>" in props["Target"]["Input"]
         assert props["Target"]["RoleArn"]["Fn::GetAtt"][1] == "Arn"
     ses = [r for r in res.values() if r["Type"] == "AWS::SES::EmailIdentity"]
-    assert [r["Properties"]["EmailIdentity"] for r in ses] == [{"Ref": "ReportSender"}]
+    assert [r["Properties"]["EmailIdentity"] for r in ses] == [{"Ref": "ReportSender"}, {"Ref": "SupportSender"}]
     (subscription,) = [r for r in res.values() if r["Type"] == "AWS::SNS::Subscription"]
     assert subscription["Condition"] == "HasAlarmEmail"
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}

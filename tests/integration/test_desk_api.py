@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -150,7 +151,9 @@ def test_a_reply_with_personal_data_is_refused_and_nothing_is_posted(api: Desk, 
         assert api.stack.twitter.posted == []
     status, _ = api.reply(iid, body["offer"]["text"])  # the offered e-mail form reply goes out
     assert status == 201
-    assert api.stack.twitter.posted[0]["text"] == body["offer"]["text"]
+    posted = api.stack.twitter.posted[0]["text"]  # with a single-use link of this inquiry's (issue #19)
+    assert re.fullmatch(re.escape(body["offer"]["text"]).replace(re.escape(FORM_URL), re.escape(FORM_URL) +
+                                                                   "/[A-Za-z0-9_-]{32}"), posted)
     figures = api.call("GET", "/figures")[1]
     assert figures["agents"]["sato"]["refusals"]["personal_data"] == 2
     assert figures["agents"]["sato"]["email_form_guidance"] == 1

@@ -14,7 +14,7 @@ are one transaction."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError
@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 from activecare.mailform.models import Case, Entry, FormLink, Sealed, TriageItem
 from activecare.mailform.ports import TALLY_FIELDS
 from activecare.storage.conditions import delete_if, save_if, update_if
-from activecare.storage.models import MailRecord, register_shared
+from activecare.storage.models import MailRecord, expires_at, register_shared, retention
 
 _ALL = "-"
 
@@ -193,6 +193,8 @@ class DynamoMailStore:
         actions = [getattr(MailTally, k).add(v) for k, v in counts.items() if k in TALLY_FIELDS and v]
         if not actions:
             return
+        day_start = datetime.fromisoformat(day).replace(tzinfo=UTC)  # kept as long as the desk's day tallies
+        actions.append(MailTally.expires_at.set(expires_at(day_start, retention().record_retention_days + 1)))
         for dept in {_ALL, department or _ALL}:
             MailTally(f"tally#{day}", dept).update(actions=actions)
 

@@ -54,6 +54,12 @@ def too_large() -> Page:
                                   f"{MESSAGE_MAX}文字以内にして、ページを開き直してお送りください。</p></div>"))
 
 
+def unreadable() -> Page:
+    title = "送信内容を読み取れませんでした"
+    return Page(400, _page(title, f"<h1>{title}</h1><div class=\"box\"><p>お手数ですが、ページを開き直して"
+                                  "もう一度お送りください。</p></div>"))
+
+
 def thanks(reference: str) -> Page:
     title = "お問い合わせを受け付けました"
     return Page(200, _page(title, (

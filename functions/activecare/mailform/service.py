@@ -8,7 +8,8 @@ Submissions: checked before anything is stored (a bad one stores nothing); the p
 field by field with the customer-managed KMS key (each ciphertext bound to its record and field name by the
 encryption context) and kept `retention_days` (TTL). The submission is stored with a pending-link marker in the
 same transaction; joining it to the inquiry (a desk event, back to the queue) comes after, and `link_pending`
-finishes whatever a crash left between the two - nothing a customer sent is lost.
+finishes whatever a crash left between the two (run by every form page, submission and inbound e-mail) -
+nothing a customer sent is lost.
 
 Answers by e-mail go out once per client token: the answer is recorded (pending) before SES is called; a retry
 of a sent one replays it, and one whose send may or may not have happened (a timeout) is marked in doubt and
@@ -168,6 +169,7 @@ class MailformService:
     # --- the public form ---------------------------------------------------------------------------
 
     def form_page(self, token: str) -> Page:
+        self.link_pending()
         state, _ = self._link(token)
         if state != "ok":
             return render.link_problem(state)
@@ -416,6 +418,7 @@ class MailformService:
         """An e-mail SES stored in the bucket: joined to its case by the reference, else to the triage list."""
         if self.bucket is None:
             raise Unavailable("no bucket is configured", code="no_bucket")
+        self.link_pending()  # a form stored but not joined yet (a crash) is joined by whichever comes next
         raw = self.bucket.get(key)
         mail = mime.parse_inbound(raw, INBOUND_TEXT_MAX)
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -63,12 +63,23 @@ def _samples(rows: list[Row], keep_handles: Iterable[str]) -> list[Sample]:
 def desk_figures(rows: list[Row]) -> DeskFigures:
     """The desk's work on the window's inquiries: answered, guided to the e-mail form, median first response."""
     waits = [(r.first_response_at - r.created_at).total_seconds() for r in rows if r.first_response_at]
+    mail_waits = []
+    for r in rows:
+        forms = [at for kind, at in r.mail_events if kind == "mail_form"]
+        answers = [at for kind, at in r.mail_events if kind == "mail_answer"]
+        if forms and answers:
+            mail_waits.append(max(0.0, (min(answers) - min(forms)).total_seconds()))
+    answered_by_mail = [r for r in rows if any(kind == "mail_answer" for kind, _ in r.mail_events)]
     return DeskFigures(
         inquiries=len(rows),
         answered=sum(1 for r in rows if r.first_response_at is not None),
         email_form=sum(1 for r in rows if r.outcome == "email_form"),
         open=sum(1 for r in rows if r.status == "new"),
         median_first_response_s=statistics.median(waits) if waits else None,
+        forms_received=sum(1 for r in rows if any(kind == "mail_form" for kind, _ in r.mail_events)),
+        email_answered=len(answered_by_mail),
+        resolved_by_email=sum(1 for r in answered_by_mail if r.status == "resolved"),
+        median_first_email_answer_s=statistics.median(mail_waits) if mail_waits else None,
     )
 
 

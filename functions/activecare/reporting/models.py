@@ -30,6 +30,8 @@ class Row:
     status: str = "new"
     outcome: str | None = None
     first_response_at: datetime | None = None
+    # The e-mail form's desk events on it (issue #19), (kind, at): mail_form, mail_answer, mail_in. Counts only.
+    mail_events: tuple[tuple[str, datetime], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,12 @@ class DeskFigures:
     email_form: int = 0
     open: int = 0
     median_first_response_s: float | None = None
+    # The e-mail form (issue #19): forms received, inquiries answered by e-mail, resolved by e-mail, and the
+    # median time from the form to the first e-mail answer.
+    forms_received: int = 0
+    email_answered: int = 0
+    resolved_by_email: int = 0
+    median_first_email_answer_s: float | None = None
 
 
 @dataclass

@@ -57,6 +57,9 @@ def render_text(report: DepartmentReport) -> str:
         "サポートデスクの対応",
         f"  回答済み {report.desk.answered}件 / メールフォームへのご案内 {report.desk.email_form}件 / "
         f"未対応 {report.desk.open}件 / 初回応答時間の中央値 {_duration(report.desk.median_first_response_s)}",
+        f"  メールフォーム受信 {report.desk.forms_received}件 / メールで回答 {report.desk.email_answered}件 / "
+        f"メールで解決 {report.desk.resolved_by_email}件 / "
+        f"メール初回回答までの中央値 {_duration(report.desk.median_first_email_answer_s)}",
     ]
     if report.keywords:
         lines += ["", "よく使われた言葉: " + "、".join(f"{k}({n})" for k, n in report.keywords)]
@@ -123,6 +126,11 @@ def render_html(report: DepartmentReport) -> str:
         _card("未対応", f"{d.open}件", "レポート作成時点"),
         _card("初回応答（中央値）", _duration(d.median_first_response_s), ""),
     ])
+    mail = "".join([  # the e-mail form (issue #19): counts only
+        _card("メールフォーム受信", f"{d.forms_received}件", f"ご案内 {d.email_form}件"),
+        _card("メールで回答", f"{d.email_answered}件", f"うち解決 {d.resolved_by_email}件"),
+        _card("メール初回回答（中央値）", _duration(d.median_first_email_answer_s), "フォーム受信から"),
+    ])
     chart_rows = "".join(
         f'<tr><td style="padding:4px 8px 4px 0;font-size:13px;white-space:nowrap">{escape(t.label)}</td>'
         f'<td width="60%" style="padding:4px 0">{_bar(t.counts, scale)}</td>'
@@ -173,6 +181,7 @@ def render_html(report: DepartmentReport) -> str:
 {chart}
 <h2 style="font-size:16px;margin:22px 0 8px;color:#1f2933">サポートデスクの対応</h2>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="6" border="0"><tr>{desk}</tr></table>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="6" border="0"><tr>{mail}</tr></table>
 <div style="font-size:13px;margin-top:14px"><b>よく使われた言葉:</b> {keywords}</div>
 <h2 style="font-size:16px;margin:22px 0 0;color:#1f2933">代表的なお声</h2>
 {''.join(sections) or '<p style="color:#5f6b7a">—</p>'}

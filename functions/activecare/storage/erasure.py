@@ -6,6 +6,9 @@ user id, deleted item by item with a condition that it still exists, so a second
     reply reservations  the desk's idempotency records of replies to those inquiries (our text, their tweet id)
     campaign entries    the author's entrant record in every campaign ("e#<id>")
     campaign winners    the author's winner record (its DM state) in every campaign ("w#<id>")
+    e-mail records      the e-mail form's case of each of those inquiries (issue #19): the sealed submissions,
+                        e-mail answers, call-backs, the customer's e-mails, access records, and its reference.
+                        The raw e-mails and attachments in the mail bucket age out with its lifecycle (90 days).
 
 Not here, because nothing stores it: the reports (their ledger holds counts and ids; the masked samples went out
 by e-mail), the desk's tallies and the logs (counts only, never text). Other customers' inquiries hold only
@@ -32,7 +35,7 @@ from pynamodb.models import Model
 from activecare.storage.conditions import delete_if
 from activecare.storage.models import CampaignRecord, Inquiry, campaign_user_sk, register_shared
 
-KINDS = ("inquiries", "reply reservations", "campaign entries", "campaign winners")
+KINDS = ("inquiries", "reply reservations", "campaign entries", "campaign winners", "e-mail records")
 RESERVATION_PREFIX = "reply#"  # the desk's ReplyReservation keys (activecare.desk.dynamo)
 
 
@@ -48,6 +51,22 @@ class ReservationRef(Model):
 
 
 register_shared("state_table", ReservationRef)
+
+
+class MailRef(Model):
+    """The fields of the e-mail form's records erasure needs (the mail form's table: "case#<inquiry id>" items,
+    the case's "meta" naming its reference, "ref#<reference>")."""
+
+    class Meta:
+        table_name = "activecare-mailform"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    reference = UnicodeAttribute(null=True)
+
+
+register_shared("mailform_table", MailRef)
 
 
 class AmbiguousAuthor(ValueError):
@@ -100,6 +119,7 @@ def erase(author_id: str, *, dry_run: bool = False, reservations: bool = True, c
         "reply reservations": [ReservationRef(pk) for pk in reservation_keys],
         "campaign entries": _existing(entries),
         "campaign winners": _existing(winners),
+        "e-mail records": _mail_records(inquiries),
     }
     for kind, items in found.items():
         if dry_run:
@@ -118,6 +138,16 @@ def _reservations(inquiry_ids: list[str]) -> list[str]:
         condition = ReservationRef.pk.startswith(RESERVATION_PREFIX) & ReservationRef.inquiry_id.is_in(*chunk)
         keys += [r.pk for r in ReservationRef.scan(condition, attributes_to_get=["pk", "inquiry_id"])]
     return sorted(set(keys))
+
+
+def _mail_records(inquiry_ids: list[str]) -> list[Model]:
+    found: list[Model] = []
+    for inquiry_id in inquiry_ids:
+        for item in MailRef.query(f"case#{inquiry_id}", attributes_to_get=["pk", "sk", "reference"]):
+            found.append(MailRef(item.pk, item.sk))
+            if item.sk == "meta" and item.reference:
+                found.append(MailRef(f"ref#{item.reference}", "ref"))
+    return found
 
 
 def _existing(items: Iterable[CampaignRecord]) -> list[Model]:

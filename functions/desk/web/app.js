@@ -19,6 +19,7 @@ import { createInquiry } from './inquiry.js';
 import { createComposer, inServiceHours } from './composer.js';
 import { createFigures } from './figures.js';
 import { createCampaign } from './campaign.js';
+import { createMailCase } from './mailcase.js';
 
 const POLL_MS = 5000;
 
@@ -99,10 +100,12 @@ function start(config, me) {
   const inquiry = createInquiry(ctx, { toolbar: $('#inquiry-toolbar'), body: $('#inquiry-body'), side: $('#customer-pane') });
   const figures = createFigures(ctx, $('#figures-view'));
   const campaign = createCampaign(ctx, $('#campaign-view'));
+  const mailcase = createMailCase(ctx, $('#mail-case'));  // the e-mail form's case (issue #19)
   let lastRenew = 0;
 
   ctx.onDetail = (d) => {
     composer.show(d);
+    mailcase.show(d);
     if (!d) return;
     queue.select(d.inquiry.inquiry_id);
     const inq = d.inquiry;

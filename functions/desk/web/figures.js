@@ -4,6 +4,7 @@
 import { get, serverNow } from './api.js';
 import { REFUSAL_JA } from './labels.js';
 import { fill, h, jstDay } from './dom.js';
+import { appendMailFigures } from './mailcase.js';
 
 const EMPTY = {
   replies: 0, api_posts: 0, manual_posts: 0, email_form_guidance: 0, resolved: 0, reopened: 0, first_responses: 0,
@@ -76,6 +77,7 @@ export function createFigures(ctx, root) {
         h('span', { class: 'muted' }, '　※ 手動送信（intent リンク）は API 費用に含まれません')),
       h('p', { class: 'fig-note' }, `${data.day}（日本時間）の集計。初回応答はお問い合わせを受けてから最初の返信までの時間です。`));
     for (const bar of root.querySelectorAll('.bar')) bar.style.width = `${Math.round(Number(bar.dataset.w) * 80)}px`;
+    appendMailFigures(root, data.day, card);  // the e-mail form's counts (issue #19)
   }
 
   async function load() {

@@ -23,6 +23,7 @@ export const PII_JA = {
 export const EVENT_JA = {
   reply: '返信', prepared: '手動送信の準備', refused: '送信を拒否', override_hours: '時間外送信を許可',
   resolve: '解決', reopen: '再開', reassign: '担当変更', lift_do_not_contact: '返信不要を解除',
+  mail_form: 'メールフォーム受信', mail_in: 'メール受信', mail_answer: 'メールで回答', callback: '折り返し電話',
 };
 export const REFUSAL_JA = {
   personal_data: '個人情報', out_of_service_hours: '受付時間外', too_long: '文字数超過', duplicate_content: '重複投稿',
