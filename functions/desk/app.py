@@ -14,6 +14,8 @@ validates (`enable_validation`) and documents (GET /openapi.json); every refusal
     POST /inquiries/{id}/do-not-contact/lift {"reason"}  (supervisors: the author's opt-out or block record)
     POST /queue/next                        {"topic"?, "account"?}: claim the most urgent one
     GET  /inquiries/{id}/templates, GET /templates?topic=, GET /figures?day=YYYY-MM-DD, GET /me
+    GET  /approvals; POST /inquiries/{id}/approve {"client_token", "text"?} | reject {"client_token", "reason"}
+                                            (supervisors: trainees' held replies)
     GET  /, /desk/..., /openapi.json        no authorizer: the web desk's files and the API's document
 """
 
@@ -36,6 +38,7 @@ from activecare.desk.models import (
     Claim,
     DoNotContactLifted,
     Figures,
+    HeldList,
     InquiryPage,
     InquiryView,
     Me,
@@ -160,10 +163,11 @@ def release(inquiry_id: str) -> Released:
 
 @app.post("/inquiries/<inquiry_id>/reply",
           responses={201: {"description": "posted"}, 200: {"description": "replayed: posted before"},
-                     202: {"description": "prepared: send intent_url by hand, then confirm"}})
+                     202: {"description": "prepared: send intent_url by hand, then confirm; or held: a trainee's "
+                                          "reply waiting for a supervisor's approval"}})
 def reply(inquiry_id: str, body: Annotated[ReplyBody, Body()]) -> Response[ReplyResult]:
     result = _desk().reply(inquiry_id, _actor(), body.text, body.client_token, override_hours=body.override_hours)
-    status = 202 if result.status == "prepared" else (200 if result.replayed else 201)
+    status = 202 if result.status in ("prepared", "held") else (200 if result.replayed else 201)
     return Response(status, content_types.APPLICATION_JSON, result)
 
 
@@ -206,6 +210,39 @@ def templates(topic: Annotated[str | None, Query(pattern=_NAME)] = None) -> Temp
 @app.get("/figures")
 def figures(day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None) -> Figures:
     return _desk().figures(day, _actor())
+
+
+# --- trainees' replies: held for a supervisor's approval (DeskService.approve / reject) ---------------------
+
+
+class ApproveBody(_Body):
+    client_token: str = Field(pattern=CLIENT_TOKEN_PATTERN)
+    text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)  # the supervisor's edit, if any
+    override_hours: bool = False
+
+
+class RejectBody(_Body):
+    client_token: str = Field(pattern=CLIENT_TOKEN_PATTERN)
+    reason: str = Field(min_length=1, max_length=200)
+
+
+@app.get("/approvals")
+def approvals() -> HeldList:
+    return _desk().held_replies(_actor())
+
+
+@app.post("/inquiries/<inquiry_id>/approve",
+          responses={201: {"description": "posted"}, 200: {"description": "replayed: posted before"},
+                     202: {"description": "prepared: send intent_url by hand, then confirm"}})
+def approve(inquiry_id: str, body: Annotated[ApproveBody, Body()]) -> Response[ReplyResult]:
+    result = _desk().approve(inquiry_id, _actor(), body.client_token, body.text, override_hours=body.override_hours)
+    status = 202 if result.status == "prepared" else (200 if result.replayed else 201)
+    return Response(status, content_types.APPLICATION_JSON, result)
+
+
+@app.post("/inquiries/<inquiry_id>/reject")
+def reject(inquiry_id: str, body: Annotated[RejectBody, Body()]) -> ReplyResult:
+    return _desk().reject(inquiry_id, _actor(), body.client_token, body.reason)
 
 
 # --- no authorizer: the web desk's files and this API's document ------------------------------------------

@@ -313,7 +313,7 @@ def test_staff_are_created_by_admins_into_three_groups_and_the_pool_outlives_the
     message = props["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailMessage"]
     assert "{username}" in message and "{####}" in message
     groups = {g["Properties"]["GroupName"] for g in _of_type(transformed, "AWS::Cognito::UserPoolGroup").values()}
-    assert groups == {"agents", "supervisors", "admins"}
+    assert groups == {"agents", "supervisors", "admins", "trainees"}  # activecare.roles.GROUPS
     (domain,) = _of_type(transformed, "AWS::Cognito::UserPoolDomain").values()
     assert domain["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
     outputs = transformed["Outputs"]

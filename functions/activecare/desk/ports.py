@@ -82,6 +82,19 @@ class ReservationStore(Protocol):
         """Forget a pending reservation whose post was rejected for good."""
         ...
 
+    def transition(self, token: str, expect: str, **changes: object) -> bool:
+        """Conditional update: only while the reservation's status is `expect` (a trainee's held reply is approved
+        or rejected once, whoever else tries at the same moment)."""
+        ...
+
+    def mark_held(self, token: str, held: bool) -> None:
+        """Add the token to (or take it off) the list of held replies supervisors see; idempotent."""
+        ...
+
+    def held(self) -> list[Reservation]:
+        """The reservations waiting for approval (status held), oldest first."""
+        ...
+
 
 class Tally(Protocol):
     def add(self, day: str, agent: str, counts: dict[str, int], first_response_s: float | None = None) -> None:

@@ -44,6 +44,8 @@ from activecare.desk.models import (
     Event,
     EventView,
     Figures,
+    HeldList,
+    HeldReply,
     History,
     InquiryDetail,
     InquiryPage,
@@ -214,6 +216,7 @@ class DeskService:
             reply=ReplyPlan(account=account.username, in_reply_to=latest.tweet_id, mode=mode,
                             access_level=self.settings.access_level),
             suggested_templates=[TemplateRef(key=t.key, title=t.title) for t in self.templates.for_topic(inq.topic)],
+            held_replies=self.held_replies(Actor("desk"), inq.inquiry_id).items,
         )
 
     def templates_for(self, inquiry_id: str | None = None, topic: str | None = None) -> TemplateList:
@@ -322,8 +325,9 @@ class DeskService:
             raise Conflict(f"we already replied through the API to tweet {target.tweet_id}; one automated reply per "
                            "customer post - wait for the customer's answer (or resolve)", code="already_replied")
         now = self.clock()
-        res = Reservation(client_token, "pending", inq.inquiry_id, _text_hash(inq.inquiry_id, text), text, actor.name,
-                          account.key, target.tweet_id, "api" if api else "manual", now)
+        res = Reservation(client_token, "held" if actor.trainee else "pending", inq.inquiry_id,
+                          _text_hash(inq.inquiry_id, text), text, actor.name, account.key, target.tweet_id,
+                          "api" if api else "manual", now)
         if not self.reservations.reserve(res):  # the same token raced us
             current = self.reservations.get(client_token)
             if current is None:
@@ -331,6 +335,8 @@ class DeskService:
             return self._resume(current, inq, actor, text, override_hours)
         if override_hours and not in_service_hours(now, self.settings.service_hours):
             self.inquiries.add_event(inq.inquiry_id, Event("override_hours", actor.name, now))
+        if res.status == "held":
+            return self._held(res, replayed=False)
         return self._send(res)
 
     def _check_open(self, inq: DeskInquiry, agent: str) -> None:
@@ -348,6 +354,10 @@ class DeskService:
 
     def _check_reply(self, inq: DeskInquiry, agent: str, text: str, override_hours: bool) -> None:
         self._check_open(inq, agent)
+        self._check_text(inq, agent, text)
+        self._check_hours(inq, agent, override_hours)
+
+    def _check_text(self, inq: DeskInquiry, agent: str, text: str) -> None:
         kinds = personal_data(text)
         if kinds:
             offer = self.templates.email_form
@@ -363,7 +373,6 @@ class DeskService:
             raise Refused(f"the reply weighs {length} (Japanese characters count 2, URLs 23); the maximum is "
                           f"{MAX_WEIGHTED_LENGTH}", code="too_long", weighted_length=length,
                           max_weighted_length=MAX_WEIGHTED_LENGTH)
-        self._check_hours(inq, agent, override_hours)
 
     def _check_contact(self, inq: DeskInquiry, agent: str) -> None:
         """Refuse a reply to a do-not-contact author, unless they engaged again after the record: their latest
@@ -394,9 +403,14 @@ class DeskService:
             return self._record(res, replayed=True)
         if res.status == "prepared":
             return self._prepared_result(res, replayed=True)
+        if res.status in ("held", "rejected"):
+            return self._held(res, replayed=True)
         found = self._find_posted(res)
         if found is not None:  # it went out before the crash: record it, whoever holds the inquiry now
             return self._finish(res, *found)
+        if res.reviewed_by is not None:  # approved: the approval (or its retry) posts it, never the trainee's retry
+            raise Conflict(f"{res.reviewed_by} approved this reply and it is being posted; reload the inquiry",
+                           code="approval_in_progress")
         if res.agent != actor.name:
             raise Conflict("this client_token belongs to another agent's reply", code="token_reused")
         self._check_open(inq, actor.name)  # nothing was posted yet: the rules apply again
@@ -466,7 +480,7 @@ class DeskService:
         account = self.settings.account(res.account)
         return ReplyResult(status="prepared", mode="manual", inquiry_id=res.inquiry_id, client_token=res.token,
                            intent_url=res.intent_url, account=account.username, in_reply_to=res.in_reply_to,
-                           replayed=replayed,
+                           replayed=replayed, reviewed_by=res.reviewed_by,
                            next="open intent_url logged in as @" + account.username + ", send it, then confirm")
 
     def confirm(self, inquiry_id: str, who: Actor | str, client_token: str) -> ReplyResult:
@@ -519,7 +533,122 @@ class DeskService:
             self.tally.add(jst_date(res.posted_at), res.agent, counts, elapsed)
         return ReplyResult(status="posted", mode=res.mode, inquiry_id=res.inquiry_id, tweet_id=res.tweet_id,
                            client_token=res.token, account=account.username, in_reply_to=res.in_reply_to,
-                           posted_at=res.posted_at, agent=res.agent, replayed=replayed)
+                           posted_at=res.posted_at, agent=res.agent, replayed=replayed, reviewed_by=res.reviewed_by)
+
+    # --- trainees' replies: held, then approved (posted once) or rejected by a supervisor ------------------
+    # A trainee's reply passes every check of a reply, then waits as a reservation with status "held" (nothing
+    # posted). Approval moves it to "pending" in one conditional write (with the supervisor's edit, if any) and
+    # then goes the usual way: post -> record, and a retry of the approval after a crash looks on the timeline
+    # first (`_find_posted`), so the reply is posted exactly once. The trainee's own retries replay the state.
+
+    def _held(self, res: Reservation, *, replayed: bool) -> ReplyResult:
+        account = self.settings.account(res.account)
+        if res.status == "held":
+            self.reservations.mark_held(res.token, True)  # idempotent: also after a crash right after reserving
+            if not replayed:
+                self.inquiries.add_event(res.inquiry_id, Event("held", res.agent, self.clock(), res.token))
+        nxt = ("a supervisor reviews it before it is posted" if res.status == "held"
+               else f"rejected by {res.reviewed_by}: {res.review_note or ''}".strip())
+        return ReplyResult(status=res.status, mode=res.mode, inquiry_id=res.inquiry_id, client_token=res.token,
+                           account=account.username, in_reply_to=res.in_reply_to, replayed=replayed, agent=res.agent,
+                           next=nxt, reviewed_by=res.reviewed_by, review_note=res.review_note)
+
+    def held_replies(self, who: Actor | str, inquiry_id: str | None = None) -> HeldList:
+        """Trainees' replies waiting for approval, oldest first (supervisors: all; others: one inquiry's)."""
+        actor = as_actor(who)
+        if inquiry_id is None and not actor.supervises:
+            raise Forbidden("only a supervisor may list the replies waiting for approval", code="supervisors_only")
+        rows = [r for r in self.reservations.held() if inquiry_id is None or r.inquiry_id == inquiry_id]
+        inquiries = {i: self.inquiries.get(i) for i in {r.inquiry_id for r in rows}}
+        items = []
+        for r in rows:
+            inq = inquiries.get(r.inquiry_id)
+            items.append(HeldReply(
+                inquiry_id=r.inquiry_id, client_token=r.token, agent=r.agent, text=r.text, held_at=r.reserved_at,
+                account=self.settings.account(r.account).username, in_reply_to=r.in_reply_to, mode=r.mode,
+                topic=inq.topic if inq else "", customer_text=inq.text if inq else "",
+                author_username=inq.author_username if inq else ""))
+        return HeldList(items=items)
+
+    def _held_reservation(self, inquiry_id: str, client_token: str) -> tuple[DeskInquiry, Reservation]:
+        inq = self._get(inquiry_id)
+        res = self.reservations.get(client_token or "")
+        if res is None:
+            raise NotFound("unknown client_token", code="unknown_client_token")
+        if res.inquiry_id != inq.inquiry_id:
+            raise Conflict("this client_token belongs to another inquiry", code="token_reused")
+        return inq, res
+
+    def approve(self, inquiry_id: str, who: Actor | str, client_token: str, text: str | None = None, *,
+                override_hours: bool = False) -> ReplyResult:
+        """A supervisor approves a trainee's held reply, as it is or edited, and it is posted (once: a retry with
+        the same token after a crash finds it on the timeline or posts it, never a second time)."""
+        actor = self._supervisor(who, "approve a trainee's reply")
+        inq, res = self._held_reservation(inquiry_id, client_token)
+        if res.status == "rejected":
+            raise Conflict(f"{res.reviewed_by} rejected this reply", code="already_reviewed",
+                           reviewed_by=res.reviewed_by)
+        if res.status == "held":
+            edited = (text or "").strip() or res.text
+            if inq.status == "resolved":
+                raise Conflict("the inquiry is resolved; reopen it before approving", code="resolved")
+            self._check_text(inq, actor.name, edited)
+            self._check_hours(inq, actor.name, override_hours)
+            self._check_contact(inq, actor.name)
+            if res.mode == "api" and any(m.in_reply_to == res.in_reply_to and m.mode == "api" for m in inq.our_replies):
+                raise Conflict(f"we already replied through the API to tweet {res.in_reply_to}; reject this one",
+                               code="already_replied")
+            now = self.clock()
+            changes: dict[str, object] = {"status": "pending", "reviewed_by": actor.name, "reserved_at": now}
+            if edited != res.text:
+                changes |= {"text": edited, "original_text": res.text}
+            if self.reservations.transition(res.token, "held", **changes):
+                self.inquiries.add_event(inquiry_id, Event("approved", actor.name, now,
+                                                           f"{res.agent}{' edited' if edited != res.text else ''}"))
+                res = replace(res, **changes)  # type: ignore[arg-type]
+            else:  # another request decided first
+                current = self.reservations.get(res.token)
+                if current is None or current.reviewed_by != actor.name:
+                    raise Conflict("another supervisor reviewed this reply first", code="already_reviewed",
+                                   reviewed_by=current.reviewed_by if current else None)
+                res = current
+            self.reservations.mark_held(res.token, False)
+        if res.status == "posted":
+            return self._record(res, replayed=True)
+        if res.status == "prepared":
+            return self._prepared_result(res, replayed=True)
+        found = self._find_posted(res)  # a retry after a crash between approving and posting (or recording)
+        if found is not None:
+            return self._finish(res, *found)
+        inq = self._get(inquiry_id)
+        if inq.status == "resolved":
+            raise Conflict("the inquiry is resolved; reopen it before approving", code="resolved")
+        self._check_hours(inq, actor.name, override_hours)
+        self._check_contact(inq, actor.name)
+        return self._send(res)
+
+    def reject(self, inquiry_id: str, who: Actor | str, client_token: str, reason: str) -> ReplyResult:
+        """A supervisor turns a trainee's held reply down, with the reason the trainee sees; nothing is posted."""
+        actor = self._supervisor(who, "reject a trainee's reply")
+        reason = (reason or "").strip()
+        if not 1 <= len(reason) <= LIFT_REASON_MAX:
+            raise BadRequest(f"a reason of 1-{LIFT_REASON_MAX} characters is required", code="bad_reason")
+        _, res = self._held_reservation(inquiry_id, client_token)
+        if res.status == "rejected":
+            return self._held(res, replayed=True)
+        if res.status != "held":
+            raise Conflict("this reply is not waiting for approval" + (f" ({res.reviewed_by} approved it)"
+                           if res.reviewed_by else ""), code="already_reviewed", reviewed_by=res.reviewed_by)
+        if not self.reservations.transition(res.token, "held", status="rejected", reviewed_by=actor.name,
+                                            review_note=reason):
+            current = self.reservations.get(res.token)
+            if current is None or current.status != "rejected":
+                raise Conflict("another supervisor reviewed this reply first", code="already_reviewed")
+            return self._held(current, replayed=True)
+        self.reservations.mark_held(res.token, False)
+        self.inquiries.add_event(inquiry_id, Event("rejected", actor.name, self.clock(), f"{res.agent}: {reason}"))
+        return self._held(replace(res, status="rejected", reviewed_by=actor.name, review_note=reason),
+                          replayed=False)
 
     # --- closing -------------------------------------------------------------------------
 

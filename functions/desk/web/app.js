@@ -18,6 +18,7 @@ import { createQueue } from './queue.js';
 import { createInquiry } from './inquiry.js';
 import { createComposer, inServiceHours } from './composer.js';
 import { createFigures } from './figures.js';
+import { createQa } from './qa.js';
 
 const POLL_MS = 5000;
 
@@ -96,6 +97,7 @@ function start(config, me) {
   const composer = createComposer(ctx, $('#composer'));
   const inquiry = createInquiry(ctx, { toolbar: $('#inquiry-toolbar'), body: $('#inquiry-body'), side: $('#customer-pane') });
   const figures = createFigures(ctx, $('#figures-view'));
+  const qa = createQa(ctx);  // the QA pages (qa.js): approvals, reviews, feedback
   let lastRenew = 0;
 
   ctx.onDetail = (d) => {
@@ -228,13 +230,15 @@ function start(config, me) {
   // routes: #/ (desk), #/inquiry/<id> (desk, one open), #/figures
   function route() {
     const hash = location.hash || '#/';
-    const figuresOn = hash.startsWith('#/figures');
-    $('#desk-view').hidden = figuresOn;
+    const qaOn = qa.route(hash);
+    const figuresOn = !qaOn && hash.startsWith('#/figures');
+    $('#desk-view').hidden = figuresOn || Boolean(qaOn);
     $('#figures-view').hidden = !figuresOn;
+    const current = qaOn || (figuresOn ? 'figures' : 'desk');
     for (const a of document.querySelectorAll('.tabs a')) {
-      const on = (a.dataset.route === 'figures') === figuresOn;
-      if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+      if (a.dataset.route === current) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
     }
+    if (qaOn) return;
     if (figuresOn) { figures.load(); return; }
     const m = /^#\/inquiry\/(\d{1,19})$/.exec(hash);
     if (m && m[1] !== inquiry.id) inquiry.load(m[1]);

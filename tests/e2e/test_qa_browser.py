@@ -1,0 +1,85 @@
+"""The QA pages in Chromium (issue 17) against the desk as `make desk` serves it (infra/desk_live.py): a trainee's
+reply waits, a supervisor edits and approves it on 承認待ち, and it is posted once."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is missing (make system-deps)", allow_module_level=True)
+
+from infra.desk_live import LiveDesk  # noqa: E402
+
+expect = sync_api.expect
+OUT = Path(__file__).resolve().parents[2] / "out"
+PASSWORD = "Local-desk-2026!"
+STAFF = {"sato": ("agents",), "kobayashi": ("agents", "trainees"), "yamada": ("agents", "supervisors")}
+
+
+@pytest.fixture(scope="module")
+def harness() -> Iterator[LiveDesk]:
+    with LiveDesk(password=PASSWORD, staff=STAFF, intent_links_to_stand_in=False) as h:
+        yield h
+
+
+@pytest.fixture
+def sign_in(browser: object, harness: LiveDesk) -> Iterator[Callable[..., object]]:
+    contexts = []
+
+    def _sign_in(username: str, path: str = "/desk") -> object:
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="ja-JP",  # type: ignore[attr-defined]
+                                      timezone_id="Asia/Tokyo")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(harness.url + path)
+        page.wait_for_url("**/oauth2/authorize**")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("#user .user-name")).to_have_text(username)
+        return page
+
+    yield _sign_in
+    for c in contexts:
+        c.close()
+
+
+def test_a_trainees_reply_waits_and_a_supervisor_edits_and_approves_it(sign_in, harness) -> None:
+    iid = harness.arrive("okada_m", "@ac_help 自宅で通話がすぐ途切れます")
+    trainee = sign_in("kobayashi", f"/desk#/inquiry/{iid}")
+    expect(trainee.locator("#user .user-role")).to_contain_text("研修中")
+    expect(trainee.locator("#tweet")).to_be_visible()
+    expect(trainee.locator('.tabs a[data-route="approvals"]')).to_have_count(0)  # not a supervisor's page
+    trainee.fill("#reply-text", "ご不便をおかけしております。お使いの機種を教えていただけますか。")
+    trainee.click("#send-button")
+    expect(trainee.locator("#reply-held")).to_contain_text("承認待ち")
+    assert harness.stack.twitter.posted == []
+
+    sup = sign_in("yamada", "/desk#/approvals")
+    card = sup.locator(f'.approval[data-inquiry="{iid}"]')
+    expect(card).to_contain_text("kobayashi さんの返信")
+    expect(card.locator("blockquote")).to_contain_text("自宅で通話が")
+    expect(sup.locator("#approvals-badge")).to_have_text("1", timeout=20_000)
+    edited = "ご不便をおかけしております。お手数ですが、お使いの機種と、電波が弱くなる時間帯を教えていただけますか。"
+    card.locator("textarea").fill(edited)
+    card.locator("button.approve").click()
+    expect(sup.locator("#approvals-empty")).to_be_visible()
+    expect(sup.locator("#approvals-badge")).to_be_hidden()
+    OUT.mkdir(exist_ok=True)
+    sup.screenshot(path=str(OUT / "webdesk_approvals.png"))
+    assert [p["text"] for p in harness.stack.twitter.posted] == [edited]
+
+    trainee.reload()
+    expect(trainee.locator("#tweet")).to_be_visible()
+    expect(trainee.locator("#inquiry-body")).to_contain_text(edited)  # posted as their reply, the edit applied
+    expect(trainee.locator(".events")).to_contain_text("承認して投稿（yamada）")
+    card.page.reload()
+    expect(sup.locator("#approvals-empty")).to_be_visible()
+    assert len(harness.stack.twitter.posted) == 1
