@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 
     from activecare.campaign.service import CampaignService
     from activecare.campaign.x import TweepyCampaignX
+    from activecare.desk.models import PostedReply
     from activecare.desk.service import DeskService
     from activecare.keywords.catalogue import Catalogue
     from activecare.listening.ingest import Ingestor
     from activecare.listening.poll import Poller
     from activecare.publishing.service import Publisher
+    from activecare.qa.service import QaService
     from activecare.reporting.ports import Mailer
     from activecare.reporting.service import Reporter
     from activecare.twitter.gateway import TweepyGateway
@@ -88,7 +90,26 @@ class Runtime:
 
         return DeskService(settings=self.settings, inquiries=DynamoDeskInquiries(),
                            reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
-                           poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact())
+                           poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
+                           on_reply=self._qa_hook())
+
+    def qa(self) -> QaService:
+        """Skill standards, sampled replies, reviews and feedback (issue 17), in the state table."""
+        from activecare.qa.dynamo import DynamoReplyLog, DynamoReviews, DynamoStandards
+        from activecare.qa.service import QaService
+
+        return QaService(standards=DynamoStandards(), replies=DynamoReplyLog(), reviews=DynamoReviews(),
+                         clock=self.clock)
+
+    def _qa_hook(self) -> Callable[[PostedReply], None]:
+        """The desk tells the QA feature of each reply it records (no feature imports another: composed here)."""
+        qa = self.qa()
+
+        def on_reply(r: PostedReply) -> None:
+            qa.record_reply(tweet_id=r.tweet_id, inquiry_id=r.inquiry_id, agent=r.agent, text=r.text,
+                            posted_at=r.posted_at, trainee=r.trainee, topic=r.topic)
+
+        return on_reply
 
     def publisher(self) -> Publisher:
         """Scheduled posts: the calendar and post records in the state table, posting as each account."""

@@ -16,6 +16,8 @@ validates (`enable_validation`) and documents (GET /openapi.json); every refusal
     GET  /inquiries/{id}/templates, GET /templates?topic=, GET /figures?day=YYYY-MM-DD, GET /me
     GET  /approvals; POST /inquiries/{id}/approve {"client_token", "text"?} | reject {"client_token", "reason"}
                                             (supervisors: trainees' held replies)
+    GET  /qa/standards, /qa/reviews?day= (supervisors), /qa/reviews/{tweet id}, /qa/feedback, /qa/figures?day=
+    POST /qa/reviews/{tweet id} {"scores", "comment", "version"} (supervisors) ; /qa/feedback/{tweet id}/ack {"version"}
     GET  /, /desk/..., /openapi.json        no authorizer: the web desk's files and the API's document
 """
 
@@ -55,6 +57,8 @@ from activecare.desk.models import (
 )
 from activecare.desk.service import DeskService
 from activecare.errors import AppError, BadRequest
+from activecare.qa.models import FeedbackList, QaFigures, ReviewQueue, ReviewView, StandardsView
+from activecare.qa.service import QaService
 from activecare.staff.identity import caller
 from activecare.wiring import runtime
 from desk import web
@@ -243,6 +247,66 @@ def approve(inquiry_id: str, body: Annotated[ApproveBody, Body()]) -> Response[R
 @app.post("/inquiries/<inquiry_id>/reject")
 def reject(inquiry_id: str, body: Annotated[RejectBody, Body()]) -> ReplyResult:
     return _desk().reject(inquiry_id, _actor(), body.client_token, body.reason)
+
+
+# --- QA (issue 17): skill standards, the review queue, reviews, the agents' feedback (activecare.qa) ----------
+
+
+def _qa() -> QaService:
+    return runtime().qa()
+
+
+class ReviewBody(_Body):
+    scores: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[int, Field(ge=0, le=10)]] = \
+        Field(max_length=40)
+    comment: str = Field(default="", max_length=1000)
+    version: int = Field(default=0, ge=0)  # the version revised (0: a new review)
+
+
+class AckBody(_Body):
+    version: int = Field(ge=1)
+
+
+@app.get("/qa/standards")
+def qa_standards() -> StandardsView:
+    _actor()
+    return _qa().standards_view()
+
+
+@app.get("/qa/reviews")
+def qa_queue(day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None,
+             open_only: Annotated[bool, Query()] = False) -> ReviewQueue:
+    return _qa().queue(_actor(), day, only_open=open_only)
+
+
+@app.get("/qa/reviews/<tweet_id>")
+def qa_review(tweet_id: str) -> ReviewView:
+    return _qa().get_review(_actor(), tweet_id)
+
+
+@app.post("/qa/reviews/<tweet_id>", responses={201: {"description": "a new review or a revision (version + 1)"}})
+def qa_save_review(tweet_id: str, body: Annotated[ReviewBody, Body()]) -> Response[ReviewView]:
+    saved = _qa().review(_actor(), tweet_id, dict(body.scores), body.comment, body.version)
+    return Response(201, content_types.APPLICATION_JSON, saved)
+
+
+@app.get("/qa/feedback")
+def qa_feedback() -> FeedbackList:
+    return _qa().feedback(_actor())
+
+
+@app.post("/qa/feedback/<tweet_id>/ack")
+def qa_ack(tweet_id: str, body: Annotated[AckBody, Body()]) -> ReviewView:
+    return _qa().acknowledge(_actor(), tweet_id, body.version)
+
+
+@app.get("/qa/figures")
+def qa_figures(day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None) -> QaFigures:
+    actor = _actor()
+    figures = _qa().figures(day)
+    if actor.supervises:
+        return figures
+    return figures.model_copy(update={"agents": {k: v for k, v in figures.agents.items() if k == actor.name}})
 
 
 # --- no authorizer: the web desk's files and this API's document ------------------------------------------

@@ -172,6 +172,20 @@ class Reservation:
 
 
 @dataclass(frozen=True)
+class PostedReply:
+    """A reply the desk recorded, as it tells others (DeskService.on_reply)."""
+
+    tweet_id: str
+    inquiry_id: str
+    agent: str
+    text: str
+    posted_at: datetime
+    trainee: bool = False  # it went through a supervisor's approval
+    topic: str = ""
+    template: str | None = None  # the saved reply it was made from, if its text matches one
+
+
+@dataclass(frozen=True)
 class ListQuery:
     status: str = "new"
     topic: str | None = None

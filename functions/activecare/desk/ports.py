@@ -6,7 +6,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from activecare.desk.models import DeskInquiry, DoNotContact, Event, ListQuery, Msg, Outcome, Reservation, Status
+from activecare.desk.models import (
+    DeskInquiry,
+    DoNotContact,
+    Event,
+    ListQuery,
+    Msg,
+    Outcome,
+    PostedReply,
+    Reservation,
+    Status,
+)
 from activecare.twitter.port import TwitterPort
 
 TALLY_FIELDS: tuple[str, ...] = (
@@ -106,4 +116,5 @@ class Tally(Protocol):
         ...
 
 
+ReplyHook = Callable[[PostedReply], None]  # told of each recorded reply (the wiring composes the QA feature)
 PosterFor = Callable[[str], TwitterPort]  # support account key -> X with that account's user token

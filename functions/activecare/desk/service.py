@@ -59,6 +59,7 @@ from activecare.desk.models import (
     OurReply,
     Outcome,
     PastInquiry,
+    PostedReply,
     PostView,
     Reassigned,
     Released,
@@ -73,7 +74,7 @@ from activecare.desk.models import (
     TweetView,
 )
 from activecare.desk.policy import KIND_LABELS, api_may_reply, intent_url, personal_data
-from activecare.desk.ports import DoNotContactStore, InquiryRepo, PosterFor, ReservationStore, Tally
+from activecare.desk.ports import DoNotContactStore, InquiryRepo, PosterFor, ReplyHook, ReservationStore, Tally
 from activecare.desk.templates import ReplyTemplate, TemplateBook, default_templates
 from activecare.hours import in_service_hours, jst_date
 from activecare.settings import Settings
@@ -121,7 +122,7 @@ class DeskService:
     def __init__(self, *, settings: Settings, inquiries: InquiryRepo, reservations: ReservationStore,
                  tally: Tally, reader: TwitterPort, poster_for: PosterFor, clock: Clock,
                  templates: TemplateBook | None = None, claim_ttl: timedelta = CLAIM_TTL,
-                 do_not_contact: DoNotContactStore | None = None) -> None:
+                 do_not_contact: DoNotContactStore | None = None, on_reply: ReplyHook | None = None) -> None:
         self.settings = settings
         self.inquiries = inquiries
         self.reservations = reservations
@@ -136,6 +137,7 @@ class DeskService:
 
             do_not_contact = MemoryDoNotContact()
         self.do_not_contact = do_not_contact
+        self.on_reply = on_reply  # told of every recorded reply (replays too: idempotent), e.g. the QA feature
 
     # --- reading -----------------------------------------------------------------------
 
@@ -531,6 +533,10 @@ class DeskService:
                       "email_form": int(self.templates.form_url in res.text)}
             elapsed = (res.posted_at - before.created_at).total_seconds() if first else None
             self.tally.add(jst_date(res.posted_at), res.agent, counts, elapsed)
+        if self.on_reply is not None:
+            self.on_reply(PostedReply(res.tweet_id, res.inquiry_id, res.agent, res.text, res.posted_at,
+                                      trainee=res.reviewed_by is not None, topic=before.topic,
+                                      template=self.templates.match(res.text)))
         return ReplyResult(status="posted", mode=res.mode, inquiry_id=res.inquiry_id, tweet_id=res.tweet_id,
                            client_token=res.token, account=account.username, in_reply_to=res.in_reply_to,
                            posted_at=res.posted_at, agent=res.agent, replayed=replayed, reviewed_by=res.reviewed_by)

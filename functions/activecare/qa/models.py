@@ -1,0 +1,142 @@
+"""The QA feature's types: plain records (independent of pynamodb) and the typed results the desk API serialises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+@dataclass(frozen=True)
+class ReplyRecord:
+    """One of our replies as the desk recorded it (the QA feature's copy: what can be sampled and reviewed)."""
+
+    tweet_id: str
+    inquiry_id: str
+    agent: str
+    text: str  # our own public post (no customer text is kept here)
+    posted_at: datetime
+    day: str  # JST date
+    trainee: bool = False  # it went through a supervisor's approval
+    topic: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewVersion:
+    version: int
+    reviewer: str
+    at: datetime
+    scores: dict[str, int]
+    comment: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """A supervisor's review of one reply; a revision keeps every earlier version in `history`."""
+
+    tweet_id: str
+    inquiry_id: str
+    agent: str
+    day: str
+    current: ReviewVersion
+    history: tuple[ReviewVersion, ...] = ()
+    acknowledged_version: int = 0
+    acknowledged_at: datetime | None = None
+
+    @property
+    def version(self) -> int:
+        return self.current.version
+
+    @property
+    def unread(self) -> bool:
+        return self.acknowledged_version < self.current.version
+
+
+@dataclass(frozen=True)
+class StoredStandards:
+    rows: list[dict[str, str]]
+    imported_at: datetime
+    source: str = field(default="")
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CriterionView(_Result):
+    key: str
+    name: str
+    description: str
+    low: int
+    high: int
+
+
+class StandardsView(_Result):
+    criteria: list[CriterionView]
+    share: float
+    trainee_share: float
+    source: str  # "imported" (activecare qa import) | "default" (the packaged file, nothing imported yet)
+    imported_at: datetime | None = None
+
+
+class VersionView(_Result):
+    version: int
+    reviewer: str
+    at: datetime
+    scores: dict[str, int]
+    comment: str
+
+
+class ReviewView(_Result):
+    tweet_id: str
+    inquiry_id: str
+    agent: str
+    day: str
+    version: int
+    reviewer: str
+    at: datetime
+    scores: dict[str, int]
+    comment: str
+    unread: bool
+    acknowledged_version: int
+    history: list[VersionView]
+    reply_text: str = ""
+
+
+class QueueItem(_Result):
+    tweet_id: str
+    inquiry_id: str
+    agent: str
+    text: str
+    posted_at: datetime
+    trainee: bool
+    topic: str
+    review: ReviewView | None = None
+
+
+class ReviewQueue(_Result):
+    day: str
+    replies: int
+    sampled: int
+    reviewed: int
+    items: list[QueueItem]
+
+
+class FeedbackList(_Result):
+    agent: str
+    unread: int
+    items: list[ReviewView]
+
+
+class AgentQa(_Result):
+    replies: int
+    sampled: int
+    reviewed: int
+    averages: dict[str, float]  # criterion -> mean score of the day's reviews
+    overall: float | None  # mean of the criteria's means, on a 0-1 scale (scales may differ)
+
+
+class QaFigures(_Result):
+    day: str
+    agents: dict[str, AgentQa]

@@ -1,0 +1,214 @@
+"""QaService: skill standards, the sampled replies supervisors review, the agents' feedback.
+
+The desk tells the QA feature about every reply it records (`record_reply`, composed by the wiring: no feature
+imports another). Which replies are sampled is decided on reading, from the standards in force: a deterministic
+hash share of each agent's replies of a day, and (by default) every reply that went through a trainee's approval.
+
+A review scores every criterion on its scale, with a comment. Revising one names the version it was made from: a
+revision from a stale copy is refused (409 review_changed) instead of overwriting another supervisor's work, and
+every earlier version is kept. The agent sees a review (or a revision) unread until they acknowledge that version.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from activecare.clock import Clock
+from activecare.errors import BadRequest, Conflict, Forbidden, NotFound
+from activecare.hours import jst_date
+from activecare.qa.models import (
+    AgentQa,
+    CriterionView,
+    FeedbackList,
+    QaFigures,
+    QueueItem,
+    ReplyRecord,
+    Review,
+    ReviewQueue,
+    ReviewVersion,
+    ReviewView,
+    StandardsView,
+    VersionView,
+)
+from activecare.qa.ports import ReplyLog, ReviewStore, StandardsStore, Who
+from activecare.qa.standards import Standards, default_standards, from_rows
+from activecare.roles import supervises
+
+MAX_COMMENT = 1000
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TWEET = re.compile(r"^\d{1,19}$")
+
+
+class QaService:
+    def __init__(self, *, standards: StandardsStore, replies: ReplyLog, reviews: ReviewStore, clock: Clock) -> None:
+        self.standards_store = standards
+        self.replies = replies
+        self.reviews = reviews
+        self.clock = clock
+
+    # --- standards -----------------------------------------------------------------------------------------
+
+    def standards(self) -> tuple[Standards, str, datetime | None]:
+        stored = self.standards_store.load()
+        if stored is None:
+            return default_standards(), "default", None
+        return from_rows(stored.rows), "imported", stored.imported_at
+
+    def standards_view(self) -> StandardsView:
+        std, source, at = self.standards()
+        return StandardsView(criteria=[CriterionView(key=c.key, name=c.name, description=c.description, low=c.low,
+                                                     high=c.high) for c in std.criteria],
+                             share=std.share, trainee_share=std.trainee_share, source=source, imported_at=at)
+
+    def import_standards(self, std: Standards) -> None:
+        """Store validated standards (the CLI parses the file first: nothing is written from a bad one)."""
+        self.standards_store.save(std.rows(), self.clock())
+
+    # --- the desk's replies --------------------------------------------------------------------------------
+
+    def record_reply(self, *, tweet_id: str, inquiry_id: str, agent: str, text: str, posted_at: datetime,
+                     trainee: bool, topic: str = "") -> None:
+        self.replies.add(ReplyRecord(tweet_id, inquiry_id, agent, text, posted_at, jst_date(posted_at), trainee,
+                                     topic))
+
+    # --- the review queue (supervisors) ------------------------------------------------------------------
+
+    def queue(self, who: Who, day: str | None = None, *, only_open: bool = False) -> ReviewQueue:
+        """The day's sampled replies, oldest first, each with its review if it has one."""
+        _supervisor(who, "see the review queue")
+        day = self._day(day)
+        std, _, _ = self.standards()
+        rows = self.replies.day(day)
+        sampled = [r for r in rows if std.samples(r.tweet_id, r.agent, day, trainee=r.trainee)]
+        reviews = self.reviews.get_many([r.tweet_id for r in sampled]) if sampled else {}
+        items = [QueueItem(tweet_id=r.tweet_id, inquiry_id=r.inquiry_id, agent=r.agent, text=r.text,
+                           posted_at=r.posted_at, trainee=r.trainee, topic=r.topic,
+                           review=_view(reviews[r.tweet_id], r.text) if r.tweet_id in reviews else None)
+                 for r in sampled if not (only_open and r.tweet_id in reviews)]
+        return ReviewQueue(day=day, replies=len(rows), sampled=len(sampled),
+                           reviewed=sum(1 for r in sampled if r.tweet_id in reviews), items=items)
+
+    def review(self, who: Who, tweet_id: str, scores: dict[str, int], comment: str,
+               expect_version: int = 0) -> ReviewView:
+        """Score a reply on every criterion (a new review: expect_version 0; a revision: the version it revises)."""
+        actor = _supervisor(who, "review a reply")
+        reply = self._reply(tweet_id)
+        std, _, _ = self.standards()
+        problems = []
+        for key in scores:
+            if std.criterion(key) is None:
+                problems.append(f"{key}: not a criterion of the skill standards")
+        for c in std.criteria:
+            if c.key not in scores:
+                problems.append(f"{c.key} ({c.name}): not scored")
+            elif not c.low <= scores[c.key] <= c.high:
+                problems.append(f"{c.key} ({c.name}): {scores[c.key]} is outside {c.low}-{c.high}")
+        if problems:
+            raise BadRequest("; ".join(problems), code="bad_scores", problems=problems)
+        comment = (comment or "").strip()
+        if len(comment) > MAX_COMMENT:
+            raise BadRequest(f"the comment is over {MAX_COMMENT} characters", code="bad_comment")
+        current = self.reviews.get(tweet_id)
+        found = current.version if current else 0
+        if expect_version != found:
+            by = current.current.reviewer if current else "-"
+            raise Conflict(f"the review is at version {found} (last saved by {by}); reload it and revise that "
+                           "version", code="review_changed", version=found)
+        now = self.clock()
+        version = ReviewVersion(found + 1, actor, now, dict(scores), comment)
+        history = (*current.history, current.current) if current else ()
+        new = Review(tweet_id, reply.inquiry_id, reply.agent, reply.day, version, history,
+                     current.acknowledged_version if current else 0, current.acknowledged_at if current else None)
+        if not self.reviews.save(new, found):
+            latest = self.reviews.get(tweet_id)
+            raise Conflict("another supervisor saved this review first; reload it and revise that version",
+                           code="review_changed", version=latest.version if latest else 0)
+        return _view(new, reply.text)
+
+    def get_review(self, who: Who, tweet_id: str) -> ReviewView:
+        review = self.reviews.get(tweet_id) if _TWEET.match(tweet_id or "") else None
+        if review is None or (review.agent != who.name and not supervises(who.roles)):
+            raise NotFound(f"no review of reply {tweet_id[:20]}", code="unknown_review")
+        reply = self.replies.get(tweet_id)
+        return _view(review, reply.text if reply else "")
+
+    # --- feedback (the agent) ------------------------------------------------------------------------------
+
+    def feedback(self, who: Who) -> FeedbackList:
+        """The caller's reviews, newest first; unread: reviews (or revisions) not acknowledged yet."""
+        rows = self.reviews.by_agent(who.name)
+        texts = {r.tweet_id: self.replies.get(r.tweet_id) for r in rows}
+        items = [_view(r, t.text if (t := texts.get(r.tweet_id)) else "") for r in rows]
+        return FeedbackList(agent=who.name, unread=sum(1 for r in rows if r.unread), items=items)
+
+    def acknowledge(self, who: Who, tweet_id: str, version: int) -> ReviewView:
+        review = self.reviews.get(tweet_id) if _TWEET.match(tweet_id or "") else None
+        if review is None or review.agent != who.name:
+            raise NotFound(f"no review of your reply {tweet_id[:20]}", code="unknown_review")
+        if version != review.version:
+            raise Conflict(f"the review was revised (now version {review.version}); read it again",
+                           code="review_changed", version=review.version)
+        if review.acknowledged_version < version and not self.reviews.acknowledge(tweet_id, version, self.clock()):
+            latest = self.reviews.get(tweet_id)
+            raise Conflict("the review was revised meanwhile; read it again", code="review_changed",
+                           version=latest.version if latest else version)
+        return self.get_review(who, tweet_id)
+
+    # --- figures -----------------------------------------------------------------------------------------------
+
+    def figures(self, day: str | None = None) -> QaFigures:
+        """Per agent: the day's replies, sampled, reviewed, mean score per criterion and overall (0-1)."""
+        day = self._day(day)
+        std, _, _ = self.standards()
+        rows = self.replies.day(day)
+        reviews = self.reviews.get_many([r.tweet_id for r in rows]) if rows else {}
+        agents: dict[str, AgentQa] = {}
+        for agent in sorted({r.agent for r in rows}):
+            mine = [r for r in rows if r.agent == agent]
+            done = [reviews[r.tweet_id] for r in mine if r.tweet_id in reviews]
+            averages: dict[str, float] = {}
+            normalised = []
+            for c in std.criteria:
+                got = [v.current.scores[c.key] for v in done if c.key in v.current.scores]
+                if got:
+                    averages[c.key] = round(sum(got) / len(got), 2)
+                    normalised.append((averages[c.key] - c.low) / (c.high - c.low))
+            agents[agent] = AgentQa(
+                replies=len(mine), sampled=sum(1 for r in mine if std.samples(r.tweet_id, agent, day,
+                                                                               trainee=r.trainee)),
+                reviewed=len(done), averages=averages,
+                overall=round(sum(normalised) / len(normalised), 3) if normalised else None)
+        return QaFigures(day=day, agents=agents)
+
+    # --- helpers -------------------------------------------------------------------------------------------------
+
+    def _day(self, day: str | None) -> str:
+        day = day or jst_date(self.clock())
+        if not _DAY.match(day):
+            raise BadRequest("day must be YYYY-MM-DD", code="bad_day")
+        return day
+
+    def _reply(self, tweet_id: str) -> ReplyRecord:
+        reply = self.replies.get(tweet_id) if _TWEET.match(tweet_id or "") else None
+        if reply is None:
+            raise NotFound(f"no reply {tweet_id[:20]} recorded by the desk", code="unknown_reply")
+        return reply
+
+
+def _supervisor(who: Who, what: str) -> str:
+    if not supervises(who.roles):
+        raise Forbidden(f"only a supervisor may {what}", code="supervisors_only")
+    return who.name
+
+
+def _version(v: ReviewVersion) -> VersionView:
+    return VersionView(version=v.version, reviewer=v.reviewer, at=v.at, scores=v.scores, comment=v.comment)
+
+
+def _view(r: Review, reply_text: str) -> ReviewView:
+    c = r.current
+    return ReviewView(tweet_id=r.tweet_id, inquiry_id=r.inquiry_id, agent=r.agent, day=r.day, version=c.version,
+                      reviewer=c.reviewer, at=c.at, scores=c.scores, comment=c.comment, unread=r.unread,
+                      acknowledged_version=r.acknowledged_version,
+                      history=[_version(v) for v in reversed(r.history)], reply_text=reply_text)
