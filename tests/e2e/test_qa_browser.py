@@ -83,3 +83,42 @@ def test_a_trainees_reply_waits_and_a_supervisor_edits_and_approves_it(sign_in, 
     card.page.reload()
     expect(sup.locator("#approvals-empty")).to_be_visible()
     assert len(harness.stack.twitter.posted) == 1
+
+
+def test_a_supervisor_scores_a_reply_and_the_agent_sees_it_unread_and_acknowledges_it(sign_in, harness) -> None:
+    from activecare.qa.standards import default_standards
+
+    every = default_standards()
+    harness.stack.runtime.qa().import_standards(type(every)(every.criteria, 1.0, 1.0))  # sample every reply
+    iid = harness.arrive("mori_k", "@ac_signal 地下鉄の駅でずっと圏外です")
+    text = "ご不便をおかけしております。駅構内の電波状況を確認いたします。"
+    harness.answer(iid, "sato", text, outcome=None)
+
+    sup = sign_in("yamada", "/desk#/reviews")
+    item = sup.locator(".review-item", has_text=text)
+    expect(item).to_contain_text("未レビュー")
+    item.get_by_role("button", name="レビューする").click()
+    form = sup.locator("#review-form")
+    expect(form.locator(".review-conversation")).to_contain_text("地下鉄の駅でずっと圏外です")  # the conversation
+    expect(form).to_contain_text("名乗り・挨拶")
+    for n, key in enumerate(c.key for c in every.criteria):
+        form.locator(f'input[name="score-{key}"][value="{4 if n % 2 else 5}"]').check()
+    form.locator('textarea[name="comment"]').fill("お詫びから入れていて良いです。障害情報の確認手順もあるとなお良いです。")
+    form.locator("#save-review").click()
+    expect(item).to_contain_text("レビュー済み v1")
+    OUT.mkdir(exist_ok=True)
+    sup.screenshot(path=str(OUT / "webdesk_reviews.png"), full_page=True)
+
+    agent = sign_in("sato")
+    expect(agent.locator("#feedback-badge")).to_have_text("1")
+    agent.click('.tabs a[data-route="feedback"]')
+    card = agent.locator(".feedback-item.unread")
+    expect(card).to_contain_text("yamada さんのレビュー")
+    expect(card).to_contain_text("障害情報の確認手順")
+    expect(card.locator("blockquote")).to_have_text(text)
+    agent.screenshot(path=str(OUT / "webdesk_feedback.png"), full_page=True)
+    card.locator("button.ack").click()
+    expect(agent.locator("#feedback-counts")).to_contain_text("未確認 0件")
+    expect(agent.locator("#feedback-badge")).to_be_hidden()
+    (review,) = harness.stack.runtime.qa().feedback(type("W", (), {"name": "sato", "roles": frozenset()})()).items
+    assert review.acknowledged_version == 1 and not review.unread

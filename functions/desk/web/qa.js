@@ -1,10 +1,13 @@
 // The supervisors' and trainees' QA pages (issue 17), kept out of the desk's own modules: this file adds their
-// tabs to the top bar and routes #/approvals (trainees' replies waiting for approval) to its page. app.js asks
+// tabs to the top bar and routes #/approvals (trainees' replies waiting for approval), #/reviews (supervisors:
+// the sampled replies to score) and #/feedback (everyone: the reviews of their replies) to their pages. app.js asks
 // route(hash) first; a QA page hides the desk and the figures.
 
 import { EVENT_JA, ROLE_JA } from './labels.js';
 import { $, h, setText } from './dom.js';
 import { createApprovals } from './approvals.js';
+import { createFeedback } from './feedback.js';
+import { createReviews } from './reviews.js';
 
 Object.assign(EVENT_JA, { held: '承認待ちで保留', approved: '承認して投稿', rejected: '却下' });
 Object.assign(ROLE_JA, { trainees: '研修中' });
@@ -30,7 +33,11 @@ export function createQa(ctx) {
     pages.push({ route, view, page: page(view, (n) => showCount(badge, n)), badge });
   }
 
-  if (ctx.isSupervisor) addPage('approvals', '承認待ち', (view, onCount) => createApprovals(ctx, view, onCount));
+  if (ctx.isSupervisor) {
+    addPage('approvals', '承認待ち', (view, onCount) => createApprovals(ctx, view, onCount));
+    addPage('reviews', 'レビュー', (view, onCount) => createReviews(ctx, view, onCount));
+  }
+  addPage('feedback', 'フィードバック', (view, onCount) => createFeedback(ctx, view, onCount));
   if (isTrainee) {
     const role = $('#user .user-role');
     setText(role, `${role.textContent}・研修中`);
