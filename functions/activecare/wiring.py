@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from activecare.campaign.service import CampaignService
     from activecare.campaign.x import TweepyCampaignX
-    from activecare.desk.models import PostedReply
+    from activecare.desk.models import PostedReply, SlaBreach
     from activecare.desk.service import DeskService
     from activecare.keywords.catalogue import Catalogue
     from activecare.listening.ingest import Ingestor
@@ -83,15 +83,16 @@ class Runtime:
                                                       base_url=self.settings.twitter_base_url or None)
         return self._posters[account_key]
 
-    def desk(self) -> DeskService:
-        """The agent desk over DynamoDB and X (reads app-only, posts as the owning account)."""
+    def desk(self, *, on_sla_breach: Callable[[SlaBreach], None] | None = None) -> DeskService:
+        """The agent desk over DynamoDB and X (reads app-only, posts as the owning account); `on_sla_breach`: told
+        once per inquiry whose response-time target was missed (the desk handler emits a metric)."""
         from activecare.desk.dynamo import DynamoDeskInquiries, DynamoDoNotContact, DynamoReservations, DynamoTally
         from activecare.desk.service import DeskService
 
         return DeskService(settings=self.settings, inquiries=DynamoDeskInquiries(),
                            reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
                            poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
-                           on_reply=self._qa_hook())
+                           on_reply=self._qa_hook(), on_sla_breach=on_sla_breach)
 
     def qa(self) -> QaService:
         """Skill standards, sampled replies, reviews and feedback (issue 17), in the state table."""
@@ -107,7 +108,9 @@ class Runtime:
 
         def on_reply(r: PostedReply) -> None:
             qa.record_reply(tweet_id=r.tweet_id, inquiry_id=r.inquiry_id, agent=r.agent, text=r.text,
-                            posted_at=r.posted_at, trainee=r.trainee, topic=r.topic)
+                            posted_at=r.posted_at, trainee=r.trainee, topic=r.topic, first_response=r.first_response,
+                            sla_kind=r.sla_kind, sla_breached=r.sla_breached, department=r.department,
+                            template=r.template or "")
 
         return on_reply
 

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, single_metric
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,6 +53,7 @@ from activecare.desk.models import (
     Reopened,
     ReplyResult,
     Resolved,
+    SlaBreach,
     Status,
     TemplateList,
 )
@@ -64,6 +66,7 @@ from activecare.wiring import runtime
 from desk import web
 
 logger = Logger()
+METRICS_NAMESPACE = "activecare"
 app = APIGatewayHttpResolver(enable_validation=True)
 
 MAX_TEXT_CHARS = 1000  # far above 280 weighted: the service explains the real limit
@@ -117,7 +120,15 @@ def _actor() -> Actor:
 
 
 def _desk() -> DeskService:
-    return runtime().desk()
+    return runtime().desk(on_sla_breach=sla_breach_metric)
+
+
+def sla_breach_metric(breach: SlaBreach) -> None:
+    """A response-time target missed (once per inquiry): `SlaBreaches` (template.yaml's SlaBreachesAlarm) and, to
+    graph them, `SlaBreachesByKind` (direct | search). Never a tweet, a name or a text: the kind only."""
+    for name, dimension, value in (("SlaBreaches", "service", "desk"), ("SlaBreachesByKind", "kind", breach.kind)):
+        with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE) as metric:
+            metric.add_dimension(name=dimension, value=value)
 
 
 Id = Annotated[str, Field(max_length=40)]

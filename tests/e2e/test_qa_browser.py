@@ -122,3 +122,16 @@ def test_a_supervisor_scores_a_reply_and_the_agent_sees_it_unread_and_acknowledg
     expect(agent.locator("#feedback-badge")).to_be_hidden()
     (review,) = harness.stack.runtime.qa().feedback(type("W", (), {"name": "sato", "roles": frozenset()})()).items
     assert review.acknowledged_version == 1 and not review.unread
+
+
+def test_the_queue_shows_the_time_left_and_the_breach(sign_in, harness) -> None:
+    from datetime import timedelta
+
+    iid = harness.arrive("ueda_s", "@ac_signal 朝から圏外のままです")  # direct: 15 minutes of service time
+    page = sign_in("sato")
+    chip = page.locator(f'.qrow[data-id="{iid}"] .sla')
+    expect(chip).to_have_text("残り14分")
+    harness.clock.advance(timedelta(minutes=18))
+    expect(chip).to_have_text("SLA超過 4分", timeout=12_000)  # the next poll
+    expect(chip).to_have_class("sla breached")
+    page.screenshot(path=str(OUT / "webdesk_sla.png"))

@@ -131,7 +131,7 @@ def to_desk(i: Inquiry) -> DeskInquiry:
         first_response_by=i.first_response_by, last_reply_at=i.last_reply_at, replied_by=i.replied_by,
         resolved_at=i.resolved_at, resolved_by=i.resolved_by,
         events=[Event(e.kind, e.agent, e.at, e.detail, e.tweet_id) for e in i.desk_events or []],
-        past_inquiries=len(i.history or []),
+        past_inquiries=len(i.history or []), sla_breached_at=i.sla_breached_at,
     )
 
 
@@ -241,6 +241,10 @@ class DynamoDeskInquiries:
         if expect:
             cond = cond & Inquiry.status.is_in(*expect)
         return self._update(inquiry_id, actions, cond)
+
+    def mark_sla_breach(self, inquiry_id: str, at: datetime) -> bool:
+        return self._update(inquiry_id, [Inquiry.sla_breached_at.set(at)],
+                            Inquiry.inquiry_id.exists() & Inquiry.sla_breached_at.does_not_exist())
 
     @staticmethod
     def _update(inquiry_id: str, actions: list[Any], condition: Any) -> bool:

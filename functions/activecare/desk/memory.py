@@ -85,6 +85,14 @@ class MemoryInquiries:
                 inq.first_response_at, inq.first_response_by = at, msg.agent or ""
             return True
 
+    def mark_sla_breach(self, inquiry_id: str, at: datetime) -> bool:
+        with self._lock:
+            inq = self.items.get(inquiry_id)
+            if inq is None or inq.sla_breached_at is not None:
+                return False
+            inq.sla_breached_at = at
+            return True
+
     def add_event(self, inquiry_id: str, event: Event) -> None:
         with self._lock:
             inq = self.items.get(inquiry_id)

@@ -122,6 +122,7 @@ class DeskInquiry:
     resolved_by: str | None = None
     events: list[Event] = field(default_factory=list)
     past_inquiries: int = 0  # earlier inquiries of this author, counted when it was stored
+    sla_breached_at: datetime | None = None  # its response-time target was missed (marked once: activecare.sla)
 
     @property
     def returning(self) -> bool:
@@ -183,6 +184,20 @@ class PostedReply:
     trainee: bool = False  # it went through a supervisor's approval
     topic: str = ""
     template: str | None = None  # the saved reply it was made from, if its text matches one
+    first_response: bool = False  # the inquiry's first reply
+    sla_kind: str = ""  # first responses: direct | search
+    sla_breached: bool = False  # first responses: later than the kind's target (service time)
+    department: str = ""
+
+
+@dataclass(frozen=True)
+class SlaBreach:
+    """An inquiry's response-time target missed, told once per inquiry (DeskService.on_sla_breach)."""
+
+    inquiry_id: str
+    kind: str  # direct | search
+    topic: str
+    agent: str | None  # who answered late; None: still unanswered past its due time
 
 
 @dataclass(frozen=True)
@@ -220,6 +235,12 @@ class InquirySummary(_Result):
     replies: int
     messages: int
     do_not_contact: bool = False  # the author opted out (返信不要) or blocked us: replies refused unless they engage
+    # Response-time target (activecare.sla, service time only): direct mentions 15 minutes, search finds 60.
+    sla_kind: str = ""
+    sla_target_minutes: int = 0
+    sla_due_at: datetime | None = None
+    sla_left_minutes: float | None = None  # service minutes left (negative: over by); None once answered
+    sla_breached: bool = False
 
 
 class InquiryPage(_Result):

@@ -15,6 +15,7 @@ from activecare.desk.models import (
     Outcome,
     PostedReply,
     Reservation,
+    SlaBreach,
     Status,
 )
 from activecare.twitter.port import TwitterPort
@@ -54,6 +55,10 @@ class InquiryRepo(Protocol):
         ...
 
     def add_event(self, inquiry_id: str, event: Event) -> None: ...
+
+    def mark_sla_breach(self, inquiry_id: str, at: datetime) -> bool:
+        """Record that its response-time target was missed; True only the first time (the breach is counted once)."""
+        ...
 
     def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:
@@ -117,4 +122,5 @@ class Tally(Protocol):
 
 
 ReplyHook = Callable[[PostedReply], None]  # told of each recorded reply (the wiring composes the QA feature)
+BreachHook = Callable[[SlaBreach], None]  # an inquiry's response-time target missed (the desk handler: a metric)
 PosterFor = Callable[[str], TwitterPort]  # support account key -> X with that account's user token

@@ -68,16 +68,27 @@ from activecare.desk.models import (
     ReplyResult,
     Reservation,
     Resolved,
+    SlaBreach,
     TemplateList,
     TemplateRef,
     TemplateView,
     TweetView,
 )
 from activecare.desk.policy import KIND_LABELS, api_may_reply, intent_url, personal_data
-from activecare.desk.ports import DoNotContactStore, InquiryRepo, PosterFor, ReplyHook, ReservationStore, Tally
+from activecare.desk.ports import (
+    BreachHook,
+    DoNotContactStore,
+    InquiryRepo,
+    PosterFor,
+    ReplyHook,
+    ReservationStore,
+    Tally,
+)
 from activecare.desk.templates import ReplyTemplate, TemplateBook, default_templates
 from activecare.hours import in_service_hours, jst_date
 from activecare.settings import Settings
+from activecare.sla import DEFAULT_TARGETS, SlaState, SlaTargets, sla_state
+from activecare.sla import kind as sla_kind
 from activecare.twitter.port import (
     DuplicateContent,
     RateLimited,
@@ -122,7 +133,8 @@ class DeskService:
     def __init__(self, *, settings: Settings, inquiries: InquiryRepo, reservations: ReservationStore,
                  tally: Tally, reader: TwitterPort, poster_for: PosterFor, clock: Clock,
                  templates: TemplateBook | None = None, claim_ttl: timedelta = CLAIM_TTL,
-                 do_not_contact: DoNotContactStore | None = None, on_reply: ReplyHook | None = None) -> None:
+                 do_not_contact: DoNotContactStore | None = None, on_reply: ReplyHook | None = None,
+                 on_sla_breach: BreachHook | None = None, sla_targets: SlaTargets = DEFAULT_TARGETS) -> None:
         self.settings = settings
         self.inquiries = inquiries
         self.reservations = reservations
@@ -138,6 +150,8 @@ class DeskService:
             do_not_contact = MemoryDoNotContact()
         self.do_not_contact = do_not_contact
         self.on_reply = on_reply  # told of every recorded reply (replays too: idempotent), e.g. the QA feature
+        self.on_sla_breach = on_sla_breach  # told once per inquiry whose response-time target was missed
+        self.sla_targets = sla_targets
 
     # --- reading -----------------------------------------------------------------------
 
@@ -168,8 +182,15 @@ class DeskService:
             rows = ordered[start : start + limit]
             nxt = str(start + limit) if start + limit < len(ordered) else None
         records = self.do_not_contact.get_many([i.author_id for i in rows]) if rows else {}
-        return InquiryPage(items=[self._summary(i, now, records.get(i.author_id)) for i in rows], next_cursor=nxt,
-                           order=order)
+        items = [self._summary(i, now, records.get(i.author_id)) for i in rows]
+        for inq, item in zip(rows, items, strict=True):
+            if item.sla_breached and inq.sla_breached_at is None and not inq.our_replies:
+                self._breach(inq, None)  # unanswered past its due time: counted once, when the queue first shows it
+        return InquiryPage(items=items, next_cursor=nxt, order=order)
+
+    def _breach(self, inq: DeskInquiry, agent: str | None) -> None:
+        if self.inquiries.mark_sla_breach(inq.inquiry_id, self.clock()) and self.on_sla_breach is not None:
+            self.on_sla_breach(SlaBreach(inq.inquiry_id, sla_kind(inq.direct), inq.topic, agent))
 
     def _by_priority(self, query: ListQuery) -> InquiryList:
         rows: InquiryList = []
@@ -533,10 +554,16 @@ class DeskService:
                       "email_form": int(self.templates.form_url in res.text)}
             elapsed = (res.posted_at - before.created_at).total_seconds() if first else None
             self.tally.add(jst_date(res.posted_at), res.agent, counts, elapsed)
+            if first and self._sla(before, res.posted_at, res.posted_at).breached and before.sla_breached_at is None:
+                self._breach(before, res.agent)
+        first_of = self._first_reply(before, res.tweet_id)
         if self.on_reply is not None:
+            sla = self._sla(before, res.posted_at, res.posted_at) if first_of else None
             self.on_reply(PostedReply(res.tweet_id, res.inquiry_id, res.agent, res.text, res.posted_at,
                                       trainee=res.reviewed_by is not None, topic=before.topic,
-                                      template=self.templates.match(res.text)))
+                                      template=self.templates.match(res.text), first_response=first_of,
+                                      sla_kind=sla.kind if sla else "", sla_breached=bool(sla and sla.breached),
+                                      department=before.department))
         return ReplyResult(status="posted", mode=res.mode, inquiry_id=res.inquiry_id, tweet_id=res.tweet_id,
                            client_token=res.token, account=account.username, in_reply_to=res.in_reply_to,
                            posted_at=res.posted_at, agent=res.agent, replayed=replayed, reviewed_by=res.reviewed_by)
@@ -707,15 +734,29 @@ class DeskService:
             raise NotFound(f"no inquiry {inquiry_id}", code="unknown_inquiry")
         return inq
 
+    def _sla(self, inq: DeskInquiry, first_response_at: datetime | None, now: datetime) -> SlaState:
+        return sla_state(inq.created_at, inq.direct, first_response_at, now, self.settings.service_hours,
+                         self.sla_targets)
+
+    @staticmethod
+    def _first_reply(before: DeskInquiry, tweet_id: str) -> bool:
+        """Whether `tweet_id` is (or, recorded just now, becomes) the inquiry's first reply."""
+        replies = sorted(before.our_replies, key=lambda m: m.created_at)
+        return not replies or replies[0].tweet_id == tweet_id
+
     def _summary(self, inq: DeskInquiry, now: datetime, dnc: DoNotContact | None = None) -> InquirySummary:
         holder = inq.holder(now)
+        sla = self._sla(inq, inq.first_response_at, now)
         return InquirySummary(
             inquiry_id=inq.inquiry_id, status=inq.status, created_at=inq.created_at,
             age_minutes=int((now - inq.created_at).total_seconds() // 60), topic=inq.topic, account=inq.account,
             direct=inq.direct, returning_customer=inq.returning, sentiment=inq.sentiment,
             has_pii=bool(inq.pii_kinds), author_username=inq.author_username, text=inq.text, claimed_by=holder,
             claim_expires_at=inq.claim_expires_at if holder else None, replies=len(inq.our_replies),
-            messages=len(inq.messages), do_not_contact=dnc is not None and dnc.active)
+            messages=len(inq.messages), do_not_contact=dnc is not None and dnc.active, sla_kind=sla.kind,
+            sla_target_minutes=sla.target_minutes, sla_due_at=sla.due_at,
+            sla_left_minutes=None if sla.answered else round(sla.target_minutes - sla.elapsed_minutes, 1),
+            sla_breached=sla.breached)
 
 
 def _dnc_message(dnc: DoNotContact) -> str:

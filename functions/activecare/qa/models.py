@@ -20,6 +20,11 @@ class ReplyRecord:
     day: str  # JST date
     trainee: bool = False  # it went through a supervisor's approval
     topic: str = ""
+    first_response: bool = False  # the inquiry's first reply
+    sla_kind: str = ""  # first responses: direct | search
+    sla_breached: bool = False  # first responses: later than the target (service time)
+    department: str = ""
+    template: str = ""  # the saved reply it was made from ("" if none)
 
 
 @dataclass(frozen=True)
@@ -133,10 +138,18 @@ class AgentQa(_Result):
     replies: int
     sampled: int
     reviewed: int
+    first_responses: int = 0
+    sla_breaches: int = 0  # first responses later than their target (service time)
     averages: dict[str, float]  # criterion -> mean score of the day's reviews
     overall: float | None  # mean of the criteria's means, on a 0-1 scale (scales may differ)
+
+
+class TopicSla(_Result):
+    first_responses: int
+    sla_breaches: int
 
 
 class QaFigures(_Result):
     day: str
     agents: dict[str, AgentQa]
+    topics: dict[str, TopicSla] = {}  # SLA of the day's first responses per topic

@@ -29,6 +29,7 @@ from activecare.qa.models import (
     ReviewVersion,
     ReviewView,
     StandardsView,
+    TopicSla,
     VersionView,
 )
 from activecare.qa.ports import ReplyLog, ReviewStore, StandardsStore, Who
@@ -68,9 +69,10 @@ class QaService:
     # --- the desk's replies --------------------------------------------------------------------------------
 
     def record_reply(self, *, tweet_id: str, inquiry_id: str, agent: str, text: str, posted_at: datetime,
-                     trainee: bool, topic: str = "") -> None:
+                     trainee: bool, topic: str = "", first_response: bool = False, sla_kind: str = "",
+                     sla_breached: bool = False, department: str = "", template: str = "") -> None:
         self.replies.add(ReplyRecord(tweet_id, inquiry_id, agent, text, posted_at, jst_date(posted_at), trainee,
-                                     topic))
+                                     topic, first_response, sla_kind, sla_breached, department, template))
 
     # --- the review queue (supervisors) ------------------------------------------------------------------
 
@@ -178,8 +180,14 @@ class QaService:
                 replies=len(mine), sampled=sum(1 for r in mine if std.samples(r.tweet_id, agent, day,
                                                                                trainee=r.trainee)),
                 reviewed=len(done), averages=averages,
-                overall=round(sum(normalised) / len(normalised), 3) if normalised else None)
-        return QaFigures(day=day, agents=agents)
+                overall=round(sum(normalised) / len(normalised), 3) if normalised else None,
+                first_responses=sum(1 for r in mine if r.first_response),
+                sla_breaches=sum(1 for r in mine if r.first_response and r.sla_breached))
+        firsts = [r for r in rows if r.first_response]
+        topics = {t: TopicSla(first_responses=sum(1 for r in firsts if r.topic == t),
+                              sla_breaches=sum(1 for r in firsts if r.topic == t and r.sla_breached))
+                  for t in sorted({r.topic for r in firsts})}
+        return QaFigures(day=day, agents=agents, topics=topics)
 
     # --- helpers -------------------------------------------------------------------------------------------------
 
