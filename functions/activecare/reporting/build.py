@@ -67,6 +67,7 @@ def desk_figures(rows: list[Row]) -> DeskFigures:
         email_form=sum(1 for r in rows if r.outcome == "email_form"),
         open=sum(1 for r in rows if r.status == "new"),
         median_first_response_s=statistics.median(waits) if waits else None,
+        sla_breaches=sum(1 for r in rows if r.sla_breached),
     )
 
 
@@ -99,7 +100,8 @@ def build_reports(window: Window, rows: list[Row], previous: list[Row], week_ago
             sections.append(TopicSection(
                 topic=topic, label=routing.topic_label(topic), counts=_counts(trows),
                 previous=prev_topics.get(topic, 0), week_ago=week_topics.get(topic, 0),
-                keywords=kw.most_common(KEYWORDS_PER_TOPIC), samples=_samples(trows, keep)))
+                keywords=kw.most_common(KEYWORDS_PER_TOPIC), samples=_samples(trows, keep),
+                sla_breaches=sum(1 for r in trows if r.sla_breached)))
         sections.sort(key=lambda s: (-s.total, -s.counts["complaint"], s.topic))
         notes = []
         foreign = sorted({r.department for r in mine if r.department != key})

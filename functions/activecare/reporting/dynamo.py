@@ -54,7 +54,7 @@ _FIELDS = frozenset(LedgerUpdate.__annotations__)
 def _row(i: Inquiry) -> Row:
     return Row(inquiry_id=i.inquiry_id, created_at=i.created_at, department=i.department, topic=i.topic,
                sentiment=i.sentiment, text=i.text, keywords=tuple(str(k) for k in i.keywords or ()), status=i.status,
-               outcome=i.outcome, first_response_at=i.first_response_at)
+               outcome=i.outcome, first_response_at=i.first_response_at, sla_breached=i.sla_breached_at is not None)
 
 
 class DynamoReportInquiries:

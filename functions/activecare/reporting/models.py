@@ -30,6 +30,7 @@ class Row:
     status: str = "new"
     outcome: str | None = None
     first_response_at: datetime | None = None
+    sla_breached: bool = False  # the desk marked its response-time target missed (activecare.sla)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class TopicSection:
     week_ago: int
     keywords: list[tuple[str, int]]
     samples: list[Sample]
+    sla_breaches: int = 0
 
     @property
     def total(self) -> int:
@@ -63,6 +65,7 @@ class DeskFigures:
     email_form: int = 0
     open: int = 0
     median_first_response_s: float | None = None
+    sla_breaches: int = 0  # inquiries whose response-time target was missed (service time)
 
 
 @dataclass
