@@ -146,12 +146,12 @@ class QaDay:
             ("  first responses over their SLA (direct 15 / search 60 service min)", f"{late} of {first}"),
             ("  SLA breaches by topic", ", ".join(f"{t} {n}" for t, n in topics.most_common() if n) or "0"),
         ]
+        rows.append(("  per agent (skill): replies / sampled / reviewed · QA score 0-1 · SLA breaches", ""))
         for name in sorted(agents, key=lambda n: -(agents[n]["overall"] or 0)):
             a = agents[name]
             overall = "-" if a["overall"] is None else f'{a["overall"]:.2f}'
-            role = " (trainee)" if name in self.team.trainees else ""
-            rows.append((f"  {name}{role}: skill {self.team.skill.get(name, 0):.2f} · replies / sampled / reviewed · "
-                         "score 0-1 · SLA breaches",
+            role = ", trainee" if name in self.team.trainees else ""
+            rows.append((f"    {name} ({self.team.skill.get(name, 0):.2f}{role})",
                          f'{a["replies"]} / {a["sampled"]} / {a["reviewed"]} · {overall} · {a["sla_breaches"]}'))
         errors = {k: v for k, v in self.counts.items() if k.startswith("approval_")}
         if errors:
