@@ -96,11 +96,11 @@ class Runtime:
 
     def qa(self) -> QaService:
         """Skill standards, sampled replies, reviews and feedback (issue 17), in the state table."""
-        from activecare.qa.dynamo import DynamoReplyLog, DynamoReviews, DynamoStandards
+        from activecare.qa.dynamo import DynamoConversations, DynamoReplyLog, DynamoReviews, DynamoStandards
         from activecare.qa.service import QaService
 
         return QaService(standards=DynamoStandards(), replies=DynamoReplyLog(), reviews=DynamoReviews(),
-                         clock=self.clock)
+                         clock=self.clock, conversations=DynamoConversations())
 
     def _qa_hook(self) -> Callable[[PostedReply], None]:
         """The desk tells the QA feature of each reply it records (no feature imports another: composed here)."""

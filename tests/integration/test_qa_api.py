@@ -136,3 +136,47 @@ def test_sampling_is_deterministic_and_takes_every_trainee_reply(api: Desk, cloc
     trainee = [i for i in first["items"] if i["agent"] == "tanaka"]
     assert len(trainee) == 1 and trainee[0]["trainee"]
     assert len([i for i in first["items"] if i["agent"] == "sato"]) < 6
+
+
+def test_the_customers_next_post_is_their_reaction_per_agent_and_template(api: Desk, clock: ManualClock) -> None:
+    from datetime import timedelta
+
+    from activecare.clock import parse_iso
+    from activecare.desk.templates import default_templates
+    from activecare.listening.models import ListenedTweet
+    from activecare.twitter.models import Tweet
+    from tests.integration.spine import tweet
+
+    stack = api.stack
+    restart = default_templates().get("restart")
+    replies = {}
+    for n, (answer, agent) in enumerate([("@ac_signal 再起動したら繋がりました！ありがとうございます", "sato"),
+                                         ("@ac_signal 再起動してもまだ繋がらない…困ります", "sato"),
+                                         (None, "tanaka")]):
+        iid = arrive(stack, clock, f"@ac_signal 駅のホームでずっと圏外です（{n}）")
+        author = stack.twitter.tweet(iid)
+        text = restart.render(f"cust{n}")
+        if agent == "tanaka":  # a trainee's: posted on approval
+            held = api.reply(iid, text, agent=agent)[1]
+            posted = api.call("POST", f"/inquiries/{iid}/approve", "kimura", {"client_token": held["client_token"]})[1]
+        else:
+            posted = api.reply(iid, text, agent=agent)[1]
+        replies[iid] = posted["tweet_id"]
+        if answer:
+            body = tweet(clock() + timedelta(seconds=5), answer, author["author_id"], conversation_id=iid,
+                         referenced_tweets=[{"type": "replied_to", "id": posted["tweet_id"]}],
+                         in_reply_to_user_id="1600000000000000002")
+            stack.twitter.add_tweets([body])
+            clock.advance(timedelta(minutes=1))  # the answer arrives through listening (the worker's ingestor)
+            found = Tweet(body["id"], answer, author["author_id"], parse_iso(body["created_at"]), iid,
+                          in_reply_to_user_id="1600000000000000002",
+                          referenced_tweets=(("replied_to", posted["tweet_id"]),), lang="ja")
+            assert stack.runtime.ingestor().ingest(ListenedTweet.of(found, "mention", "signal", None)) != "created"
+    figures = api.call("GET", "/qa/figures", "kimura")[1]
+    assert figures["agents"]["sato"]["reactions"] == {"thanks": 1, "unhappy": 1, "none": 0, "no_reply": 0}
+    assert figures["agents"]["sato"]["satisfaction"] == 0.5
+    assert figures["agents"]["tanaka"]["reactions"]["no_reply"] == 1
+    assert figures["agents"]["tanaka"]["satisfaction"] is None
+    assert figures["templates"]["restart"] == {"thanks": 1, "unhappy": 1, "none": 0, "no_reply": 1}
+    mine = api.call("GET", "/qa/figures", "sato")[1]
+    assert list(mine["agents"]) == ["sato"]  # an agent sees their own row

@@ -193,7 +193,7 @@ def test_the_key_policy_names_exactly_the_roles_of_the_personal_data_tables(tran
 STATE_PREFIXES = {  # from each function's adapters (functions/activecare/*/dynamo.py)
     "PollerFunctionRole": ["search#*", "mention#*", "ratelimit#*"],  # checkpoints, rate-limit marks
     "WorkerFunctionRole": ["dnc#*"],  # do-not-contact records of opt-out replies (written, never read)
-    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*"],  # reply reservations, day tallies, do-not-contact
+    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*", "held#*", "qa#*"],  # reservations, tallies, dnc; qa
     "ReporterFunctionRole": ["report#*"],  # the report ledger
     "PublisherFunctionRole": ["cal#*", "post#*", "cap#*"],  # the calendar, post records, caps
 }

@@ -13,9 +13,9 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAtt
 from pynamodb.models import Model
 
 from activecare.clock import parse_iso
-from activecare.qa.models import ReplyRecord, Review, ReviewVersion, StoredStandards
+from activecare.qa.models import ConversationPost, ReplyRecord, Review, ReviewVersion, StoredStandards
 from activecare.storage.conditions import save_if, update_if
-from activecare.storage.models import expires_at, register_shared, retention
+from activecare.storage.models import Inquiry, expires_at, register_shared, retention
 
 
 class QaItem(Model):
@@ -147,3 +147,14 @@ class DynamoReviews:
             return False
         acked = replace(current, acknowledged_version=version, acknowledged_at=at)
         return update_if(QaItem(f"qa#review#{tweet_id}"), [QaItem.data.set(_dump(acked))], QaItem.version == version)
+
+
+class DynamoConversations:
+    """The inquiries' conversations, read from the inquiry table (the listening spine writes them)."""
+
+    def get_many(self, inquiry_ids: list[str]) -> dict[str, list[ConversationPost]]:
+        out: dict[str, list[ConversationPost]] = {}
+        keys = list(dict.fromkeys(inquiry_ids))
+        for item in Inquiry.batch_get(keys, attributes_to_get=["inquiry_id", "messages"]) if keys else []:
+            out[item.inquiry_id] = [ConversationPost(m.tweet_id, m.direction, m.text) for m in item.messages or []]
+        return out

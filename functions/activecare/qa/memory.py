@@ -6,7 +6,7 @@ import threading
 from dataclasses import replace
 from datetime import datetime
 
-from activecare.qa.models import ReplyRecord, Review, StoredStandards
+from activecare.qa.models import ConversationPost, ReplyRecord, Review, StoredStandards
 
 
 class MemoryStandards:
@@ -63,3 +63,11 @@ class MemoryReviews:
                 return False
             self.items[tweet_id] = replace(current, acknowledged_version=version, acknowledged_at=at)
             return True
+
+
+class MemoryConversations:
+    def __init__(self) -> None:
+        self.items: dict[str, list[ConversationPost]] = {}
+
+    def get_many(self, inquiry_ids: list[str]) -> dict[str, list[ConversationPost]]:
+        return {i: list(self.items[i]) for i in inquiry_ids if i in self.items}

@@ -15,7 +15,7 @@ class ReplyRecord:
     tweet_id: str
     inquiry_id: str
     agent: str
-    text: str  # our own public post (no customer text is kept here)
+    text: str  # "" as stored: read back from the inquiry's conversation (it may name the customer)
     posted_at: datetime
     day: str  # JST date
     trainee: bool = False  # it went through a supervisor's approval
@@ -25,6 +25,15 @@ class ReplyRecord:
     sla_breached: bool = False  # first responses: later than the target (service time)
     department: str = ""
     template: str = ""  # the saved reply it was made from ("" if none)
+
+
+@dataclass(frozen=True)
+class ConversationPost:
+    """A post of an inquiry's conversation as the listening spine stored it (customer: "in", ours: "out")."""
+
+    tweet_id: str
+    direction: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,8 @@ class AgentQa(_Result):
     reviewed: int
     first_responses: int = 0
     sla_breaches: int = 0  # first responses later than their target (service time)
+    reactions: dict[str, int] = {}  # the customer's next post after each reply: thanks | unhappy | none | no_reply
+    satisfaction: float | None = None  # thanks / (thanks + unhappy): asks the customer nothing
     averages: dict[str, float]  # criterion -> mean score of the day's reviews
     overall: float | None  # mean of the criteria's means, on a 0-1 scale (scales may differ)
 
@@ -153,3 +164,4 @@ class QaFigures(_Result):
     day: str
     agents: dict[str, AgentQa]
     topics: dict[str, TopicSla] = {}  # SLA of the day's first responses per topic
+    templates: dict[str, dict[str, int]] = {}  # reactions per saved reply ("" key: replies made from none)

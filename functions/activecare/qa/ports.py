@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from activecare.qa.models import ReplyRecord, Review, StoredStandards
+from activecare.qa.models import ConversationPost, ReplyRecord, Review, StoredStandards
 
 
 class Who(Protocol):
@@ -52,4 +52,10 @@ class ReviewStore(Protocol):
 
     def acknowledge(self, tweet_id: str, version: int, at: datetime) -> bool:
         """Mark `version` read, only while it is the current one (False: revised since, or unknown)."""
+        ...
+
+
+class Conversations(Protocol):
+    def get_many(self, inquiry_ids: list[str]) -> dict[str, list[ConversationPost]]:
+        """The inquiries' conversations (customer posts and ours), as stored; unknown ids are left out."""
         ...

@@ -32,21 +32,31 @@ from activecare.qa.models import (
     TopicSla,
     VersionView,
 )
-from activecare.qa.ports import ReplyLog, ReviewStore, StandardsStore, Who
+from activecare.qa.ports import Conversations, ReplyLog, ReviewStore, StandardsStore, Who
 from activecare.qa.standards import Standards, default_standards, from_rows
 from activecare.roles import supervises
+from activecare.sentiment import classify_sentiment
 
 MAX_COMMENT = 1000
+REACTIONS = ("thanks", "unhappy", "none", "no_reply")
+
+
+def reaction(text: str) -> str:
+    """A customer's post after our reply: thanks (praise), still unhappy (a complaint) or none (neither)."""
+    found = classify_sentiment(text)
+    return "thanks" if found == "praise" else "unhappy" if found == "complaint" else "none"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TWEET = re.compile(r"^\d{1,19}$")
 
 
 class QaService:
-    def __init__(self, *, standards: StandardsStore, replies: ReplyLog, reviews: ReviewStore, clock: Clock) -> None:
+    def __init__(self, *, standards: StandardsStore, replies: ReplyLog, reviews: ReviewStore, clock: Clock,
+                 conversations: Conversations | None = None) -> None:
         self.standards_store = standards
         self.replies = replies
         self.reviews = reviews
         self.clock = clock
+        self.conversations = conversations
 
     # --- standards -----------------------------------------------------------------------------------------
 
@@ -71,8 +81,19 @@ class QaService:
     def record_reply(self, *, tweet_id: str, inquiry_id: str, agent: str, text: str, posted_at: datetime,
                      trainee: bool, topic: str = "", first_response: bool = False, sla_kind: str = "",
                      sla_breached: bool = False, department: str = "", template: str = "") -> None:
-        self.replies.add(ReplyRecord(tweet_id, inquiry_id, agent, text, posted_at, jst_date(posted_at), trainee,
+        # The text is not kept here (it may name the customer): it is read back from the inquiry's conversation,
+        # so erasing a customer's inquiries (activecare erase) takes it too.
+        del text
+        self.replies.add(ReplyRecord(tweet_id, inquiry_id, agent, "", posted_at, jst_date(posted_at), trainee,
                                      topic, first_response, sla_kind, sla_breached, department, template))
+
+    def _texts(self, pairs: list[tuple[str, str]]) -> dict[str, str]:
+        """Our replies' texts, by tweet id, from their inquiries' conversations ((inquiry id, tweet id) pairs)."""
+        if self.conversations is None or not pairs:
+            return {}
+        threads = self.conversations.get_many(sorted({i for i, _ in pairs}))
+        wanted = {t for _, t in pairs}
+        return {p.tweet_id: p.text for posts in threads.values() for p in posts if p.tweet_id in wanted}
 
     # --- the review queue (supervisors) ------------------------------------------------------------------
 
@@ -84,10 +105,13 @@ class QaService:
         rows = self.replies.day(day)
         sampled = [r for r in rows if std.samples(r.tweet_id, r.agent, day, trainee=r.trainee)]
         reviews = self.reviews.get_many([r.tweet_id for r in sampled]) if sampled else {}
-        items = [QueueItem(tweet_id=r.tweet_id, inquiry_id=r.inquiry_id, agent=r.agent, text=r.text,
+        shown = [r for r in sampled if not (only_open and r.tweet_id in reviews)]
+        texts = self._texts([(r.inquiry_id, r.tweet_id) for r in shown])
+        items = [QueueItem(tweet_id=r.tweet_id, inquiry_id=r.inquiry_id, agent=r.agent, text=texts.get(r.tweet_id, ""),
                            posted_at=r.posted_at, trainee=r.trainee, topic=r.topic,
-                           review=_view(reviews[r.tweet_id], r.text) if r.tweet_id in reviews else None)
-                 for r in sampled if not (only_open and r.tweet_id in reviews)]
+                           review=_view(reviews[r.tweet_id], texts.get(r.tweet_id, "")) if r.tweet_id in reviews
+                           else None)
+                 for r in shown]
         return ReviewQueue(day=day, replies=len(rows), sampled=len(sampled),
                            reviewed=sum(1 for r in sampled if r.tweet_id in reviews), items=items)
 
@@ -126,22 +150,21 @@ class QaService:
             latest = self.reviews.get(tweet_id)
             raise Conflict("another supervisor saved this review first; reload it and revise that version",
                            code="review_changed", version=latest.version if latest else 0)
-        return _view(new, reply.text)
+        return _view(new, self._texts([(reply.inquiry_id, tweet_id)]).get(tweet_id, ""))
 
     def get_review(self, who: Who, tweet_id: str) -> ReviewView:
         review = self.reviews.get(tweet_id) if _TWEET.match(tweet_id or "") else None
         if review is None or (review.agent != who.name and not supervises(who.roles)):
             raise NotFound(f"no review of reply {tweet_id[:20]}", code="unknown_review")
-        reply = self.replies.get(tweet_id)
-        return _view(review, reply.text if reply else "")
+        return _view(review, self._texts([(review.inquiry_id, tweet_id)]).get(tweet_id, ""))
 
     # --- feedback (the agent) ------------------------------------------------------------------------------
 
     def feedback(self, who: Who) -> FeedbackList:
         """The caller's reviews, newest first; unread: reviews (or revisions) not acknowledged yet."""
         rows = self.reviews.by_agent(who.name)
-        texts = {r.tweet_id: self.replies.get(r.tweet_id) for r in rows}
-        items = [_view(r, t.text if (t := texts.get(r.tweet_id)) else "") for r in rows]
+        texts = self._texts([(r.inquiry_id, r.tweet_id) for r in rows])
+        items = [_view(r, texts.get(r.tweet_id, "")) for r in rows]
         return FeedbackList(agent=who.name, unread=sum(1 for r in rows if r.unread), items=items)
 
     def acknowledge(self, who: Who, tweet_id: str, version: int) -> ReviewView:
@@ -183,11 +206,42 @@ class QaService:
                 overall=round(sum(normalised) / len(normalised), 3) if normalised else None,
                 first_responses=sum(1 for r in mine if r.first_response),
                 sla_breaches=sum(1 for r in mine if r.first_response and r.sla_breached))
+        reactions = self._reactions(rows)
+        templates: dict[str, dict[str, int]] = {}
+        for r in rows:
+            seen = reactions.get(r.tweet_id)
+            if seen is not None:
+                counts = templates.setdefault(r.template, dict.fromkeys(REACTIONS, 0))
+                counts[seen] += 1
+        for agent, row in agents.items():
+            counts = dict.fromkeys(REACTIONS, 0)
+            for r in rows:
+                if r.agent == agent and r.tweet_id in reactions:
+                    counts[reactions[r.tweet_id]] += 1
+            judged = counts["thanks"] + counts["unhappy"]
+            agents[agent] = row.model_copy(update={
+                "reactions": counts, "satisfaction": round(counts["thanks"] / judged, 3) if judged else None})
         firsts = [r for r in rows if r.first_response]
         topics = {t: TopicSla(first_responses=sum(1 for r in firsts if r.topic == t),
                               sla_breaches=sum(1 for r in firsts if r.topic == t and r.sla_breached))
                   for t in sorted({r.topic for r in firsts})}
-        return QaFigures(day=day, agents=agents, topics=topics)
+        return QaFigures(day=day, agents=agents, topics=topics, templates=templates)
+
+    def _reactions(self, rows: list[ReplyRecord]) -> dict[str, str]:
+        """Each reply's customer reaction: their next post in the conversation after it (it arrives through
+        listening), classified thanks / unhappy / none; no_reply while they have not posted again."""
+        if self.conversations is None or not rows:
+            return {}
+        threads = self.conversations.get_many(sorted({r.inquiry_id for r in rows}))
+        out = {}
+        for r in rows:
+            posts = threads.get(r.inquiry_id)
+            if posts is None:
+                continue
+            after = sorted((p for p in posts if p.direction == "in" and int(p.tweet_id) > int(r.tweet_id)),
+                           key=lambda p: int(p.tweet_id))
+            out[r.tweet_id] = reaction(after[0].text) if after else "no_reply"
+        return out
 
     # --- helpers -------------------------------------------------------------------------------------------------
 
