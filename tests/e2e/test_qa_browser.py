@@ -106,6 +106,7 @@ def test_a_supervisor_scores_a_reply_and_the_agent_sees_it_unread_and_acknowledg
     form.locator('textarea[name="comment"]').fill("お詫びから入れていて良いです。障害情報の確認手順もあるとなお良いです。")
     form.locator("#save-review").click()
     expect(item).to_contain_text("レビュー済み v1")
+    expect(sup.locator('#qa-figures tr[data-agent="sato"]')).to_contain_text("89%")  # 5,4,5,4,5,4,5 of 1-5
     OUT.mkdir(exist_ok=True)
     sup.screenshot(path=str(OUT / "webdesk_reviews.png"), full_page=True)
 
