@@ -96,11 +96,18 @@ class Runtime:
 
     def qa(self) -> QaService:
         """Skill standards, sampled replies, reviews and feedback (issue 17), in the state table."""
-        from activecare.qa.dynamo import DynamoConversations, DynamoReplyLog, DynamoReviews, DynamoStandards
+        from activecare.qa.dynamo import (
+            DynamoCases,
+            DynamoConversations,
+            DynamoReplyLog,
+            DynamoReviews,
+            DynamoStandards,
+        )
         from activecare.qa.service import QaService
 
         return QaService(standards=DynamoStandards(), replies=DynamoReplyLog(), reviews=DynamoReviews(),
-                         clock=self.clock, conversations=DynamoConversations())
+                         clock=self.clock, conversations=DynamoConversations(), cases=DynamoCases(),
+                         keep_handles=tuple(a.username for a in self.settings.accounts))
 
     def _qa_hook(self) -> Callable[[PostedReply], None]:
         """The desk tells the QA feature of each reply it records (no feature imports another: composed here)."""

@@ -18,12 +18,13 @@ validates (`enable_validation`) and documents (GET /openapi.json); every refusal
                                             (supervisors: trainees' held replies)
     GET  /qa/standards, /qa/reviews?day= (supervisors), /qa/reviews/{tweet id}, /qa/feedback, /qa/figures?day=
     POST /qa/reviews/{tweet id} {"scores", "comment", "version"} (supervisors) ; /qa/feedback/{tweet id}/ack {"version"}
+    POST /qa/cases/{id} {"kind": good|bad, "note"}; GET /qa/cases, /qa/cases/pack?format=html|csv (supervisors)
     GET  /, /desk/..., /openapi.json        no authorizer: the web desk's files and the API's document
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger, single_metric
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -59,7 +60,7 @@ from activecare.desk.models import (
 )
 from activecare.desk.service import DeskService
 from activecare.errors import AppError, BadRequest
-from activecare.qa.models import FeedbackList, QaFigures, ReviewQueue, ReviewView, StandardsView
+from activecare.qa.models import CaseList, CaseView, FeedbackList, QaFigures, ReviewQueue, ReviewView, StandardsView
 from activecare.qa.service import QaService
 from activecare.staff.identity import caller
 from activecare.wiring import runtime
@@ -309,6 +310,30 @@ def qa_feedback() -> FeedbackList:
 @app.post("/qa/feedback/<tweet_id>/ack")
 def qa_ack(tweet_id: str, body: Annotated[AckBody, Body()]) -> ReviewView:
     return _qa().acknowledge(_actor(), tweet_id, body.version)
+
+
+class CaseBody(_Body):
+    kind: Literal["good", "bad"]
+    note: str = Field(min_length=1, max_length=1000)
+
+
+@app.post("/qa/cases/<inquiry_id>")
+def qa_mark_case(inquiry_id: str, body: Annotated[CaseBody, Body()]) -> CaseView:
+    return _qa().mark_case(_actor(), inquiry_id, body.kind, body.note)
+
+
+@app.get("/qa/cases")
+def qa_cases() -> CaseList:
+    return _qa().case_library(_actor())
+
+
+@app.get("/qa/cases/pack")
+def qa_training_pack(form: Annotated[Literal["csv", "html"], Query(alias="format")] = "html") -> Response[str]:
+    """The case library as a training pack (usernames and personal data masked)."""
+    body = _qa().training_pack(_actor(), form)
+    kind = "text/csv; charset=utf-8" if form == "csv" else "text/html; charset=utf-8"
+    return Response(200, kind, body, headers={"Content-Disposition": f'attachment; filename="cases.{form}"',
+                                              "X-Content-Type-Options": "nosniff"})
 
 
 @app.get("/qa/figures")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from activecare.cli import main
 from activecare.clock import ManualClock
@@ -180,3 +181,32 @@ def test_the_customers_next_post_is_their_reaction_per_agent_and_template(api: D
     assert figures["templates"]["restart"] == {"thanks": 1, "unhappy": 1, "none": 0, "no_reply": 1}
     mine = api.call("GET", "/qa/figures", "sato")[1]
     assert list(mine["agents"]) == ["sato"]  # an agent sees their own row
+
+
+def test_the_case_library_exports_a_masked_training_pack(api: Desk, clock: ManualClock, tmp_path: Path) -> None:
+    from activecare.desk.templates import default_templates
+
+    username = "hanako_1987"
+    user = {"id": "1300000000000077777", "username": username, "name": "花子"}
+    api.stack.twitter.add_users([user])
+    iid = arrive(api.stack, clock, "@ac_signal 圏外です。090-1234-5678 に電話ください、yamada.hanako@example.com",
+                 user)
+    text = default_templates().get("email_form").render(username)  # our reply names the customer: {name}様
+    assert api.reply(iid, text)[0] == 201
+    body = {"kind": "good", "note": f"@{username} さんへの個人情報の扱いが良い例です"}
+    assert api.call("POST", f"/qa/cases/{iid}", "sato", body)[0] == 403
+    assert api.call("POST", f"/qa/cases/{iid}", "kimura", {"kind": "meh", "note": "x"})[0] == 400
+    status, case = api.call("POST", f"/qa/cases/{iid}", "kimura", body)
+    assert status == 200, case
+    assert [p[0] for p in case["posts"]] == ["お客様", "sato"]
+    assert api.call("GET", "/qa/cases", "kimura")[1]["items"][0]["inquiry_id"] == iid
+    for form in ("html", "csv"):
+        resp = requests.get(api.url + "/qa/cases/pack", params={"format": form}, timeout=10,
+                            headers={"Authorization": f"Bearer {api.tokens['kimura']}"})
+        assert resp.status_code == 200 and f"cases.{form}" in resp.headers["Content-Disposition"]
+        pack = resp.text
+        assert "個人情報の扱いが良い例です" in pack and "圏外です" in pack and "@ac_signal" in pack
+        assert username not in pack and "090-1234-5678" not in pack and "yamada.hanako" not in pack
+    assert main(["qa", "cases", "--out", str(tmp_path)]) == 0
+    assert "良い例" in (tmp_path / "cases.html").read_text(encoding="utf-8")
+    assert username not in (tmp_path / "cases.csv").read_text(encoding="utf-8")

@@ -57,6 +57,20 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cases(args: argparse.Namespace) -> int:
+    """Write the training pack (cases.html and cases.csv, masked) to a folder, as the ops' supervisor."""
+    from activecare.desk.models import Actor
+
+    qa = runtime().qa()
+    ops = Actor("ops", frozenset({"supervisors"}))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for form in ("html", "csv"):
+        (out / f"cases.{form}").write_text(qa.training_pack(ops, form), encoding="utf-8")
+    print(f"{len(qa.case_library(ops).items)} cases -> {out}/cases.html, {out}/cases.csv")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     qa = sub.add_parser("qa", help="skill standards and QA figures").add_subparsers(dest="action", required=True)
     p = qa.add_parser("validate", help="check a skill standards file; errors name line and reason")
@@ -68,6 +82,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = qa.add_parser("export", help="write the standards in force as a file")
     p.add_argument("file", nargs="?")
     p.set_defaults(func=cmd_export)
+    p = qa.add_parser("cases", help="export the case library as a training pack (HTML and CSV, masked)")
+    p.add_argument("--out", default="out/cases")
+    p.set_defaults(func=cmd_cases)
     p = qa.add_parser("figures", help="the day's QA figures per agent")
     p.add_argument("--day")
     p.set_defaults(func=cmd_figures)

@@ -13,7 +13,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAtt
 from pynamodb.models import Model
 
 from activecare.clock import parse_iso
-from activecare.qa.models import ConversationPost, ReplyRecord, Review, ReviewVersion, StoredStandards
+from activecare.qa.models import Case, ConversationPost, ReplyRecord, Review, ReviewVersion, StoredStandards, Thread
 from activecare.storage.conditions import save_if, update_if
 from activecare.storage.models import Inquiry, expires_at, register_shared, retention
 
@@ -158,3 +158,36 @@ class DynamoConversations:
         for item in Inquiry.batch_get(keys, attributes_to_get=["inquiry_id", "messages"]) if keys else []:
             out[item.inquiry_id] = [ConversationPost(m.tweet_id, m.direction, m.text) for m in item.messages or []]
         return out
+
+    def thread(self, inquiry_id: str) -> Thread | None:
+        try:
+            i = Inquiry.get(inquiry_id)
+        except Inquiry.DoesNotExist:
+            return None
+        posts = sorted(i.messages or [], key=lambda m: int(m.tweet_id))
+        return Thread(i.inquiry_id, i.topic, i.author_username or "",
+                      tuple((m.direction, m.text, m.created_at, m.agent or "") for m in posts))
+
+
+CASES_KEY = "qa#cases"
+CASE_DAYS = 365  # masked: the library is kept for a year of training
+
+
+class DynamoCases:
+    def put(self, case: Case) -> None:
+        body = {**case.__dict__, "marked_at": case.marked_at.isoformat(), "posts": [list(p) for p in case.posts]}
+        QaItem(f"qa#case#{case.inquiry_id}", data=json.dumps(body, ensure_ascii=False),
+               expires_at=expires_at(case.marked_at, CASE_DAYS)).save()
+        QaItem(CASES_KEY).update(actions=[QaItem.tweet_ids.add({case.inquiry_id})])
+
+    def all(self) -> list[Case]:
+        try:
+            ids = sorted(QaItem.get(CASES_KEY, consistent_read=True).tweet_ids or [])
+        except QaItem.DoesNotExist:
+            return []
+        cases = []
+        for item in QaItem.batch_get([f"qa#case#{i}" for i in ids]):
+            d = json.loads(item.data or "{}")
+            cases.append(Case(d["inquiry_id"], d["kind"], d["note"], d["topic"], d["marked_by"],
+                              parse_iso(d["marked_at"]), tuple((p[0], p[1], p[2]) for p in d["posts"])))
+        return sorted(cases, key=lambda c: c.marked_at, reverse=True)

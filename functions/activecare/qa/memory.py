@@ -6,7 +6,7 @@ import threading
 from dataclasses import replace
 from datetime import datetime
 
-from activecare.qa.models import ConversationPost, ReplyRecord, Review, StoredStandards
+from activecare.qa.models import Case, ConversationPost, ReplyRecord, Review, StoredStandards, Thread
 
 
 class MemoryStandards:
@@ -71,3 +71,17 @@ class MemoryConversations:
 
     def get_many(self, inquiry_ids: list[str]) -> dict[str, list[ConversationPost]]:
         return {i: list(self.items[i]) for i in inquiry_ids if i in self.items}
+
+    def thread(self, inquiry_id: str) -> Thread | None:
+        return None  # the unit tests' conversations carry no thread
+
+
+class MemoryCases:
+    def __init__(self) -> None:
+        self.items: dict[str, Case] = {}
+
+    def put(self, case: Case) -> None:
+        self.items[case.inquiry_id] = case
+
+    def all(self) -> list[Case]:
+        return sorted(self.items.values(), key=lambda c: c.marked_at, reverse=True)

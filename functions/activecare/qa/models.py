@@ -37,6 +37,29 @@ class ConversationPost:
 
 
 @dataclass(frozen=True)
+class Thread:
+    """An inquiry's conversation with what masking it needs (the customer's username)."""
+
+    inquiry_id: str
+    topic: str
+    author_username: str
+    posts: tuple[tuple[str, str, datetime, str], ...]  # (direction, text, created_at, agent)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A conversation a supervisor put in the case library, masked when it was marked (it outlives the inquiry)."""
+
+    inquiry_id: str
+    kind: str  # good | bad
+    note: str
+    topic: str
+    marked_by: str
+    marked_at: datetime
+    posts: tuple[tuple[str, str, str], ...]  # (direction: お客様 | agent name, masked text, JST time)
+
+
+@dataclass(frozen=True)
 class ReviewVersion:
     version: int
     reviewer: str
@@ -165,3 +188,17 @@ class QaFigures(_Result):
     agents: dict[str, AgentQa]
     topics: dict[str, TopicSla] = {}  # SLA of the day's first responses per topic
     templates: dict[str, dict[str, int]] = {}  # reactions per saved reply ("" key: replies made from none)
+
+
+class CaseView(_Result):
+    inquiry_id: str
+    kind: str
+    note: str
+    topic: str
+    marked_by: str
+    marked_at: datetime
+    posts: list[tuple[str, str, str]]
+
+
+class CaseList(_Result):
+    items: list[CaseView]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from activecare.qa.models import ConversationPost, ReplyRecord, Review, StoredStandards
+from activecare.qa.models import Case, ConversationPost, ReplyRecord, Review, StoredStandards, Thread
 
 
 class Who(Protocol):
@@ -58,4 +58,16 @@ class ReviewStore(Protocol):
 class Conversations(Protocol):
     def get_many(self, inquiry_ids: list[str]) -> dict[str, list[ConversationPost]]:
         """The inquiries' conversations (customer posts and ours), as stored; unknown ids are left out."""
+        ...
+
+    def thread(self, inquiry_id: str) -> Thread | None: ...
+
+
+class CaseStore(Protocol):
+    def put(self, case: Case) -> None:
+        """One case per inquiry: marking it again replaces the kind and the note."""
+        ...
+
+    def all(self) -> list[Case]:
+        """Every case, newest first."""
         ...

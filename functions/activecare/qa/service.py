@@ -14,11 +14,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from activecare.clock import Clock
+from activecare.clock import Clock, to_jst
 from activecare.errors import BadRequest, Conflict, Forbidden, NotFound
 from activecare.hours import jst_date
+from activecare.qa.cases import mask, pack_csv, pack_html
 from activecare.qa.models import (
     AgentQa,
+    Case,
+    CaseList,
+    CaseView,
     CriterionView,
     FeedbackList,
     QaFigures,
@@ -32,7 +36,7 @@ from activecare.qa.models import (
     TopicSla,
     VersionView,
 )
-from activecare.qa.ports import Conversations, ReplyLog, ReviewStore, StandardsStore, Who
+from activecare.qa.ports import CaseStore, Conversations, ReplyLog, ReviewStore, StandardsStore, Who
 from activecare.qa.standards import Standards, default_standards, from_rows
 from activecare.roles import supervises
 from activecare.sentiment import classify_sentiment
@@ -51,7 +55,10 @@ _TWEET = re.compile(r"^\d{1,19}$")
 
 class QaService:
     def __init__(self, *, standards: StandardsStore, replies: ReplyLog, reviews: ReviewStore, clock: Clock,
-                 conversations: Conversations | None = None) -> None:
+                 conversations: Conversations | None = None, cases: CaseStore | None = None,
+                 keep_handles: tuple[str, ...] = ()) -> None:
+        self.cases = cases
+        self.keep_handles = keep_handles  # our support accounts' handles: not masked in the training pack
         self.standards_store = standards
         self.replies = replies
         self.reviews = reviews
@@ -180,6 +187,38 @@ class QaService:
                            version=latest.version if latest else version)
         return self.get_review(who, tweet_id)
 
+    # --- the case library ----------------------------------------------------------------------------------
+
+    def mark_case(self, who: Who, inquiry_id: str, kind: str, note: str) -> CaseView:
+        """A supervisor puts a conversation in the library as a good or a bad example, masked now (usernames and
+        personal data), so the library outlives the inquiry and holds no personal data."""
+        actor = _supervisor(who, "add to the case library")
+        if kind not in ("good", "bad"):
+            raise BadRequest("kind must be good or bad", code="bad_kind")
+        note = (note or "").strip()
+        if not 1 <= len(note) <= MAX_COMMENT:
+            raise BadRequest(f"a note of 1-{MAX_COMMENT} characters is needed", code="bad_note")
+        thread = self.conversations.thread(inquiry_id) if self.conversations and _TWEET.match(inquiry_id) else None
+        if thread is None or self.cases is None:
+            raise NotFound(f"no inquiry {inquiry_id[:20]}", code="unknown_inquiry")
+        posts = tuple(("お客様" if d == "in" else (agent or "サポート"),
+                       mask(text, thread.author_username, self.keep_handles), f"{to_jst(at):%m/%d %H:%M}")
+                      for d, text, at, agent in thread.posts)
+        case = Case(inquiry_id, kind, mask(note, thread.author_username, self.keep_handles), thread.topic, actor,
+                    self.clock(), posts)
+        self.cases.put(case)
+        return _case(case)
+
+    def case_library(self, who: Who) -> CaseList:
+        _supervisor(who, "see the case library")
+        return CaseList(items=[_case(c) for c in self.cases.all()] if self.cases else [])
+
+    def training_pack(self, who: Who, form: str) -> str:
+        """The library as CSV or HTML (masked when marked)."""
+        _supervisor(who, "export the case library")
+        cases = self.cases.all() if self.cases else []
+        return pack_csv(cases) if form == "csv" else pack_html(cases)
+
     # --- figures -----------------------------------------------------------------------------------------------
 
     def figures(self, day: str | None = None) -> QaFigures:
@@ -262,6 +301,11 @@ def _supervisor(who: Who, what: str) -> str:
     if not supervises(who.roles):
         raise Forbidden(f"only a supervisor may {what}", code="supervisors_only")
     return who.name
+
+
+def _case(c: Case) -> CaseView:
+    return CaseView(inquiry_id=c.inquiry_id, kind=c.kind, note=c.note, topic=c.topic, marked_by=c.marked_by,
+                    marked_at=c.marked_at, posts=list(c.posts))
 
 
 def _version(v: ReviewVersion) -> VersionView:

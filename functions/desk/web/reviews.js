@@ -67,8 +67,26 @@ export function createReviews(ctx, root, onCount = () => {}) {
         r.history.map((v) => h('p', { class: 'muted' }, `v${v.version} ${v.reviewer} ${jstDateTime(v.at)}: `,
           standards.criteria.map((c) => `${c.name} ${v.scores[c.key] ?? '-'}`).join('・'), v.comment ? ` 「${v.comment}」` : ''))) : null,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn-primary', id: 'save-review' }, r ? `修正を保存（v${r.version + 1}）` : '保存')),
-      h('div', { class: 'approval-result', role: 'alert' }));
+      h('div', { class: 'approval-result', role: 'alert' }),
+      caseRow(item));
     fill(slot, form);
+  }
+
+  /** 事例集: mark the conversation as a good or a bad example for training (masked on the server). */
+  function caseRow(item) {
+    const kind = h('select', { class: 'case-kind', 'aria-label': '事例の種類' },
+      h('option', { value: 'good' }, '良い例'), h('option', { value: 'bad' }, '悪い例'));
+    const note = h('input', { type: 'text', class: 'case-note reject-reason', maxlength: 1000, placeholder: '研修で伝えたいこと', 'aria-label': '事例のメモ' });
+    const out = h('span', { class: 'muted case-result' });
+    const add = async () => {
+      if (!note.value.trim()) { fill(out, 'メモを入力してください。'); return; }
+      try {
+        await post(`/qa/cases/${item.inquiry_id}`, { kind: kind.value, note: note.value.trim() });
+        fill(out, '事例集に追加しました（個人情報・ユーザー名はマスクされます）。');
+      } catch (err) { fill(out, errorMessage(err)); }
+    };
+    return h('div', { class: 'actions case-row' }, h('strong', {}, '事例集'), kind, note,
+      h('button', { type: 'button', class: 'btn add-case', onclick: add }, '事例に追加'), out);
   }
 
   async function save(item, form) {
