@@ -116,6 +116,7 @@ class Runtime:
         def on_reply(r: PostedReply) -> None:
             qa.record_reply(tweet_id=r.tweet_id, inquiry_id=r.inquiry_id, agent=r.agent, text=r.text,
                             posted_at=r.posted_at, trainee=r.trainee, topic=r.topic, first_response=r.first_response,
+                            first_response_s=r.first_response_s,
                             sla_kind=r.sla_kind, sla_breached=r.sla_breached, department=r.department,
                             template=r.template or "")
 

@@ -19,6 +19,7 @@ validates (`enable_validation`) and documents (GET /openapi.json); every refusal
     GET  /qa/standards, /qa/reviews?day= (supervisors), /qa/reviews/{tweet id}, /qa/feedback, /qa/figures?day=
     POST /qa/reviews/{tweet id} {"scores", "comment", "version"} (supervisors) ; /qa/feedback/{tweet id}/ack {"version"}
     POST /qa/cases/{id} {"kind": good|bad, "note"}; GET /qa/cases, /qa/cases/pack?format=html|csv (supervisors)
+    GET  /qa/weekly?weeks=4&day=           the weekly team report (supervisors)
     GET  /, /desk/..., /openapi.json        no authorizer: the web desk's files and the API's document
 """
 
@@ -60,7 +61,16 @@ from activecare.desk.models import (
 )
 from activecare.desk.service import DeskService
 from activecare.errors import AppError, BadRequest
-from activecare.qa.models import CaseList, CaseView, FeedbackList, QaFigures, ReviewQueue, ReviewView, StandardsView
+from activecare.qa.models import (
+    CaseList,
+    CaseView,
+    FeedbackList,
+    QaFigures,
+    ReviewQueue,
+    ReviewView,
+    StandardsView,
+    WeeklyReport,
+)
 from activecare.qa.service import QaService
 from activecare.staff.identity import caller
 from activecare.wiring import runtime
@@ -334,6 +344,12 @@ def qa_training_pack(form: Annotated[Literal["csv", "html"], Query(alias="format
     kind = "text/csv; charset=utf-8" if form == "csv" else "text/html; charset=utf-8"
     return Response(200, kind, body, headers={"Content-Disposition": f'attachment; filename="cases.{form}"',
                                               "X-Content-Type-Options": "nosniff"})
+
+
+@app.get("/qa/weekly")
+def qa_weekly(weeks: Annotated[int, Query(ge=1, le=12)] = 4,
+              day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None) -> WeeklyReport:
+    return _qa().weekly(_actor(), weeks=weeks, day=day)
 
 
 @app.get("/qa/figures")

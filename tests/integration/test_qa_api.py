@@ -210,3 +210,30 @@ def test_the_case_library_exports_a_masked_training_pack(api: Desk, clock: Manua
     assert main(["qa", "cases", "--out", str(tmp_path)]) == 0
     assert "良い例" in (tmp_path / "cases.html").read_text(encoding="utf-8")
     assert username not in (tmp_path / "cases.csv").read_text(encoding="utf-8")
+
+
+def test_the_weekly_team_report_is_on_the_api_and_sent_by_ses(api: Desk, clock: ManualClock, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import timedelta
+
+    (tmp_path / "two.csv").write_text(TWO, encoding="utf-8")
+    assert main(["qa", "import", str(tmp_path / "two.csv")]) == 0
+    first = _replied(api, clock, "ご不便をおかけしております。確認いたします。")  # Wednesday 2026-11-25
+    api.call("POST", f"/qa/reviews/{first}", "kimura", {"scores": {"empathy": 3, "accuracy": 3}})
+    clock.advance(timedelta(days=7))
+    second = _replied(api, clock, "ご不便をおかけしております。お調べいたします。")
+    api.call("POST", f"/qa/reviews/{second}", "kimura", {"scores": {"empathy": 5, "accuracy": 3}})
+    assert api.call("GET", "/qa/weekly", "sato")[0] == 403
+    status, report = api.call("GET", "/qa/weekly", "kimura", weeks=2)
+    assert status == 200 and report["weeks"] == ["2026-11-23", "2026-11-30"]
+    earlier, later = report["agents"]["sato"]
+    assert (earlier["scores"], later["scores"]) == ({"empathy": 3.0, "accuracy": 3.0}, {"empathy": 5.0, "accuracy": 3.0})
+    assert earlier["first_responses"] == 1 and 0 < earlier["first_response_p50_min"] <= earlier["first_response_p90_min"]
+    assert later["sla_breaches"] == 0 and later["email_form_rate"] == 0
+    capsys.readouterr()
+    before = sum(p["DeliveryAttempts"] for p in api.stack.ses.get_send_statistics()["SendDataPoints"])
+    assert main(["qa", "weekly", "--weeks", "2", "--send", "--to", "supervisors@activecare.example.jp"]) == 0
+    out = capsys.readouterr().out
+    assert "週次QAレポート（2026-11-23週〜2026-11-30週）" in out and "■ sato" in out and "sent to supervisors@" in out
+    after = sum(p["DeliveryAttempts"] for p in api.stack.ses.get_send_statistics()["SendDataPoints"])
+    assert after == before + 1

@@ -22,6 +22,7 @@
     activecare qa validate FILE | import FILE | export [FILE]   the skill standards (QA criteria, sampling)
     activecare qa figures [--day YYYY-MM-DD]                  the day's QA scores per agent
     activecare qa cases [--out out/cases]                     the case library as a training pack (masked)
+    activecare qa weekly [--weeks 4] [--send [--to ADDR]]     the weekly team report (SES to QA_REPORT_TO)
 
     activecare posts validate FILE | import FILE | export [FILE]   the content calendar (scheduled posts)
     activecare posts plan --account A [--day YYYY-MM-DD] [--file FILE]   a day's posts and their status

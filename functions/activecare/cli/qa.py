@@ -71,6 +71,27 @@ def cmd_cases(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_weekly(args: argparse.Namespace) -> int:
+    """The weekly team report: printed, and with --send e-mailed by SES to the supervisors (QA_REPORT_TO / --to)."""
+    from activecare.desk.models import Actor
+    from activecare.qa.weekly import build_message, render_text
+
+    rt = runtime()
+    report = rt.qa().weekly(Actor("ops", frozenset({"supervisors"})), weeks=args.weeks, day=args.day)
+    sys.stdout.write(render_text(report))
+    if args.send:
+        from activecare.cli.common import CliError
+        from activecare.reporting.ses import SesMailer, ses_client
+
+        to = args.to or rt.settings.qa_report_to
+        if not to:
+            raise CliError("no supervisors' address: set QA_REPORT_TO or give --to")
+        message_id = SesMailer(ses_client(rt.settings.region)).send(
+            rt.settings.report_sender, (to,), build_message(report, rt.settings.report_sender, to))
+        print(f"sent to {to} ({message_id})")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     qa = sub.add_parser("qa", help="skill standards and QA figures").add_subparsers(dest="action", required=True)
     p = qa.add_parser("validate", help="check a skill standards file; errors name line and reason")
@@ -85,6 +106,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = qa.add_parser("cases", help="export the case library as a training pack (HTML and CSV, masked)")
     p.add_argument("--out", default="out/cases")
     p.set_defaults(func=cmd_cases)
+    p = qa.add_parser("weekly", help="the weekly team report per agent (--send: by SES to the supervisors)")
+    p.add_argument("--weeks", type=int, default=4)
+    p.add_argument("--day", help="a day of the last week (default: today, JST)")
+    p.add_argument("--send", action="store_true")
+    p.add_argument("--to", help="the supervisors' address (default: QA_REPORT_TO)")
+    p.set_defaults(func=cmd_weekly)
     p = qa.add_parser("figures", help="the day's QA figures per agent")
     p.add_argument("--day")
     p.set_defaults(func=cmd_figures)

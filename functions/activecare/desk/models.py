@@ -185,6 +185,7 @@ class PostedReply:
     topic: str = ""
     template: str | None = None  # the saved reply it was made from, if its text matches one
     first_response: bool = False  # the inquiry's first reply
+    first_response_s: float | None = None  # first responses: seconds from the customer's tweet
     sla_kind: str = ""  # first responses: direct | search
     sla_breached: bool = False  # first responses: later than the kind's target (service time)
     department: str = ""

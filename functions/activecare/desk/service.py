@@ -562,6 +562,8 @@ class DeskService:
             self.on_reply(PostedReply(res.tweet_id, res.inquiry_id, res.agent, res.text, res.posted_at,
                                       trainee=res.reviewed_by is not None, topic=before.topic,
                                       template=self.templates.match(res.text), first_response=first_of,
+                                      first_response_s=(res.posted_at - before.created_at).total_seconds()
+                                      if first_of else None,
                                       sla_kind=sla.kind if sla else "", sla_breached=bool(sla and sla.breached),
                                       department=before.department))
         return ReplyResult(status="posted", mode=res.mode, inquiry_id=res.inquiry_id, tweet_id=res.tweet_id,

@@ -58,7 +58,7 @@ def _reply(data: str) -> ReplyRecord:
     return ReplyRecord(d["tweet_id"], d["inquiry_id"], d["agent"], d["text"], parse_iso(d["posted_at"]), d["day"],
                        bool(d.get("trainee")), d.get("topic", ""), bool(d.get("first_response")),
                        d.get("sla_kind", ""), bool(d.get("sla_breached")), d.get("department", ""),
-                       d.get("template", ""))
+                       d.get("template", ""), d.get("first_response_s"))
 
 
 class DynamoReplyLog:

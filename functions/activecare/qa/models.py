@@ -25,6 +25,7 @@ class ReplyRecord:
     sla_breached: bool = False  # first responses: later than the target (service time)
     department: str = ""
     template: str = ""  # the saved reply it was made from ("" if none)
+    first_response_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -202,3 +203,24 @@ class CaseView(_Result):
 
 class CaseList(_Result):
     items: list[CaseView]
+
+
+class WeekRow(_Result):
+    """One agent's week."""
+
+    replies: int = 0
+    reviewed: int = 0
+    scores: dict[str, float] = {}  # criterion -> mean
+    overall: float | None = None  # 0-1
+    first_responses: int = 0
+    first_response_p50_min: float | None = None
+    first_response_p90_min: float | None = None
+    sla_breaches: int = 0
+    satisfaction: float | None = None  # thanks / (thanks + unhappy)
+    email_form_rate: float | None = None  # replies made from the e-mail form reply / replies
+
+
+class WeeklyReport(_Result):
+    weeks: list[str]  # the weeks' first days (Mondays, JST), oldest first
+    criteria: dict[str, str]  # key -> name
+    agents: dict[str, list[WeekRow]]  # one row per week, in `weeks` order

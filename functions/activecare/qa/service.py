@@ -12,7 +12,7 @@ every earlier version is kept. The agent sees a review (or a revision) unread un
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from activecare.clock import Clock, to_jst
 from activecare.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -35,6 +35,8 @@ from activecare.qa.models import (
     StandardsView,
     TopicSla,
     VersionView,
+    WeeklyReport,
+    WeekRow,
 )
 from activecare.qa.ports import CaseStore, Conversations, ReplyLog, ReviewStore, StandardsStore, Who
 from activecare.qa.standards import Standards, default_standards, from_rows
@@ -87,12 +89,14 @@ class QaService:
 
     def record_reply(self, *, tweet_id: str, inquiry_id: str, agent: str, text: str, posted_at: datetime,
                      trainee: bool, topic: str = "", first_response: bool = False, sla_kind: str = "",
-                     sla_breached: bool = False, department: str = "", template: str = "") -> None:
+                     sla_breached: bool = False, department: str = "", template: str = "",
+                     first_response_s: float | None = None) -> None:
         # The text is not kept here (it may name the customer): it is read back from the inquiry's conversation,
         # so erasing a customer's inquiries (activecare erase) takes it too.
         del text
         self.replies.add(ReplyRecord(tweet_id, inquiry_id, agent, "", posted_at, jst_date(posted_at), trainee,
-                                     topic, first_response, sla_kind, sla_breached, department, template))
+                                     topic, first_response, sla_kind, sla_breached, department, template,
+                                     first_response_s))
 
     def _texts(self, pairs: list[tuple[str, str]]) -> dict[str, str]:
         """Our replies' texts, by tweet id, from their inquiries' conversations ((inquiry id, tweet id) pairs)."""
@@ -282,6 +286,35 @@ class QaService:
             out[r.tweet_id] = reaction(after[0].text) if after else "no_reply"
         return out
 
+    # --- the weekly team report ------------------------------------------------------------------------------
+
+    def weekly(self, who: Who, *, weeks: int = 4, day: str | None = None) -> WeeklyReport:
+        """Per agent and week (Monday-Sunday JST, the last `weeks` up to `day`'s): scores by criterion, first
+        response p50/p90, SLA breaches, the customers' reactions and the e-mail form rate."""
+        _supervisor(who, "see the weekly QA report")
+        if not 1 <= weeks <= 12:
+            raise BadRequest("weeks must be 1-12", code="bad_weeks")
+        last = date.fromisoformat(self._day(day))
+        monday = last - timedelta(days=last.weekday())
+        starts = [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+        std, _, _ = self.standards()
+        by_week: dict[str, list[ReplyRecord]] = {}
+        for start in starts:
+            rows: list[ReplyRecord] = []
+            for n in range(7):
+                d = start + timedelta(days=n)
+                if d <= last:
+                    rows += self.replies.day(d.isoformat())
+            by_week[start.isoformat()] = rows
+        agents = sorted({r.agent for rows in by_week.values() for r in rows})
+        table: dict[str, list[WeekRow]] = {a: [] for a in agents}
+        for rows in by_week.values():
+            reviews = self.reviews.get_many([r.tweet_id for r in rows]) if rows else {}
+            reactions = self._reactions(rows)
+            for agent in agents:
+                table[agent].append(_week_row([r for r in rows if r.agent == agent], reviews, reactions, std))
+        return WeeklyReport(weeks=list(by_week), criteria={c.key: c.name for c in std.criteria}, agents=table)
+
     # --- helpers -------------------------------------------------------------------------------------------------
 
     def _day(self, day: str | None) -> str:
@@ -301,6 +334,38 @@ def _supervisor(who: Who, what: str) -> str:
     if not supervises(who.roles):
         raise Forbidden(f"only a supervisor may {what}", code="supervisors_only")
     return who.name
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _week_row(mine: list[ReplyRecord], reviews: dict[str, Review], reactions: dict[str, str],
+              std: Standards) -> WeekRow:
+    done = [reviews[r.tweet_id] for r in mine if r.tweet_id in reviews]
+    scores: dict[str, float] = {}
+    normalised = []
+    for c in std.criteria:
+        got = [v.current.scores[c.key] for v in done if c.key in v.current.scores]
+        if got:
+            scores[c.key] = round(sum(got) / len(got), 2)
+            normalised.append((scores[c.key] - c.low) / (c.high - c.low))
+    waits = [r.first_response_s / 60 for r in mine if r.first_response and r.first_response_s is not None]
+    seen = [reactions[r.tweet_id] for r in mine if r.tweet_id in reactions]
+    judged = seen.count("thanks") + seen.count("unhappy")
+    p50, p90 = _percentile(waits, 0.5), _percentile(waits, 0.9)
+    return WeekRow(replies=len(mine), reviewed=len(done), scores=scores,
+                   overall=round(sum(normalised) / len(normalised), 3) if normalised else None,
+                   first_responses=sum(1 for r in mine if r.first_response),
+                   first_response_p50_min=round(p50, 1) if p50 is not None else None,
+                   first_response_p90_min=round(p90, 1) if p90 is not None else None,
+                   sla_breaches=sum(1 for r in mine if r.first_response and r.sla_breached),
+                   satisfaction=round(seen.count("thanks") / judged, 3) if judged else None,
+                   email_form_rate=round(sum(1 for r in mine if r.template == "email_form") / len(mine), 3)
+                   if mine else None)
 
 
 def _case(c: Case) -> CaseView:
