@@ -107,6 +107,13 @@ def test_a_supervisor_scores_a_reply_and_the_agent_sees_it_unread_and_acknowledg
     form.locator("#save-review").click()
     expect(item).to_contain_text("レビュー済み v1")
     expect(sup.locator('#qa-figures tr[data-agent="sato"]')).to_contain_text("89%")  # 5,4,5,4,5,4,5 of 1-5
+    expect(sup.locator("#qa-weekly")).to_contain_text("週次チームレポート")
+    expect(sup.locator("#qa-weekly tbody")).to_contain_text("89%")
+    item.get_by_role("button", name="修正する").click()  # the case library, from the review form
+    sup.locator("#review-form .case-kind").select_option("good")
+    sup.locator("#review-form .case-note").fill("お詫びから入る良い例")
+    sup.locator("#review-form .add-case").click()
+    expect(sup.locator("#review-form .case-result")).to_contain_text("事例集に追加しました")
     OUT.mkdir(exist_ok=True)
     sup.screenshot(path=str(OUT / "webdesk_reviews.png"), full_page=True)
 

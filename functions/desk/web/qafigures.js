@@ -28,3 +28,20 @@ export async function qaFiguresSection(day) {
       table(['テンプレート', 'お礼', 'まだ不満', 'その他', '未返信'], Object.entries(f.templates).map(([k, x]) => h('tr', {},
         h('td', {}, k || '（テンプレートなし）'), h('td', {}, x.thanks), h('td', {}, x.unhappy), h('td', {}, x.none), h('td', {}, x.no_reply))))) : null);
 }
+
+/** The weekly team report (GET /qa/weekly): per agent and week, the score, first response p50/p90, SLA, reactions. */
+export async function weeklySection(day) {
+  const r = await get('/qa/weekly', { weeks: 4, day });
+  const num = (x) => (x === null || x === undefined ? '-' : String(x));
+  const rows = Object.entries(r.agents).flatMap(([agent, weeks]) => weeks.map((w, n) => h('tr', {},
+    n === 0 ? h('td', { rowspan: String(weeks.length) }, agent) : null, h('td', {}, r.weeks[n]), h('td', {}, w.replies),
+    h('td', {}, pct(w.overall)), ...Object.keys(r.criteria).map((k) => h('td', {}, num(w.scores[k]))),
+    h('td', {}, `${num(w.first_response_p50_min)} / ${num(w.first_response_p90_min)}`),
+    h('td', { class: w.sla_breaches ? 'bad' : '' }, `${w.sla_breaches} / ${w.first_responses}`),
+    h('td', {}, pct(w.satisfaction)), h('td', {}, pct(w.email_form_rate)))));
+  return h('section', { id: 'qa-weekly' }, h('h2', {}, '週次チームレポート（4週）'),
+    rows.length ? h('table', { class: 'qa-table' }, h('thead', {}, h('tr', {},
+      ['担当者', '週', '返信', 'スコア', ...Object.values(r.criteria), '初回応答 p50/p90（分）', 'SLA超過', '満足度', 'メールフォーム率']
+        .map((x) => h('th', {}, x)))), h('tbody', {}, rows))
+      : h('p', { class: 'muted' }, 'この期間の返信はありません。'));
+}

@@ -6,7 +6,7 @@
 import { get, post, serverNow } from './api.js';
 import { errorMessage, topicLabel } from './labels.js';
 import { fill, h, jstDateTime, jstDay } from './dom.js';
-import { qaFiguresSection } from './qafigures.js';
+import { qaFiguresSection, weeklySection } from './qafigures.js';
 
 export function createReviews(ctx, root, onCount = () => {}) {
   let day = null;
@@ -125,7 +125,8 @@ export function createReviews(ctx, root, onCount = () => {}) {
           `　返信 ${data.replies}件・抽出 ${data.sampled}件・レビュー済み ${data.reviewed}件（抽出率 ${Math.round(standards.share * 100)}%、研修中は${standards.trainee_share >= 1 ? '全件' : `${Math.round(standards.trainee_share * 100)}%`}）`),
         data.items.length ? h('div', { id: 'reviews-list' }, data.items.map(row))
           : h('p', { id: 'reviews-empty', class: 'muted' }, 'この日のレビュー対象はありません。'),
-        await qaFiguresSection(day).catch(() => null));
+        await qaFiguresSection(day).catch(() => null),
+        await weeklySection(day).catch(() => null));
       onCount(data.sampled - data.reviewed);
       const again = data.items.find((i) => i.tweet_id === openTweet);
       if (again) openReview(again);
