@@ -128,7 +128,7 @@ class QaDay:
     def rows(self) -> list[tuple[str, object]]:
         """The summary table's QA rows: the work, then per agent skill, reviews, score and SLA breaches."""
         days = self.figures()
-        agents: dict[str, dict[str, Any]] = {}
+        agents: dict[str, dict[str, Any]] = {}  # the first day's rows (a run is one day)
         topics: Counter[str] = Counter()
         for f in days.values():
             for name, row in f["agents"].items():
@@ -146,13 +146,15 @@ class QaDay:
             ("  first responses over their SLA (direct 15 / search 60 service min)", f"{late} of {first}"),
             ("  SLA breaches by topic", ", ".join(f"{t} {n}" for t, n in topics.most_common() if n) or "0"),
         ]
-        rows.append(("  per agent (skill): replies / sampled / reviewed · QA score 0-1 · SLA breaches", ""))
+        rows.append(("  per agent (skill): replies / sampled / reviewed · QA score 0-1 · SLA breaches · "
+                     "customers' thanks / still unhappy", ""))
         for name in sorted(agents, key=lambda n: -(agents[n]["overall"] or 0)):
             a = agents[name]
             overall = "-" if a["overall"] is None else f'{a["overall"]:.2f}'
             role = ", trainee" if name in self.team.trainees else ""
             rows.append((f"    {name} ({self.team.skill.get(name, 0):.2f}{role})",
-                         f'{a["replies"]} / {a["sampled"]} / {a["reviewed"]} · {overall} · {a["sla_breaches"]}'))
+                         f'{a["replies"]} / {a["sampled"]} / {a["reviewed"]} · {overall} · {a["sla_breaches"]} · '
+                         f'{a["reactions"].get("thanks", 0)} / {a["reactions"].get("unhappy", 0)}'))
         errors = {k: v for k, v in self.counts.items() if k.startswith("approval_")}
         if errors:
             rows.append(("  approval errors", ", ".join(f"{k} {v}" for k, v in errors.items())))
