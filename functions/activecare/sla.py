@@ -4,6 +4,7 @@ not count: a mention at 19:55 with 09:00-20:00 hours is due at 09:10 the next mo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,14 +30,13 @@ def kind(direct: bool) -> str:
     return "direct" if direct else "search"
 
 
-def _windows(start: datetime, hours: ServiceHours) -> list[tuple[datetime, datetime]]:
+def _windows(start: datetime, hours: ServiceHours) -> Iterator[tuple[datetime, datetime]]:
+    """The service-hour windows from `start`'s JST day on, one per day (lazily: most walks end on the first)."""
     local = to_jst(start)
     day = datetime(local.year, local.month, local.day, tzinfo=JST)
-    out = []
     for n in range(MAX_DAYS):
         base = day + timedelta(days=n)
-        out.append((base + timedelta(minutes=hours.opens), base + timedelta(minutes=hours.closes)))
-    return out
+        yield base + timedelta(minutes=hours.opens), base + timedelta(minutes=hours.closes)
 
 
 def service_minutes(start: datetime, end: datetime, hours: ServiceHours = DEFAULT_HOURS) -> float:
