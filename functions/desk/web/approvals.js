@@ -20,8 +20,12 @@ export function createApprovals(ctx, root, onCount = () => {}) {
         const body = { client_token: item.client_token };
         if (text && text !== item.text) body.text = text;
         const { status, data } = await post(`/inquiries/${item.inquiry_id}/approve`, body);
-        ctx.toast(status === 202 ? '承認しました（手動送信の準備ができました）' : `承認して投稿しました（${item.agent} さんの返信）`);
-        if (status === 202 && data.intent_url) ctx.open(item.inquiry_id);
+        if (status === 202 && data.intent_url) {  // X's rules: an active-support find is answered by hand
+          ctx.toast('承認しました（手動送信の準備ができました）');
+          byHand(item, data, card);
+          return;
+        }
+        ctx.toast(`承認して投稿しました（${item.agent} さんの返信）`);
       } else {
         const reason = card.querySelector('input.reject-reason').value.trim();
         if (!reason) {
@@ -39,6 +43,23 @@ export function createApprovals(ctx, root, onCount = () => {}) {
       busy = false;
       for (const b of card.querySelectorAll('button')) b.disabled = false;
     }
+  }
+
+  /** An approved reply X lets us send only by hand: the intent link, then 送信を確認 (found on the timeline). */
+  function byHand(item, data, card) {
+    const out = h('div', { class: 'approval-result', role: 'alert' });
+    const confirm = async () => {
+      try {
+        await post(`/inquiries/${item.inquiry_id}/confirm`, { client_token: data.client_token });
+        ctx.toast('手動送信を確認しました');
+        await load();
+      } catch (err) { fill(out, errorMessage(err)); }
+    };
+    fill(card, h('header', {}, h('strong', {}, `${item.agent} さんの返信を承認しました`)),
+      h('p', {}, h('a', { href: data.intent_url, target: '_blank', rel: 'noopener noreferrer', class: 'intent-link' },
+        'X で開いて送信する ↗'), `（@${data.account} でログインしたブラウザで「ポストする」）`),
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn-primary confirm', onclick: confirm }, '送信を確認')),
+      out);
   }
 
   function card(item) {
