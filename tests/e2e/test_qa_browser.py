@@ -143,3 +143,24 @@ def test_the_queue_shows_the_time_left_and_the_breach(sign_in, harness) -> None:
     expect(chip).to_have_text("SLA超過 4分", timeout=12_000)  # the next poll
     expect(chip).to_have_class("sla breached")
     page.screenshot(path=str(OUT / "webdesk_sla.png"))
+
+
+def test_an_approved_search_find_is_sent_by_hand_from_the_approval_card(sign_in, harness) -> None:
+    import uuid
+
+    from activecare.desk.models import Actor
+
+    iid = harness.arrive("noda_t", "また圏外…駅前なのに電波が悪い")  # a search find: X allows a reply by hand only
+    text = "ご不便をおかけしております。駅前の電波状況を確認いたします。"
+    held = harness.desk.reply(iid, Actor("kobayashi", frozenset({"agents", "trainees"})), text, uuid.uuid4().hex)
+    assert held.status == "held"
+    sup = sign_in("yamada", "/desk#/approvals")
+    card = sup.locator(f'.approval[data-inquiry="{iid}"]')
+    card.locator("button.approve").click()
+    link = card.locator("a.intent-link")
+    expect(link).to_be_visible()
+    harness.send_by_hand(link.get_attribute("href"))  # the supervisor sends it from the X app
+    card.locator("button.confirm").click()
+    expect(sup.locator(f'.approval[data-inquiry="{iid}"]')).to_have_count(0)
+    assert [t["text"] for t in harness.stack.twitter.posted_by_hand] == [text]
+    assert harness.desk.show(iid).conversation[-1].agent == "kobayashi"
