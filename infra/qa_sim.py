@@ -47,6 +47,7 @@ class QaDay:
         self.days: set[str] = set()
         self.counts: Counter[str] = Counter()
         self._last_review = -REVIEW_EVERY_MIN
+        self._unfinished: dict[str, tuple[str, str | None]] = {}  # token -> (inquiry, edit): approvals to retry
 
     def minute(self) -> None:
         now = self.clock()
@@ -64,6 +65,19 @@ class QaDay:
 
     def _approve(self) -> None:
         desk = self.stack.runtime.desk()
+        for token, (iid, text) in list(self._unfinished.items()):  # an approval whose answer failed: retry it
+            try:                                                    # (same token: posted once, or recorded)
+                result = desk.approve(iid, self.supervisor, token, text)
+                del self._unfinished[token]
+                if result.status == "posted":
+                    self.counts["approved"] += 1
+                    self.counts["approved_edited"] += text is not None
+                    form = desk.templates.form_url in (text or "")
+                    desk.resolve(iid, self.supervisor, "email_form" if form else "answered")
+            except (DeskError, AppError) as exc:
+                self.counts[f"approval_retry_{exc.code}"] += 1
+                if exc.status < 500:
+                    self._unfinished.pop(token, None)
         for held in desk.held_replies(self.supervisor).items:
             text = None
             if self.rng.random() < 0.3 and APPROVAL_EDIT not in held.text:  # the supervisor adds an apology
@@ -89,6 +103,8 @@ class QaDay:
                 desk.resolve(held.inquiry_id, self.supervisor, "email_form" if form else "answered")
             except (DeskError, AppError) as exc:
                 self.counts[f"approval_{exc.code}"] += 1
+                if exc.status >= 500:  # the desk died or X did not answer: the supervisor presses it again
+                    self._unfinished[held.client_token] = (held.inquiry_id, text)
 
     def _score(self, agent: str) -> tuple[dict[str, int], str]:
         skill = self.team.skill.get(agent, 0.75)
