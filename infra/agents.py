@@ -12,6 +12,10 @@ token) and confirms it. Then the inquiry is resolved and the agent is busy for a
 
 The team are members of the stack's staff user pool - each agent in `agents`, their supervisor in
 `supervisors` - with known passwords (`team.passwords`), so a person can sign in as any of them.
+
+Each agent has a skill level (`team.skill`, 0.5-0.95, fixed by the seed): the less skilled type personal data
+by mistake more often and take longer; the simulated supervisor's reviews (infra/qa_sim.py) score by it. With
+`trainees`, the last agents are also in `trainees`: their replies wait for the supervisor's approval (qa_sim).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import requests
 
 from activecare.clock import to_jst
 from activecare.desk.errors import Conflict, DeskError, NotFound, Refused
-from activecare.desk.models import ReplyResult
+from activecare.desk.models import Actor, ReplyResult
 from activecare.desk.service import DeskService
 from activecare.hours import in_service_hours, jst_date
 from infra.local_stack import LocalStack
@@ -52,6 +56,7 @@ class TeamStats:
     no_reply_needed: int = 0
     duplicate_edits: int = 0  # replies X refused as duplicate content, edited and sent again
     not_customers: int = 0  # resolved without reply: the tweet was news, a bot or off-topic
+    held: int = 0  # trainees' replies held for the supervisor's approval
     refusals: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
 
@@ -59,7 +64,8 @@ class TeamStats:
 class DeskAgents:
     def __init__(self, stack: LocalStack, *, agents: int = 10, seed: int = 7, mistake_rate: float = 0.05,
                  minutes_per_inquiry: tuple[int, int] = (2, 6),
-                 not_a_customer: Callable[[str], bool] | None = None, exclude: frozenset[str] = frozenset()) -> None:
+                 not_a_customer: Callable[[str], bool] | None = None, exclude: frozenset[str] = frozenset(),
+                 trainees: int = 0) -> None:
         """`not_a_customer(tweet_id)`: what an agent sees on reading the tweet - a news headline, a bot, a
         keyword used about something else (the seed's ground truth) - and resolves without a reply.
         `exclude`: names already taken (the people signed in to a live desk)."""
@@ -69,10 +75,16 @@ class DeskAgents:
         self.stack = stack
         self.clock = stack.clock
         self.names = names[:agents]
+        self.trainees = frozenset(self.names[len(self.names) - trainees:]) if trainees else frozenset()
         pool = stack.staff_pool()
         with stack.aws_meter.channel("setup"):
-            self.passwords = pool.create_staff({**{name: ("agents",) for name in self.names},
+            self.passwords = pool.create_staff({**{name: ("agents", "trainees") if name in self.trainees
+                                                   else ("agents",) for name in self.names},
                                                 SUPERVISOR: ("supervisors",)})
+        levels = random.Random(seed * 31 + 1)  # apart from `rng`: the skills do not shift the day's other draws
+        self.skill = {name: round(levels.uniform(0.5, 0.95), 2) for name in self.names}
+        for name in self.trainees:
+            self.skill[name] = round(min(self.skill[name], 0.6), 2)
         self.rng = random.Random(seed)
         self.mistake_rate = mistake_rate
         self.minutes = minutes_per_inquiry
@@ -120,7 +132,8 @@ class DeskAgents:
                 self.maybe_new = False
                 return  # the queue is empty
             self._handle(desk, agent, claimed.inquiry_id)
-            self.busy_until[agent] = now + timedelta(minutes=self.rng.randint(*self.minutes))
+            slower = 1.0 + (0.95 - self.skill[agent])  # the least skilled take up to half as long again
+            self.busy_until[agent] = now + timedelta(minutes=round(self.rng.randint(*self.minutes) * slower))
 
     def _handle(self, desk: DeskService, agent: str, inquiry_id: str) -> None:
         self.stats.handled += 1
@@ -138,13 +151,13 @@ class DeskAgents:
         key = "thanks" if inq["sentiment"] == "praise" else shown["suggested_templates"][0]["key"]
         template = desk.templates.get(key)
         text = template.render(inq["author_username"])
-        if self.rng.random() < self.mistake_rate:
+        if self.rng.random() < self.mistake_rate * (1.45 - self.skill[agent]) / 0.725:  # the skill's mean: the rate
             text = text.split("。")[0] + "。" + self.rng.choice(MISTAKES)  # personal data typed by mistake
         outcome = template.outcome
         base, edits = text, 0
         for _ in range(4):
             try:
-                result = desk.reply(inquiry_id, agent, text, uuid.uuid4().hex)
+                result = desk.reply(inquiry_id, self.actor(agent), text, uuid.uuid4().hex)
             except Refused as exc:
                 self.stats.refusals[exc.code] += 1
                 if exc.code != "personal_data":
@@ -164,6 +177,9 @@ class DeskAgents:
             except DeskError as exc:
                 self.stats.errors[exc.code] += 1
                 return
+            if result.status == "held":  # a trainee's: the supervisor approves it (qa_sim) and resolves
+                self.stats.held += 1
+                return
             if result.status == "prepared":
                 if not self._send_by_hand(result, text):  # X refused the text as duplicate content
                     edits += 1
@@ -179,6 +195,9 @@ class DeskAgents:
         self.stats.errors["gave_up"] += 1
         desk.release(inquiry_id, agent)
         self.maybe_new = True
+
+    def actor(self, agent: str) -> Actor:
+        return Actor(agent, frozenset({"agents", "trainees"} if agent in self.trainees else {"agents"}))
 
     def _send_by_hand(self, prepared: ReplyResult, text: str) -> bool:
         """What the agent does with the intent link: send it from the X app as the support account.

@@ -43,7 +43,7 @@ DAY = datetime(2026, 11, 25, 9, 0, tzinfo=JST)
 # The desk's staff: username -> groups (the pool's). Passwords are made per run and printed.
 STAFF: dict[str, tuple[str, ...]] = {
     "sato": ("agents",), "suzuki": ("agents",), "tanaka": ("agents",), "takahashi": ("agents",),
-    "yamada": ("agents", "supervisors"), "admin": ("admins",),
+    "yamada": ("agents", "supervisors"), "admin": ("admins",), "kobayashi": ("agents", "trainees"),
 }
 
 

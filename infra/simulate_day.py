@@ -64,6 +64,7 @@ class DayResult:
     compliance: list[tuple[str, object]] = field(default_factory=list)  # X's deletions honoured (compliance_sim)
     compliance_summary: dict[str, Any] = field(default_factory=dict)
     mailform: list[tuple[str, object]] = field(default_factory=list)  # the e-mail form's counts (mailform_sim)
+    qa: list[tuple[str, object]] = field(default_factory=list)  # infra/qa_sim.py: reviews, approvals, SLA per agent
     wall_s: float = 0.0
     poll_ms: list[float] = field(default_factory=list)
     phase_s: Counter[str] = field(default_factory=Counter)  # wall seconds by part of the minute loop
@@ -133,6 +134,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
     from infra.lambda_runtime import context_for, drain_queue
     from infra.local_stack import LocalStack
     from infra.publishing_sim import PublishingDay
+    from infra.qa_sim import QaDay
     from infra.reporting_sim import DayReports
     from infra.seed.tweets import generate_day
     from poller import app as poller_app
@@ -151,7 +153,8 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         stack.twitter.add_users(day.users)
         stack.twitter.add_tweets(day.tweets)
         noise = {tid for tid, truth in day.truth.items() if not truth.relevant}
-        team = DeskAgents(stack, agents=10, seed=seed, not_a_customer=noise.__contains__)
+        team = DeskAgents(stack, agents=10, seed=seed, not_a_customer=noise.__contains__, trainees=1)
+        qa = QaDay(stack, team, seed=seed)  # the supervisor's approvals and reviews (issue 17)
         day_reports = DayReports(stack, reports_dir)  # writes <date>/<HHMM>/<department>.html (+ .txt, .eml)
         posts = PublishingDay(stack)  # imports the content calendar
         from infra.mailform_sim import MailformDay
@@ -202,6 +205,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             if team.due():
                 with stack.aws_meter.channel("desk"):  # the desk's AWS traffic is reported apart
                     work_queue(team)
+            qa.minute()
             lap("desk")
             if mail_day.due():
                 with stack.aws_meter.channel("mailform"):
@@ -223,6 +227,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         result.posts = posts.summary()
         result.campaign = campaign.rows() if campaign else []
         result.mailform = mail_day.summary_rows()
+        result.qa = qa.rows()
         stored = list(Inquiry.scan())
         result.dlq_depth = stack.queue_depth(stack.dlq_url)
         if hooks:
@@ -330,6 +335,7 @@ def print_summary(result: DayResult, start: datetime) -> None:
         *result.campaign,
         *result.compliance,
         *result.reports,
+        *result.qa,
         ("listening: AWS requests", sum(result.aws_requests.values())),
         *((f"  {svc}", n) for svc, n in sorted(result.aws_requests.items())),
         ("  DynamoDB writes per inquiry (incl. checkpoints)",

@@ -68,6 +68,7 @@ class Settings(BaseModel):
     # Voice-of-the-customer reports (reporting/): JST report times, each covering the time since the previous one.
     report_times: str = "14:00,20:00"
     report_sender: str = "voc-report@activecare.example.jp"
+    qa_report_to: str = ""  # the supervisors' address the weekly QA report goes to (activecare qa weekly --send)
     # Empty: the packaged data/report_routing.json. A relative path is relative to the code root (the directory
     # holding the activecare package: /var/task on Lambda), so the stack's ReportRoutingFile means the same file
     # to the reporter and to the CLI.
@@ -218,6 +219,7 @@ class Settings(BaseModel):
             "keyword_cache_s": "KEYWORD_CACHE_S",
             "report_times": "REPORT_TIMES",
             "report_sender": "REPORT_SENDER",
+            "qa_report_to": "QA_REPORT_TO",
             "report_routing_file": "REPORT_ROUTING_FILE",
             "report_retry_windows": "REPORT_RETRY_WINDOWS",
             "service_hours": "SERVICE_HOURS",

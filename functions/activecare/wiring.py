@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from activecare.campaign.service import CampaignService
     from activecare.campaign.x import TweepyCampaignX
     from activecare.compliance.service import ComplianceService
+    from activecare.desk.models import PostedReply, SlaBreach
     from activecare.desk.service import DeskService
     from activecare.keywords.catalogue import Catalogue
     from activecare.listening.events import DirectMessageHandler, EventIngestor
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from activecare.listening.poll import Poller
     from activecare.mailform.service import MailformService
     from activecare.publishing.service import Publisher
+    from activecare.qa.service import QaService
     from activecare.reporting.ports import Mailer
     from activecare.reporting.service import Reporter
     from activecare.twitter.gateway import TweepyGateway
@@ -90,8 +92,9 @@ class Runtime:
                                                       base_url=self.settings.twitter_base_url or None)
         return self._posters[account_key]
 
-    def desk(self) -> DeskService:
-        """The agent desk over DynamoDB and X (reads app-only, posts as the owning account)."""
+    def desk(self, *, on_sla_breach: Callable[[SlaBreach], None] | None = None) -> DeskService:
+        """The agent desk over DynamoDB and X (reads app-only, posts as the owning account); `on_sla_breach`: told
+        once per inquiry whose response-time target was missed (the desk handler emits a metric)."""
         from activecare.desk.dynamo import (
             DynamoDeskInquiries,
             DynamoDoNotContact,
@@ -105,7 +108,7 @@ class Runtime:
                            reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
                            poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
                            form_links=self.mailform() if self.settings.mailform_key_id else None,
-                           gone=DynamoGoneTweets())
+                           gone=DynamoGoneTweets(), on_reply=self._qa_hook(), on_sla_breach=on_sla_breach)
 
     def mailform(self, bucket: str | None = None) -> MailformService:
         """The e-mail form (issue #19): its table, the customer-managed key (field-level), SES, the inbound bucket
@@ -129,6 +132,34 @@ class Runtime:
                 mailer=SesMailer(single_attempt("ses", s.region)), bucket=store, inquiries=DeskCases(self.clock),
                 link_days=s.mailform_link_days, retention_days=s.mailform_retention_days)
         return self._mailform
+
+    def qa(self) -> QaService:
+        """Skill standards, sampled replies, reviews and feedback (issue 17), in the state table."""
+        from activecare.qa.dynamo import (
+            DynamoCases,
+            DynamoConversations,
+            DynamoReplyLog,
+            DynamoReviews,
+            DynamoStandards,
+        )
+        from activecare.qa.service import QaService
+
+        return QaService(standards=DynamoStandards(), replies=DynamoReplyLog(), reviews=DynamoReviews(),
+                         clock=self.clock, conversations=DynamoConversations(), cases=DynamoCases(),
+                         keep_handles=tuple(a.username for a in self.settings.accounts))
+
+    def _qa_hook(self) -> Callable[[PostedReply], None]:
+        """The desk tells the QA feature of each reply it records (no feature imports another: composed here)."""
+        qa = self.qa()
+
+        def on_reply(r: PostedReply) -> None:
+            qa.record_reply(tweet_id=r.tweet_id, inquiry_id=r.inquiry_id, agent=r.agent, text=r.text,
+                            posted_at=r.posted_at, trainee=r.trainee, topic=r.topic, first_response=r.first_response,
+                            first_response_s=r.first_response_s,
+                            sla_kind=r.sla_kind, sla_breached=r.sla_breached, department=r.department,
+                            template=r.template or "")
+
+        return on_reply
 
     def publisher(self) -> Publisher:
         """Scheduled posts: the calendar and post records in the state table, posting as each account."""

@@ -16,6 +16,12 @@ validates (`enable_validation`) and documents (GET /openapi.json); every refusal
     GET  /inquiries/{id}/templates, GET /templates?topic=, GET /figures?day=YYYY-MM-DD, GET /me
     GET  /campaigns/{id}/winners            hand mode: the winners to DM by hand, their state and DM link
     POST /campaigns/{id}/winners/{user_id}/confirm   sent by hand: counts once the account's DM events show it
+    GET  /approvals; POST /inquiries/{id}/approve {"client_token", "text"?} | reject {"client_token", "reason"}
+                                            (supervisors: trainees' held replies)
+    GET  /qa/standards, /qa/reviews?day= (supervisors), /qa/reviews/{tweet id}, /qa/feedback, /qa/figures?day=
+    POST /qa/reviews/{tweet id} {"scores", "comment", "version"} (supervisors) ; /qa/feedback/{tweet id}/ack {"version"}
+    POST /qa/cases/{id} {"kind": good|bad, "note"}; GET /qa/cases, /qa/cases/pack?format=html|csv (supervisors)
+    GET  /qa/weekly?weeks=4&day=           the weekly team report (supervisors)
     GET  /, /desk/..., /openapi.json        no authorizer: the web desk's files and the API's document
     GET  /inquiries/{id}/mail, POST .../mail/answer | mail/callback | mail/resolve, GET /mail/triage,
     GET  /mail/figures                      the e-mail form's case (issue #19; see the block below)
@@ -23,13 +29,14 @@ validates (`enable_validation`) and documents (GET /openapi.json); every refusal
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, single_metric
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,6 +48,7 @@ from activecare.desk.models import (
     Claim,
     DoNotContactLifted,
     Figures,
+    HeldList,
     InquiryPage,
     InquiryView,
     Me,
@@ -52,6 +60,7 @@ from activecare.desk.models import (
     Reopened,
     ReplyResult,
     Resolved,
+    SlaBreach,
     Status,
     TemplateList,
 )
@@ -68,11 +77,23 @@ from activecare.mailform.models import (
     TriageList,
 )
 from activecare.mailform.service import MailformService
+from activecare.qa.models import (
+    CaseList,
+    CaseView,
+    FeedbackList,
+    QaFigures,
+    ReviewQueue,
+    ReviewView,
+    StandardsView,
+    WeeklyReport,
+)
+from activecare.qa.service import QaService
 from activecare.staff.identity import caller
 from activecare.wiring import runtime
 from desk import campaigns, web
 
 logger = Logger()
+METRICS_NAMESPACE = "activecare"
 app = APIGatewayHttpResolver(enable_validation=True)
 
 MAX_TEXT_CHARS = 1000  # far above 280 weighted: the service explains the real limit
@@ -126,7 +147,15 @@ def _actor() -> Actor:
 
 
 def _desk() -> DeskService:
-    return runtime().desk()
+    return runtime().desk(on_sla_breach=sla_breach_metric)
+
+
+def sla_breach_metric(breach: SlaBreach) -> None:
+    """A response-time target missed (once per inquiry): `SlaBreaches` (template.yaml's SlaBreachesAlarm) and, to
+    graph them, `SlaBreachesByKind` (direct | search). Never a tweet, a name or a text: the kind only."""
+    for name, dimension, value in (("SlaBreaches", "service", "desk"), ("SlaBreachesByKind", "kind", breach.kind)):
+        with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE) as metric:
+            metric.add_dimension(name=dimension, value=value)
 
 
 Id = Annotated[str, Field(max_length=40)]
@@ -176,10 +205,11 @@ def release(inquiry_id: str) -> Released:
 
 @app.post("/inquiries/<inquiry_id>/reply",
           responses={201: {"description": "posted"}, 200: {"description": "replayed: posted before"},
-                     202: {"description": "prepared: send intent_url by hand, then confirm"}})
+                     202: {"description": "prepared: send intent_url by hand, then confirm; or held: a trainee's "
+                                          "reply waiting for a supervisor's approval"}})
 def reply(inquiry_id: str, body: Annotated[ReplyBody, Body()]) -> Response[ReplyResult]:
     result = _desk().reply(inquiry_id, _actor(), body.text, body.client_token, override_hours=body.override_hours)
-    status = 202 if result.status == "prepared" else (200 if result.replayed else 201)
+    status = 202 if result.status in ("prepared", "held") else (200 if result.replayed else 201)
     return Response(status, content_types.APPLICATION_JSON, result)
 
 
@@ -310,6 +340,129 @@ def campaign_confirm(campaign_id: str, user_id: str) -> HandWinner:
     if not user_id.isdigit() or len(user_id) > 19:
         raise BadRequest("user id: digits only", code="bad_input")
     return campaigns.confirm(_campaign_id(campaign_id), user_id, actor.name, actor.roles)
+
+
+# --- trainees' replies: held for a supervisor's approval (DeskService.approve / reject) ---------------------
+
+
+class ApproveBody(_Body):
+    client_token: str = Field(pattern=CLIENT_TOKEN_PATTERN)
+    text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)  # the supervisor's edit, if any
+    override_hours: bool = False
+
+
+class RejectBody(_Body):
+    client_token: str = Field(pattern=CLIENT_TOKEN_PATTERN)
+    reason: str = Field(min_length=1, max_length=200)
+
+
+@app.get("/approvals")
+def approvals() -> HeldList:
+    return _desk().held_replies(_actor())
+
+
+@app.post("/inquiries/<inquiry_id>/approve",
+          responses={201: {"description": "posted"}, 200: {"description": "replayed: posted before"},
+                     202: {"description": "prepared: send intent_url by hand, then confirm"}})
+def approve(inquiry_id: str, body: Annotated[ApproveBody, Body()]) -> Response[ReplyResult]:
+    result = _desk().approve(inquiry_id, _actor(), body.client_token, body.text, override_hours=body.override_hours)
+    status = 202 if result.status == "prepared" else (200 if result.replayed else 201)
+    return Response(status, content_types.APPLICATION_JSON, result)
+
+
+@app.post("/inquiries/<inquiry_id>/reject")
+def reject(inquiry_id: str, body: Annotated[RejectBody, Body()]) -> ReplyResult:
+    return _desk().reject(inquiry_id, _actor(), body.client_token, body.reason)
+
+
+# --- QA (issue 17): skill standards, the review queue, reviews, the agents' feedback (activecare.qa) ----------
+
+
+def _qa() -> QaService:
+    return runtime().qa()
+
+
+class ReviewBody(_Body):
+    scores: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[int, Field(ge=0, le=10)]] = \
+        Field(max_length=40)
+    comment: str = Field(default="", max_length=1000)
+    version: int = Field(default=0, ge=0)  # the version revised (0: a new review)
+
+
+class AckBody(_Body):
+    version: int = Field(ge=1)
+
+
+@app.get("/qa/standards")
+def qa_standards() -> StandardsView:
+    _actor()
+    return _qa().standards_view()
+
+
+@app.get("/qa/reviews")
+def qa_queue(day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None,
+             open_only: Annotated[bool, Query()] = False) -> ReviewQueue:
+    return _qa().queue(_actor(), day, only_open=open_only)
+
+
+@app.get("/qa/reviews/<tweet_id>")
+def qa_review(tweet_id: str) -> ReviewView:
+    return _qa().get_review(_actor(), tweet_id)
+
+
+@app.post("/qa/reviews/<tweet_id>", responses={201: {"description": "a new review or a revision (version + 1)"}})
+def qa_save_review(tweet_id: str, body: Annotated[ReviewBody, Body()]) -> Response[ReviewView]:
+    saved = _qa().review(_actor(), tweet_id, dict(body.scores), body.comment, body.version)
+    return Response(201, content_types.APPLICATION_JSON, saved)
+
+
+@app.get("/qa/feedback")
+def qa_feedback() -> FeedbackList:
+    return _qa().feedback(_actor())
+
+
+@app.post("/qa/feedback/<tweet_id>/ack")
+def qa_ack(tweet_id: str, body: Annotated[AckBody, Body()]) -> ReviewView:
+    return _qa().acknowledge(_actor(), tweet_id, body.version)
+
+
+class CaseBody(_Body):
+    kind: Literal["good", "bad"]
+    note: str = Field(min_length=1, max_length=1000)
+
+
+@app.post("/qa/cases/<inquiry_id>")
+def qa_mark_case(inquiry_id: str, body: Annotated[CaseBody, Body()]) -> CaseView:
+    return _qa().mark_case(_actor(), inquiry_id, body.kind, body.note)
+
+
+@app.get("/qa/cases")
+def qa_cases() -> CaseList:
+    return _qa().case_library(_actor())
+
+
+@app.get("/qa/cases/pack")
+def qa_training_pack(form: Annotated[Literal["csv", "html"], Query(alias="format")] = "html") -> Response[str]:
+    """The case library as a training pack (usernames and personal data masked)."""
+    body = _qa().training_pack(_actor(), form)
+    kind = "text/csv; charset=utf-8" if form == "csv" else "text/html; charset=utf-8"
+    return Response(200, kind, body, headers={"Content-Disposition": f'attachment; filename="cases.{form}"',
+                                              "X-Content-Type-Options": "nosniff"})
+
+
+@app.get("/qa/weekly")
+def qa_weekly(weeks: Annotated[int, Query(ge=1, le=12)] = 4,
+              day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None) -> WeeklyReport:
+    return _qa().weekly(_actor(), weeks=weeks, day=day)
+
+
+@app.get("/qa/figures")
+def qa_figures(day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None) -> QaFigures:
+    actor = _actor()
+    figures = _qa().figures(day)
+    if actor.supervises:
+        return figures
+    return figures.model_copy(update={"agents": {k: v for k, v in figures.agents.items() if k == actor.name}})
 
 
 # --- no authorizer: the web desk's files and this API's document ------------------------------------------

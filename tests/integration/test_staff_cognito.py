@@ -28,7 +28,7 @@ def test_the_local_pool_is_made_as_the_template_declares_it(stack: LocalStack) -
         "MinimumLength"]
     assert got["DeletionProtection"] == "ACTIVE"
     groups = {g["GroupName"]: g.get("Precedence") for g in cognito.list_groups(UserPoolId=pool.pool_id)["Groups"]}
-    assert groups == {"agents": 30, "supervisors": 20, "admins": 10}
+    assert groups == {"agents": 30, "supervisors": 20, "admins": 10, "trainees": 40}
     web = cognito.describe_user_pool_client(UserPoolId=pool.pool_id, ClientId=pool.web_client_id)["UserPoolClient"]
     assert web["AllowedOAuthFlows"] == ["code"] and web["AllowedOAuthScopes"] == ["openid", "profile", "email"]
     assert web["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]  # the template's, not widened locally

@@ -7,7 +7,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "functions" / "activecare"
-FEATURES = {"listening", "desk", "publishing", "campaign", "reporting", "staff", "webhook", "mailform", "compliance"}
+FEATURES = {"listening", "desk", "publishing", "campaign", "reporting", "staff", "webhook", "mailform", "compliance",
+            "qa"}
 OUTER = {"cli", "wiring"}  # the composition root and the operator's CLI may import every feature
 
 

@@ -202,7 +202,7 @@ def test_the_key_policy_names_exactly_the_roles_of_the_personal_data_tables(tran
 STATE_PREFIXES = {  # from each function's adapters (functions/activecare/*/dynamo.py)
     "PollerFunctionRole": ["search#*", "mention#*", "ratelimit#*"],  # checkpoints, rate-limit marks
     "WorkerFunctionRole": ["dnc#*"],  # do-not-contact records of opt-out replies (written, never read)
-    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*"],  # reply reservations, day tallies, do-not-contact
+    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*", "held#*", "qa#*"],  # reservations, tallies, dnc; qa
     "ReporterFunctionRole": ["report#*"],  # the report ledger
     "PublisherFunctionRole": ["cal#*", "post#*", "cap#*"],  # the calendar, post records, caps
     "ComplianceFunctionRole": ["compliance#*"],  # the sweep's progress record
@@ -330,7 +330,7 @@ def test_staff_are_created_by_admins_into_three_groups_and_the_pool_outlives_the
     message = props["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailMessage"]
     assert "{username}" in message and "{####}" in message
     groups = {g["Properties"]["GroupName"] for g in _of_type(transformed, "AWS::Cognito::UserPoolGroup").values()}
-    assert groups == {"agents", "supervisors", "admins"}
+    assert groups == {"agents", "supervisors", "admins", "trainees"}  # activecare.roles.GROUPS
     (domain,) = _of_type(transformed, "AWS::Cognito::UserPoolDomain").values()
     assert domain["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
     outputs = transformed["Outputs"]

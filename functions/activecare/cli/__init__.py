@@ -19,6 +19,11 @@
     activecare report status [--at T] [--windows N]    the ledger: sent / failed / in_doubt per department
     activecare report routing [FILE]                   check routing, list departments and recipients
 
+    activecare qa validate FILE | import FILE | export [FILE]   the skill standards (QA criteria, sampling)
+    activecare qa figures [--day YYYY-MM-DD]                  the day's QA scores per agent
+    activecare qa cases [--out out/cases]                     the case library as a training pack (masked)
+    activecare qa weekly [--weeks 4] [--send [--to ADDR]]     the weekly team report (SES to QA_REPORT_TO)
+
     activecare posts validate FILE | import FILE | export [FILE]   the content calendar (scheduled posts)
     activecare posts plan --account A [--day YYYY-MM-DD] [--file FILE]   a day's posts and their status
 
@@ -65,7 +70,7 @@ from activecare.errors import AppError
 # ERRORS (their types) and report_error(exc) (default: `error: <exc>`, exit code 2).
 # A feature adds its group here and in a module of its own.
 GROUPS = ("keywords", "desk", "report", "posts", "campaign", "secrets", "dlq", "figures", "stack", "session",
-          "staff", "erase", "compliance")
+          "staff", "erase", "compliance", "qa")
 
 
 def _groups() -> list[ModuleType]:

@@ -64,7 +64,25 @@ class ReplyReservation(Model):
     intent_url = UnicodeAttribute(null=True)
     tweet_id = UnicodeAttribute(null=True)
     posted_at = UTCDateTimeAttribute(null=True)
+    reviewed_by = UnicodeAttribute(null=True)
+    review_note = UnicodeAttribute(null=True)
+    original_text = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # TTL: RESERVATION_RETENTION_DAYS after reserved_at
+
+
+class HeldReplies(Model):
+    """The tokens of trainees' replies waiting for approval ("held#replies", a string set: a few at a time), so
+    the supervisors' list reads one item and a batch instead of scanning the state table."""
+
+    class Meta:
+        table_name = "activecare-state"
+        region = "ap-northeast-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    tokens = UnicodeSetAttribute(null=True)
+
+
+HELD_KEY = "held#replies"
 
 
 class DeskTally(Model):
@@ -93,7 +111,7 @@ class DeskTally(Model):
     expires_at = NumberAttribute(null=True)  # TTL: RECORD_RETENTION_DAYS after the day's start (JST)
 
 
-register_shared("state_table", ReplyReservation, DeskTally)
+register_shared("state_table", ReplyReservation, DeskTally, HeldReplies)
 
 
 def to_desk(i: Inquiry) -> DeskInquiry:
@@ -113,7 +131,7 @@ def to_desk(i: Inquiry) -> DeskInquiry:
         first_response_by=i.first_response_by, last_reply_at=i.last_reply_at, replied_by=i.replied_by,
         resolved_at=i.resolved_at, resolved_by=i.resolved_by,
         events=[Event(e.kind, e.agent, e.at, e.detail, e.tweet_id) for e in i.desk_events or []],
-        past_inquiries=len(i.history or []),
+        past_inquiries=len(i.history or []), sla_breached_at=i.sla_breached_at,
     )
 
 
@@ -224,13 +242,17 @@ class DynamoDeskInquiries:
             cond = cond & Inquiry.status.is_in(*expect)
         return self._update(inquiry_id, actions, cond)
 
+    def mark_sla_breach(self, inquiry_id: str, at: datetime) -> bool:
+        return self._update(inquiry_id, [Inquiry.sla_breached_at.set(at)],
+                            Inquiry.inquiry_id.exists() & Inquiry.sla_breached_at.does_not_exist())
+
     @staticmethod
     def _update(inquiry_id: str, actions: list[Any], condition: Any) -> bool:
         return update_if(Inquiry(inquiry_id), actions, condition)
 
 
 _RES_FIELDS = ("status", "inquiry_id", "text_hash", "text", "agent", "account", "in_reply_to", "mode",
-               "reserved_at", "intent_url", "tweet_id", "posted_at")
+               "reserved_at", "intent_url", "tweet_id", "posted_at", "reviewed_by", "review_note", "original_text")
 
 
 DROPPED = "dropped"  # a reservation whose post was rejected for good: free again (the desk cannot DeleteItem)
@@ -289,6 +311,23 @@ class DynamoReservations:
         """Mark a pending reservation dropped (a conditional update, not a delete: prepared/posted ones stay)."""
         update_if(ReplyReservation(f"reply#{token}"), [ReplyReservation.status.set(DROPPED)],
                   ReplyReservation.status == "pending")
+
+    def transition(self, token: str, expect: str, **changes: object) -> bool:
+        actions = [getattr(ReplyReservation, k).set(v) for k, v in changes.items()]
+        return update_if(ReplyReservation(f"reply#{token}"), actions, ReplyReservation.status == expect)
+
+    def mark_held(self, token: str, held: bool) -> None:
+        tokens = HeldReplies.tokens
+        HeldReplies(HELD_KEY).update(actions=[tokens.add({token}) if held else tokens.delete({token})])
+
+    def held(self) -> list[Reservation]:
+        try:
+            tokens = sorted(HeldReplies.get(HELD_KEY, consistent_read=True).tokens or [])
+        except HeldReplies.DoesNotExist:
+            return []
+        found = [self.get(t) for t in tokens]  # consistent reads (a few): an approval is seen at once
+        held = [r for r in found if r is not None and r.status == "held"]
+        return sorted(held, key=lambda r: (r.reserved_at, r.token))
 
 
 class DynamoTally:

@@ -85,6 +85,14 @@ class MemoryInquiries:
                 inq.first_response_at, inq.first_response_by = at, msg.agent or ""
             return True
 
+    def mark_sla_breach(self, inquiry_id: str, at: datetime) -> bool:
+        with self._lock:
+            inq = self.items.get(inquiry_id)
+            if inq is None or inq.sla_breached_at is not None:
+                return False
+            inq.sla_breached_at = at
+            return True
+
     def add_event(self, inquiry_id: str, event: Event) -> None:
         with self._lock:
             inq = self.items.get(inquiry_id)
@@ -156,6 +164,7 @@ class MemoryReservations:
     def __init__(self) -> None:
         self.items: dict[str, Reservation] = {}
         self.dropped: dict[str, Reservation] = {}
+        self.held_tokens: set[str] = set()
         self._lock = threading.Lock()
 
     def get(self, token: str) -> Reservation | None:
@@ -177,6 +186,22 @@ class MemoryReservations:
             found = self.items.get(token)
             if found is not None and found.status == "pending":  # prepared/posted ones are kept
                 self.dropped[token] = self.items.pop(token)
+
+    def transition(self, token: str, expect: str, **changes: object) -> bool:
+        with self._lock:
+            found = self.items.get(token)
+            if found is None or found.status != expect:
+                return False
+            self.items[token] = replace(found, **changes)  # type: ignore[arg-type]
+            return True
+
+    def mark_held(self, token: str, held: bool) -> None:
+        with self._lock:
+            (self.held_tokens.add if held else self.held_tokens.discard)(token)
+
+    def held(self) -> list[Reservation]:
+        found = [self.items[t] for t in list(self.held_tokens) if t in self.items]
+        return sorted((r for r in found if r.status == "held"), key=lambda r: (r.reserved_at, r.token))
 
 
 @dataclass

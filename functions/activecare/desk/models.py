@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from activecare.roles import supervises
+from activecare.roles import in_training, supervises
 
 # The desk's literals, declared once: the service checks them, the API's models and the CLI's choices use them.
 Status = Literal["new", "replied", "resolved"]
@@ -20,7 +20,8 @@ OUTCOMES: tuple[str, ...] = get_args(Outcome)
 Order = Literal["age", "priority"]
 ORDERS: tuple[str, ...] = get_args(Order)
 ReplyMode = Literal["api", "manual"]  # the API posts it, or an agent sends it by hand through an intent link
-ReservationStatus = Literal["pending", "prepared", "posted"]
+# held: a trainee's reply waiting for a supervisor (then pending, or rejected); see DeskService.approve
+ReservationStatus = Literal["held", "rejected", "pending", "prepared", "posted"]
 CLIENT_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"  # a reply's idempotency key, chosen by the caller
 AGENT_PATTERN = r"^[A-Za-z0-9_+=,.@-]{1,64}$"  # a staff username
 
@@ -36,6 +37,10 @@ class Actor:
     @property
     def supervises(self) -> bool:
         return supervises(self.roles)
+
+    @property
+    def trainee(self) -> bool:
+        return in_training(self.roles)
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,7 @@ class DeskInquiry:
     resolved_by: str | None = None
     events: list[Event] = field(default_factory=list)
     past_inquiries: int = 0  # earlier inquiries of this author, counted when it was stored
+    sla_breached_at: datetime | None = None  # its response-time target was missed (marked once: activecare.sla)
 
     @property
     def returning(self) -> bool:
@@ -161,6 +167,38 @@ class Reservation:
     intent_url: str | None = None
     tweet_id: str | None = None
     posted_at: datetime | None = None
+    reviewed_by: str | None = None  # the supervisor who approved or rejected a trainee's reply
+    review_note: str | None = None  # why it was rejected
+    original_text: str | None = None  # the trainee's text, when the supervisor edited it before approving
+
+
+@dataclass(frozen=True)
+class PostedReply:
+    """A reply the desk recorded, as it tells others (DeskService.on_reply)."""
+
+    tweet_id: str
+    inquiry_id: str
+    agent: str
+    text: str
+    posted_at: datetime
+    trainee: bool = False  # it went through a supervisor's approval
+    topic: str = ""
+    template: str | None = None  # the saved reply it was made from, if its text matches one
+    first_response: bool = False  # the inquiry's first reply
+    first_response_s: float | None = None  # first responses: seconds from the customer's tweet
+    sla_kind: str = ""  # first responses: direct | search
+    sla_breached: bool = False  # first responses: later than the kind's target (service time)
+    department: str = ""
+
+
+@dataclass(frozen=True)
+class SlaBreach:
+    """An inquiry's response-time target missed, told once per inquiry (DeskService.on_sla_breach)."""
+
+    inquiry_id: str
+    kind: str  # direct | search
+    topic: str
+    agent: str | None  # who answered late; None: still unanswered past its due time
 
 
 @dataclass(frozen=True)
@@ -198,6 +236,12 @@ class InquirySummary(_Result):
     replies: int
     messages: int
     do_not_contact: bool = False  # the author opted out (返信不要) or blocked us: replies refused unless they engage
+    # Response-time target (activecare.sla, service time only): direct mentions 15 minutes, search finds 60.
+    sla_kind: str = ""
+    sla_target_minutes: int = 0
+    sla_due_at: datetime | None = None
+    sla_left_minutes: float | None = None  # service minutes left (negative: over by); None once answered
+    sla_breached: bool = False
 
 
 class InquiryPage(_Result):
@@ -297,6 +341,26 @@ class TemplateRef(_Result):
     title: str
 
 
+class HeldReply(_Result):
+    """A trainee's reply waiting for a supervisor's approval (nothing is posted before)."""
+
+    inquiry_id: str
+    client_token: str
+    agent: str
+    text: str
+    held_at: datetime
+    account: str
+    in_reply_to: str
+    mode: ReplyMode
+    topic: str = ""
+    customer_text: str = ""
+    author_username: str = ""
+
+
+class HeldList(_Result):
+    items: list[HeldReply]
+
+
 class InquiryView(_Result):
     """One inquiry, history first."""
 
@@ -307,6 +371,7 @@ class InquiryView(_Result):
     desk_events: list[EventView]
     reply: ReplyPlan
     suggested_templates: list[TemplateRef]
+    held_replies: list[HeldReply] = []  # trainees' replies to it waiting for a supervisor
 
 
 class TemplateView(_Result):
@@ -343,7 +408,7 @@ class ReplyResult(_Result):
     """A reply posted through the API or by hand (status posted), or prepared as an intent link for an agent
     to send by hand and then confirm (status prepared)."""
 
-    status: str  # posted | prepared
+    status: str  # posted | prepared | held (a trainee's, waiting for a supervisor) | rejected
     mode: ReplyMode
     inquiry_id: str
     client_token: str
@@ -355,6 +420,8 @@ class ReplyResult(_Result):
     agent: str | None = None
     intent_url: str | None = None
     next: str | None = None
+    reviewed_by: str | None = None
+    review_note: str | None = None
 
 
 class Resolved(_Result):

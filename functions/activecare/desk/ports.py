@@ -6,7 +6,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from activecare.desk.models import DeskInquiry, DoNotContact, Event, ListQuery, Msg, Outcome, Reservation, Status
+from activecare.desk.models import (
+    DeskInquiry,
+    DoNotContact,
+    Event,
+    ListQuery,
+    Msg,
+    Outcome,
+    PostedReply,
+    Reservation,
+    SlaBreach,
+    Status,
+)
 from activecare.twitter.port import TwitterPort
 
 TALLY_FIELDS: tuple[str, ...] = (
@@ -44,6 +55,10 @@ class InquiryRepo(Protocol):
         ...
 
     def add_event(self, inquiry_id: str, event: Event) -> None: ...
+
+    def mark_sla_breach(self, inquiry_id: str, at: datetime) -> bool:
+        """Record that its response-time target was missed; True only the first time (the breach is counted once)."""
+        ...
 
     def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:
@@ -90,6 +105,19 @@ class ReservationStore(Protocol):
         """Forget a pending reservation whose post was rejected for good."""
         ...
 
+    def transition(self, token: str, expect: str, **changes: object) -> bool:
+        """Conditional update: only while the reservation's status is `expect` (a trainee's held reply is approved
+        or rejected once, whoever else tries at the same moment)."""
+        ...
+
+    def mark_held(self, token: str, held: bool) -> None:
+        """Add the token to (or take it off) the list of held replies supervisors see; idempotent."""
+        ...
+
+    def held(self) -> list[Reservation]:
+        """The reservations waiting for approval (status held), oldest first."""
+        ...
+
 
 class Tally(Protocol):
     def add(self, day: str, agent: str, counts: dict[str, int], first_response_s: float | None = None) -> None:
@@ -111,4 +139,6 @@ class FormLinks(Protocol):
         ...
 
 
+ReplyHook = Callable[[PostedReply], None]  # told of each recorded reply (the wiring composes the QA feature)
+BreachHook = Callable[[SlaBreach], None]  # an inquiry's response-time target missed (the desk handler: a metric)
 PosterFor = Callable[[str], TwitterPort]  # support account key -> X with that account's user token

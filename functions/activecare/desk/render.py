@@ -80,6 +80,10 @@ def reply_text(r: dict[str, Any]) -> str:
     if r["status"] == "prepared":
         return (f"手動送信の準備ができました（client_token {r['client_token']}）。\n@{r['account']} でログインして"
                 f"次のリンクから送信し、confirm してください:\n{r['intent_url']}")
+    if r["status"] == "held":
+        return f"スーパーバイザーの承認待ちです（client_token {r['client_token']}）。承認されると投稿されます。"
+    if r["status"] == "rejected":
+        return f"却下されました（{r.get('reviewed_by') or '-'}）: {r.get('review_note') or ''}"
     again = "（再送: 既に投稿済み）" if r.get("replayed") else ""
     return f"投稿しました{again}: tweet {r['tweet_id']} @{r['account']} → {r['in_reply_to']} ({r['mode']})"
 

@@ -44,6 +44,8 @@ from activecare.desk.models import (
     Event,
     EventView,
     Figures,
+    HeldList,
+    HeldReply,
     History,
     InquiryDetail,
     InquiryPage,
@@ -57,6 +59,7 @@ from activecare.desk.models import (
     OurReply,
     Outcome,
     PastInquiry,
+    PostedReply,
     PostView,
     Reassigned,
     Released,
@@ -65,6 +68,7 @@ from activecare.desk.models import (
     ReplyResult,
     Reservation,
     Resolved,
+    SlaBreach,
     TemplateList,
     TemplateRef,
     TemplateView,
@@ -72,17 +76,21 @@ from activecare.desk.models import (
 )
 from activecare.desk.policy import KIND_LABELS, api_may_reply, intent_url, personal_data
 from activecare.desk.ports import (
+    BreachHook,
     DoNotContactStore,
     FormLinks,
     GoneTweets,
     InquiryRepo,
     PosterFor,
+    ReplyHook,
     ReservationStore,
     Tally,
 )
 from activecare.desk.templates import ReplyTemplate, TemplateBook, default_templates
 from activecare.hours import in_service_hours, jst_date
 from activecare.settings import Settings
+from activecare.sla import DEFAULT_TARGETS, SlaState, SlaTargets, sla_state
+from activecare.sla import kind as sla_kind
 from activecare.twitter.port import (
     REPLY_TARGET_GONE,
     DuplicateContent,
@@ -129,7 +137,8 @@ class DeskService:
                  tally: Tally, reader: TwitterPort, poster_for: PosterFor, clock: Clock,
                  templates: TemplateBook | None = None, claim_ttl: timedelta = CLAIM_TTL,
                  do_not_contact: DoNotContactStore, form_links: FormLinks | None = None,
-                 gone: GoneTweets | None = None) -> None:
+                 gone: GoneTweets | None = None, on_reply: ReplyHook | None = None,
+                 on_sla_breach: BreachHook | None = None, sla_targets: SlaTargets = DEFAULT_TARGETS) -> None:
         self.settings = settings
         self.inquiries = inquiries
         self.reservations = reservations
@@ -142,6 +151,9 @@ class DeskService:
         self.do_not_contact = do_not_contact
         self.form_links = form_links
         self.gone = gone  # the wiring always gives one; without it a refused reply is only refused
+        self.on_reply = on_reply  # told of every recorded reply (replays too: idempotent), e.g. the QA feature
+        self.on_sla_breach = on_sla_breach  # told once per inquiry whose response-time target was missed
+        self.sla_targets = sla_targets
 
     # --- reading -----------------------------------------------------------------------
 
@@ -172,8 +184,15 @@ class DeskService:
             rows = ordered[start : start + limit]
             nxt = str(start + limit) if start + limit < len(ordered) else None
         records = self.do_not_contact.get_many([i.author_id for i in rows]) if rows else {}
-        return InquiryPage(items=[self._summary(i, now, records.get(i.author_id)) for i in rows], next_cursor=nxt,
-                           order=order)
+        items = [self._summary(i, now, records.get(i.author_id)) for i in rows]
+        for inq, item in zip(rows, items, strict=True):
+            if item.sla_breached and inq.sla_breached_at is None and not inq.our_replies:
+                self._breach(inq, None)  # unanswered past its due time: counted once, when the queue first shows it
+        return InquiryPage(items=items, next_cursor=nxt, order=order)
+
+    def _breach(self, inq: DeskInquiry, agent: str | None) -> None:
+        if self.inquiries.mark_sla_breach(inq.inquiry_id, self.clock()) and self.on_sla_breach is not None:
+            self.on_sla_breach(SlaBreach(inq.inquiry_id, sla_kind(inq.direct), inq.topic, agent))
 
     def _by_priority(self, query: ListQuery) -> InquiryList:
         rows: InquiryList = []
@@ -222,6 +241,7 @@ class DeskService:
             reply=ReplyPlan(account=account.username, in_reply_to=latest.tweet_id, mode=mode,
                             access_level=self.settings.access_level),
             suggested_templates=[TemplateRef(key=t.key, title=t.title) for t in self.templates.for_topic(inq.topic)],
+            held_replies=self.held_replies(Actor("desk"), inq.inquiry_id).items,
         )
 
     def templates_for(self, inquiry_id: str | None = None, topic: str | None = None) -> TemplateList:
@@ -331,8 +351,9 @@ class DeskService:
                            "customer post - wait for the customer's answer (or resolve)", code="already_replied")
         now = self.clock()
         posted = self._with_form_link(inq, text)
-        res = Reservation(client_token, "pending", inq.inquiry_id, _text_hash(inq.inquiry_id, text), posted,
-                          actor.name, account.key, target.tweet_id, "api" if api else "manual", now)
+        res = Reservation(client_token, "held" if actor.trainee else "pending", inq.inquiry_id,
+                          _text_hash(inq.inquiry_id, text), posted, actor.name, account.key, target.tweet_id,
+                          "api" if api else "manual", now)
         if not self.reservations.reserve(res):  # the same token raced us
             current = self.reservations.get(client_token)
             if current is None:
@@ -340,6 +361,8 @@ class DeskService:
             return self._resume(current, inq, actor, text, override_hours)
         if override_hours and not in_service_hours(now, self.settings.service_hours):
             self.inquiries.add_event(inq.inquiry_id, Event("override_hours", actor.name, now))
+        if res.status == "held":
+            return self._held(res, replayed=False)
         return self._send(res)
 
     def _with_form_link(self, inq: DeskInquiry, text: str) -> str:
@@ -370,6 +393,10 @@ class DeskService:
 
     def _check_reply(self, inq: DeskInquiry, agent: str, text: str, override_hours: bool) -> None:
         self._check_open(inq, agent)
+        self._check_text(inq, agent, text)
+        self._check_hours(inq, agent, override_hours)
+
+    def _check_text(self, inq: DeskInquiry, agent: str, text: str) -> None:
         kinds = personal_data(text)
         if kinds:
             offer = self.templates.email_form
@@ -385,7 +412,6 @@ class DeskService:
             raise Refused(f"the reply weighs {length} (Japanese characters count 2, URLs 23); the maximum is "
                           f"{MAX_WEIGHTED_LENGTH}", code="too_long", weighted_length=length,
                           max_weighted_length=MAX_WEIGHTED_LENGTH)
-        self._check_hours(inq, agent, override_hours)
 
     def _check_contact(self, inq: DeskInquiry, agent: str) -> None:
         """Refuse a reply to a do-not-contact author, unless they engaged again after the record: their latest
@@ -416,9 +442,14 @@ class DeskService:
             return self._record(res, replayed=True)
         if res.status == "prepared":
             return self._prepared_result(res, replayed=True)
+        if res.status in ("held", "rejected"):
+            return self._held(res, replayed=True)
         found = self._find_posted(res)
         if found is not None:  # it went out before the crash: record it, whoever holds the inquiry now
             return self._finish(res, *found)
+        if res.reviewed_by is not None:  # approved: the approval (or its retry) posts it, never the trainee's retry
+            raise Conflict(f"{res.reviewed_by} approved this reply and it is being posted; reload the inquiry",
+                           code="approval_in_progress")
         if res.agent != actor.name:
             raise Conflict("this client_token belongs to another agent's reply", code="token_reused")
         self._check_open(inq, actor.name)  # nothing was posted yet: the rules apply again
@@ -500,7 +531,7 @@ class DeskService:
         account = self.settings.account(res.account)
         return ReplyResult(status="prepared", mode="manual", inquiry_id=res.inquiry_id, client_token=res.token,
                            intent_url=res.intent_url, account=account.username, in_reply_to=res.in_reply_to,
-                           replayed=replayed,
+                           replayed=replayed, reviewed_by=res.reviewed_by,
                            next="open intent_url logged in as @" + account.username + ", send it, then confirm")
 
     def confirm(self, inquiry_id: str, who: Actor | str, client_token: str) -> ReplyResult:
@@ -551,9 +582,136 @@ class DeskService:
                       "email_form": int(self._offers_form(res.text))}
             elapsed = (res.posted_at - before.created_at).total_seconds() if first else None
             self.tally.add(jst_date(res.posted_at), res.agent, counts, elapsed)
+            if first and self._sla(before, res.posted_at, res.posted_at).breached and before.sla_breached_at is None:
+                self._breach(before, res.agent)
+        first_of = self._first_reply(before, res.tweet_id)
+        if self.on_reply is not None:
+            sla = self._sla(before, res.posted_at, res.posted_at) if first_of else None
+            self.on_reply(PostedReply(res.tweet_id, res.inquiry_id, res.agent, res.text, res.posted_at,
+                                      trainee=res.reviewed_by is not None, topic=before.topic,
+                                      template=self.templates.match(res.text), first_response=first_of,
+                                      first_response_s=(res.posted_at - before.created_at).total_seconds()
+                                      if first_of else None,
+                                      sla_kind=sla.kind if sla else "", sla_breached=bool(sla and sla.breached),
+                                      department=before.department))
         return ReplyResult(status="posted", mode=res.mode, inquiry_id=res.inquiry_id, tweet_id=res.tweet_id,
                            client_token=res.token, account=account.username, in_reply_to=res.in_reply_to,
-                           posted_at=res.posted_at, agent=res.agent, replayed=replayed)
+                           posted_at=res.posted_at, agent=res.agent, replayed=replayed, reviewed_by=res.reviewed_by)
+
+    # --- trainees' replies: held, then approved (posted once) or rejected by a supervisor ------------------
+    # A trainee's reply passes every check of a reply, then waits as a reservation with status "held" (nothing
+    # posted). Approval moves it to "pending" in one conditional write (with the supervisor's edit, if any) and
+    # then goes the usual way: post -> record, and a retry of the approval after a crash looks on the timeline
+    # first (`_find_posted`), so the reply is posted exactly once. The trainee's own retries replay the state.
+
+    def _held(self, res: Reservation, *, replayed: bool) -> ReplyResult:
+        account = self.settings.account(res.account)
+        if res.status == "held":
+            self.reservations.mark_held(res.token, True)  # idempotent: also after a crash right after reserving
+            if not replayed:
+                self.inquiries.add_event(res.inquiry_id, Event("held", res.agent, self.clock(), res.token))
+        nxt = ("a supervisor reviews it before it is posted" if res.status == "held"
+               else f"rejected by {res.reviewed_by}: {res.review_note or ''}".strip())
+        return ReplyResult(status=res.status, mode=res.mode, inquiry_id=res.inquiry_id, client_token=res.token,
+                           account=account.username, in_reply_to=res.in_reply_to, replayed=replayed, agent=res.agent,
+                           next=nxt, reviewed_by=res.reviewed_by, review_note=res.review_note)
+
+    def held_replies(self, who: Actor | str, inquiry_id: str | None = None) -> HeldList:
+        """Trainees' replies waiting for approval, oldest first (supervisors: all; others: one inquiry's)."""
+        actor = as_actor(who)
+        if inquiry_id is None and not actor.supervises:
+            raise Forbidden("only a supervisor may list the replies waiting for approval", code="supervisors_only")
+        rows = [r for r in self.reservations.held() if inquiry_id is None or r.inquiry_id == inquiry_id]
+        inquiries = {i: self.inquiries.get(i) for i in {r.inquiry_id for r in rows}}
+        items = []
+        for r in rows:
+            inq = inquiries.get(r.inquiry_id)
+            items.append(HeldReply(
+                inquiry_id=r.inquiry_id, client_token=r.token, agent=r.agent, text=r.text, held_at=r.reserved_at,
+                account=self.settings.account(r.account).username, in_reply_to=r.in_reply_to, mode=r.mode,
+                topic=inq.topic if inq else "", customer_text=inq.text if inq else "",
+                author_username=inq.author_username if inq else ""))
+        return HeldList(items=items)
+
+    def _held_reservation(self, inquiry_id: str, client_token: str) -> tuple[DeskInquiry, Reservation]:
+        inq = self._get(inquiry_id)
+        res = self.reservations.get(client_token or "")
+        if res is None:
+            raise NotFound("unknown client_token", code="unknown_client_token")
+        if res.inquiry_id != inq.inquiry_id:
+            raise Conflict("this client_token belongs to another inquiry", code="token_reused")
+        return inq, res
+
+    def approve(self, inquiry_id: str, who: Actor | str, client_token: str, text: str | None = None, *,
+                override_hours: bool = False) -> ReplyResult:
+        """A supervisor approves a trainee's held reply, as it is or edited, and it is posted (once: a retry with
+        the same token after a crash finds it on the timeline or posts it, never a second time)."""
+        actor = self._supervisor(who, "approve a trainee's reply")
+        inq, res = self._held_reservation(inquiry_id, client_token)
+        if res.status == "rejected":
+            raise Conflict(f"{res.reviewed_by} rejected this reply", code="already_reviewed",
+                           reviewed_by=res.reviewed_by)
+        if res.status == "held":
+            edited = (text or "").strip() or res.text
+            if inq.status == "resolved":
+                raise Conflict("the inquiry is resolved; reopen it before approving", code="resolved")
+            self._check_text(inq, actor.name, edited)
+            self._check_hours(inq, actor.name, override_hours)
+            self._check_contact(inq, actor.name)
+            if res.mode == "api" and any(m.in_reply_to == res.in_reply_to and m.mode == "api" for m in inq.our_replies):
+                raise Conflict(f"we already replied through the API to tweet {res.in_reply_to}; reject this one",
+                               code="already_replied")
+            now = self.clock()
+            changes: dict[str, object] = {"status": "pending", "reviewed_by": actor.name, "reserved_at": now}
+            if edited != res.text:
+                changes |= {"text": edited, "original_text": res.text}
+            if self.reservations.transition(res.token, "held", **changes):
+                self.inquiries.add_event(inquiry_id, Event("approved", actor.name, now,
+                                                           f"{res.agent}{' edited' if edited != res.text else ''}"))
+                res = replace(res, **changes)  # type: ignore[arg-type]
+            else:  # another request decided first
+                current = self.reservations.get(res.token)
+                if current is None or current.reviewed_by != actor.name:
+                    raise Conflict("another supervisor reviewed this reply first", code="already_reviewed",
+                                   reviewed_by=current.reviewed_by if current else None)
+                res = current
+            self.reservations.mark_held(res.token, False)
+        if res.status == "posted":
+            return self._record(res, replayed=True)
+        if res.status == "prepared":
+            return self._prepared_result(res, replayed=True)
+        found = self._find_posted(res)  # a retry after a crash between approving and posting (or recording)
+        if found is not None:
+            return self._finish(res, *found)
+        inq = self._get(inquiry_id)
+        if inq.status == "resolved":
+            raise Conflict("the inquiry is resolved; reopen it before approving", code="resolved")
+        self._check_hours(inq, actor.name, override_hours)
+        self._check_contact(inq, actor.name)
+        return self._send(res)
+
+    def reject(self, inquiry_id: str, who: Actor | str, client_token: str, reason: str) -> ReplyResult:
+        """A supervisor turns a trainee's held reply down, with the reason the trainee sees; nothing is posted."""
+        actor = self._supervisor(who, "reject a trainee's reply")
+        reason = (reason or "").strip()
+        if not 1 <= len(reason) <= LIFT_REASON_MAX:
+            raise BadRequest(f"a reason of 1-{LIFT_REASON_MAX} characters is required", code="bad_reason")
+        _, res = self._held_reservation(inquiry_id, client_token)
+        if res.status == "rejected":
+            return self._held(res, replayed=True)
+        if res.status != "held":
+            raise Conflict("this reply is not waiting for approval" + (f" ({res.reviewed_by} approved it)"
+                           if res.reviewed_by else ""), code="already_reviewed", reviewed_by=res.reviewed_by)
+        if not self.reservations.transition(res.token, "held", status="rejected", reviewed_by=actor.name,
+                                            review_note=reason):
+            current = self.reservations.get(res.token)
+            if current is None or current.status != "rejected":
+                raise Conflict("another supervisor reviewed this reply first", code="already_reviewed")
+            return self._held(current, replayed=True)
+        self.reservations.mark_held(res.token, False)
+        self.inquiries.add_event(inquiry_id, Event("rejected", actor.name, self.clock(), f"{res.agent}: {reason}"))
+        return self._held(replace(res, status="rejected", reviewed_by=actor.name, review_note=reason),
+                          replayed=False)
 
     def _offers_form(self, text: str) -> bool:
         return self.templates.form_url in text or (self.form_links is not None and self.form_links.base_url in text)
@@ -609,15 +767,29 @@ class DeskService:
             raise NotFound(f"no inquiry {inquiry_id}", code="unknown_inquiry")
         return inq
 
+    def _sla(self, inq: DeskInquiry, first_response_at: datetime | None, now: datetime) -> SlaState:
+        return sla_state(inq.created_at, inq.direct, first_response_at, now, self.settings.service_hours,
+                         self.sla_targets)
+
+    @staticmethod
+    def _first_reply(before: DeskInquiry, tweet_id: str) -> bool:
+        """Whether `tweet_id` is (or, recorded just now, becomes) the inquiry's first reply."""
+        replies = sorted(before.our_replies, key=lambda m: m.created_at)
+        return not replies or replies[0].tweet_id == tweet_id
+
     def _summary(self, inq: DeskInquiry, now: datetime, dnc: DoNotContact | None = None) -> InquirySummary:
         holder = inq.holder(now)
+        sla = self._sla(inq, inq.first_response_at, now)
         return InquirySummary(
             inquiry_id=inq.inquiry_id, status=inq.status, created_at=inq.created_at,
             age_minutes=int((now - inq.created_at).total_seconds() // 60), topic=inq.topic, account=inq.account,
             direct=inq.direct, returning_customer=inq.returning, sentiment=inq.sentiment,
             has_pii=bool(inq.pii_kinds), author_username=inq.author_username, text=inq.text, claimed_by=holder,
             claim_expires_at=inq.claim_expires_at if holder else None, replies=len(inq.our_replies),
-            messages=len(inq.messages), do_not_contact=dnc is not None and dnc.active)
+            messages=len(inq.messages), do_not_contact=dnc is not None and dnc.active, sla_kind=sla.kind,
+            sla_target_minutes=sla.target_minutes, sla_due_at=sla.due_at,
+            sla_left_minutes=None if sla.answered else round(sla.target_minutes - sla.elapsed_minutes, 1),
+            sla_breached=sla.breached)
 
 
 def _dnc_message(dnc: DoNotContact) -> str:

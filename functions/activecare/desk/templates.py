@@ -43,6 +43,20 @@ class TemplateBook:
     def email_form(self) -> ReplyTemplate:
         return self.get("email_form")
 
+    def match(self, text: str) -> str | None:
+        """The key of the template a reply was made from: every fixed part of its text (around {name}) is in the
+        reply, in order (an agent may add to it); None if none is."""
+        for t in self.templates:
+            at = 0
+            for part in (p.strip() for p in t.text.split("{name}")):
+                found = text.find(part, at) if part else at
+                if found < 0:
+                    break
+                at = found + len(part)
+            else:
+                return t.key
+        return None
+
     def for_topic(self, topic: str) -> list[ReplyTemplate]:
         """Templates suggested for a topic (topic-specific first, then the general ones)."""
         specific = [t for t in self.templates if topic in t.topics]

@@ -80,6 +80,7 @@ def desk_figures(rows: list[Row]) -> DeskFigures:
         email_answered=len(answered_by_mail),
         resolved_by_email=sum(1 for r in answered_by_mail if r.status == "resolved"),
         median_first_email_answer_s=statistics.median(mail_waits) if mail_waits else None,
+        sla_breaches=sum(1 for r in rows if r.sla_breached),
     )
 
 
@@ -112,7 +113,8 @@ def build_reports(window: Window, rows: list[Row], previous: list[Row], week_ago
             sections.append(TopicSection(
                 topic=topic, label=routing.topic_label(topic), counts=_counts(trows),
                 previous=prev_topics.get(topic, 0), week_ago=week_topics.get(topic, 0),
-                keywords=kw.most_common(KEYWORDS_PER_TOPIC), samples=_samples(trows, keep)))
+                keywords=kw.most_common(KEYWORDS_PER_TOPIC), samples=_samples(trows, keep),
+                sla_breaches=sum(1 for r in trows if r.sla_breached)))
         sections.sort(key=lambda s: (-s.total, -s.counts["complaint"], s.topic))
         notes = []
         foreign = sorted({r.department for r in mine if r.department != key})

@@ -55,6 +55,7 @@ def _row(i: Inquiry) -> Row:
     return Row(inquiry_id=i.inquiry_id, created_at=i.created_at, department=i.department, topic=i.topic,
                sentiment=i.sentiment, text=i.text, keywords=tuple(str(k) for k in i.keywords or ()), status=i.status,
                outcome=i.outcome, first_response_at=i.first_response_at,
+               sla_breached=i.sla_breached_at is not None,
                mail_events=tuple((e.kind, e.at) for e in i.desk_events or () if e.kind in MAIL_EVENTS))
 
 

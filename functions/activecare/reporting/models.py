@@ -32,6 +32,7 @@ class Row:
     first_response_at: datetime | None = None
     # The e-mail form's desk events on it (issue #19), (kind, at): mail_form, mail_answer, mail_in. Counts only.
     mail_events: tuple[tuple[str, datetime], ...] = ()
+    sla_breached: bool = False  # the desk marked its response-time target missed (activecare.sla)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class TopicSection:
     week_ago: int
     keywords: list[tuple[str, int]]
     samples: list[Sample]
+    sla_breaches: int = 0
 
     @property
     def total(self) -> int:
@@ -71,6 +73,7 @@ class DeskFigures:
     email_answered: int = 0
     resolved_by_email: int = 0
     median_first_email_answer_s: float | None = None
+    sla_breaches: int = 0  # inquiries whose response-time target was missed (service time)
 
 
 @dataclass

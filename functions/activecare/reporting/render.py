@@ -60,6 +60,9 @@ def render_text(report: DepartmentReport) -> str:
         f"  メールフォーム受信 {report.desk.forms_received}件 / メールで回答 {report.desk.email_answered}件 / "
         f"メールで解決 {report.desk.resolved_by_email}件 / "
         f"メール初回回答までの中央値 {_duration(report.desk.median_first_email_answer_s)}",
+        f"  応答目標（SLA）超過 {report.desk.sla_breaches}件"
+        + (f"（{'、'.join(f'{t.label} {t.sla_breaches}件' for t in report.topics if t.sla_breaches)}）"
+           if report.desk.sla_breaches else ""),
     ]
     if report.keywords:
         lines += ["", "よく使われた言葉: " + "、".join(f"{k}({n})" for k, n in report.keywords)]
@@ -125,6 +128,7 @@ def render_html(report: DepartmentReport) -> str:
         _card("メールフォームへご案内", f"{d.email_form}件", "個人情報を伴うご相談"),
         _card("未対応", f"{d.open}件", "レポート作成時点"),
         _card("初回応答（中央値）", _duration(d.median_first_response_s), ""),
+        _card("応答目標（SLA）超過", f"{d.sla_breaches}件", "直接15分・検索60分（受付時間内）"),
     ])
     mail = "".join([  # the e-mail form (issue #19): counts only
         _card("メールフォーム受信", f"{d.forms_received}件", f"ご案内 {d.email_form}件"),
@@ -156,7 +160,8 @@ def render_html(report: DepartmentReport) -> str:
             f'<h3 style="font-size:15px;margin:22px 0 4px;color:#1f2933">{escape(t.label)}'
             f'<span style="font-weight:normal;color:#5f6b7a;font-size:13px">　{t.total}件'
             f'（不満{tc["complaint"]}・称賛{tc["praise"]}・中立{tc["neutral"]}）'
-            f'前回比 {_delta(t.total, t.previous)}・前週比 {_delta(t.total, t.week_ago)}</span></h3>'
+            f'前回比 {_delta(t.total, t.previous)}・前週比 {_delta(t.total, t.week_ago)}'
+            f'{f"・SLA超過 {t.sla_breaches}件" if t.sla_breaches else ""}</span></h3>'
             f'<div style="font-size:12px;color:#5f6b7a;margin-bottom:4px">キーワード: {kw}</div>'
             f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">{samples}</table>')
     keywords = "、".join(f"{escape(k)}（{n}）" for k, n in report.keywords) or "—"

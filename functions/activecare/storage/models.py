@@ -136,6 +136,7 @@ class Inquiry(Model):
     resolved_at = UTCDateTimeAttribute(null=True)
     resolved_by = UnicodeAttribute(null=True)
     desk_events = ListAttribute(of=DeskEvent, null=True)
+    sla_breached_at = UTCDateTimeAttribute(null=True)  # when its response-time target was first seen missed (once)
     # Epoch seconds: DynamoDB's TTL deletes the inquiry (its context and conversation) after this; moved on by
     # every activity (a follow-up, a reply), so retention counts from the last one.
     expires_at = NumberAttribute(null=True)

@@ -20,6 +20,7 @@ import { createComposer, inServiceHours } from './composer.js';
 import { createFigures } from './figures.js';
 import { createCampaign } from './campaign.js';
 import { createMailCase } from './mailcase.js';
+import { createQa } from './qa.js';
 
 const POLL_MS = 5000;
 
@@ -101,6 +102,7 @@ function start(config, me) {
   const figures = createFigures(ctx, $('#figures-view'));
   const campaign = createCampaign(ctx, $('#campaign-view'));
   const mailcase = createMailCase(ctx, $('#mail-case'));  // the e-mail form's case (issue #19)
+  const qa = createQa(ctx);  // the QA pages (qa.js): approvals, reviews, feedback
   let lastRenew = 0;
 
   ctx.onDetail = (d) => {
@@ -234,15 +236,17 @@ function start(config, me) {
   // routes: #/ (desk), #/inquiry/<id> (desk, one open), #/figures, #/campaign/<id> (campaign.js)
   function route() {
     const hash = location.hash || '#/';
-    const figuresOn = hash.startsWith('#/figures');
-    const campaignOn = hash.startsWith('#/campaign');
-    $('#desk-view').hidden = figuresOn || campaignOn;
+    const qaOn = qa.route(hash);
+    const figuresOn = !qaOn && hash.startsWith('#/figures');
+    const campaignOn = !qaOn && hash.startsWith('#/campaign');
+    $('#desk-view').hidden = figuresOn || campaignOn || Boolean(qaOn);
     $('#figures-view').hidden = !figuresOn;
     $('#campaign-view').hidden = !campaignOn;
-    const current = figuresOn ? 'figures' : campaignOn ? 'campaign' : 'desk';
+    const current = qaOn || (figuresOn ? 'figures' : campaignOn ? 'campaign' : 'desk');
     for (const a of document.querySelectorAll('.tabs a')) {
       if (a.dataset.route === current) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
     }
+    if (qaOn) return;
     if (figuresOn) { figures.load(); return; }
     if (campaignOn) { campaign.load((/^#\/campaign\/([A-Za-z0-9_-]{1,64})$/.exec(hash) || [])[1]); return; }
     const m = /^#\/inquiry\/(\d{1,19})$/.exec(hash);

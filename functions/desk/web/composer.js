@@ -135,6 +135,11 @@ export function createComposer(ctx, form) {
     if (d.state === 'prepared') list.push(intentNotice(d));
     if (d.state === 'pending') list.push(pendingNotice());
     if (result) list.push(notice(result.kind, result.text, result.detail, result.actions, result.id));
+    const waiting = detail.held_replies || [];
+    if (waiting.length && result?.id !== 'reply-held') {
+      list.push(notice('info', `承認待ちの返信が ${waiting.length} 件あります（${waiting.map((x) => x.agent).join('・')}）。`,
+        waiting.map((x) => x.text).join(' / '), [], 'held-replies'));
+    }
     if (hits.length && !d.state && result?.code !== 'personal_data') {
       list.push(notice('warn', '個人情報が含まれている可能性があります。X には投稿できません（サーバーが拒否します）。',
         null, [], 'pii-warning', hits.map((x) => h('span', {}, `${piiList([x.kind])}「`, h('span', { class: 'pii-hit' }, x.text), '」 '))));
@@ -233,7 +238,15 @@ export function createComposer(ctx, form) {
       const body = { text, client_token: d.token };
       if (!open() && override.checked) body.override_hours = true;
       const { status, data } = await post(`/inquiries/${id}/reply`, body);
-      if (status === 202) {
+      if (data.status === 'held' || data.status === 'rejected') {  // a trainee's reply: a supervisor decides
+        drafts.delete(id);
+        textarea.value = '';
+        result = data.status === 'held'
+          ? { kind: 'info', id: 'reply-held', text: 'スーパーバイザーの承認待ちです。承認されると投稿されます（却下の場合は理由が表示されます）。' }
+          : { kind: 'error', id: 'reply-held', text: `却下されました（${data.reviewed_by}）: ${data.review_note || ''}` };
+        ctx.toast(data.status === 'held' ? '承認待ちにしました' : '却下された返信です');
+        ctx.changed();
+      } else if (status === 202) {
         d.state = 'prepared';
         d.prepared = data;
         result = null;

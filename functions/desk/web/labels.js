@@ -86,6 +86,8 @@ export function errorMessage(err) {
       return b.claimed_by ? `${b.claimed_by} さんが対応中のため、スーパーバイザーのみ再開できます。` : '他の担当者が対応中です。';
     case 'already_replied':
       return 'このご投稿には API で返信済みです（1つのご投稿への自動返信は1回まで）。お客様の次のご投稿をお待ちください。';
+    case 'approval_in_progress': return 'スーパーバイザーが承認し、投稿中です。画面を更新してください。';
+    case 'already_reviewed': return 'この返信はすでに承認または却下されています。';
     case 'unauthorized': case 'not_signed_in': return 'サインインの有効期限が切れました。もう一度サインインしてください。';
     case 'malformed_body': return '送信内容に誤りがあります。';
     case 'bad_agent': return '担当者名が正しくありません。';

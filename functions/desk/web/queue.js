@@ -4,6 +4,7 @@
 import { get } from './api.js';
 import { ACCOUNT_JA, STATUS_JA, TOPIC_JA, topicLabel } from './labels.js';
 import { ageText, fill, h, setText } from './dom.js';
+import { slaChip } from './sla.js';
 
 const FILTERS_KEY = 'activecare.desk.filters';
 const AGES = [['', 'すべての経過時間'], ['5', '5分以上'], ['15', '15分以上'], ['30', '30分以上'], ['60', '60分以上']];
@@ -65,6 +66,7 @@ export function createQueue(ctx, root) {
       dnc: h('span', { class: 'mark mark-dnc', title: 'お客様が返信不要を希望されています（またはブロック）' }, '返信不要'),
       who: h('span', { class: 'who' }),
       age: h('span', { class: 'age' }),
+      sla: h('span', { class: 'sla' }),
       text: h('div', { class: 'text' }),
       topic: h('span', { class: 'topic' }),
       account: h('span', { class: 'acct' }),
@@ -72,7 +74,7 @@ export function createQueue(ctx, root) {
     };
     const el = h('li', { class: 'qrow', role: 'option', 'aria-selected': 'false', dataset: { id: item.inquiry_id },
       onclick: () => ctx.open(item.inquiry_id) },
-    h('div', { class: 'l1' }, parts.direct, parts.repeat, parts.pii, parts.dnc, parts.who, parts.age),
+    h('div', { class: 'l1' }, parts.direct, parts.repeat, parts.pii, parts.dnc, parts.who, parts.sla, parts.age),
     parts.text,
     h('div', { class: 'l3' }, parts.topic, h('span', { 'aria-hidden': 'true' }, '·'), parts.account, parts.holder));
     const row = { el, parts, item: null };
@@ -91,6 +93,7 @@ export function createQueue(ctx, root) {
     setText(p.age, ageText(item.age_minutes));
     p.age.className = `age${item.age_minutes >= 60 ? ' hot' : item.age_minutes >= 30 ? ' warm' : ''}`;
     p.age.title = `受信から${item.age_minutes}分`;
+    slaChip(p.sla, item);
     setText(p.text, item.text);
     setText(p.topic, topicLabel(item.topic));
     const acc = (ctx.config.accounts || []).find((a) => a.key === item.account);
