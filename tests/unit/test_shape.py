@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "functions" / "activecare"
-FEATURES = {"listening", "desk", "publishing", "campaign", "reporting", "staff"}
+FEATURES = {"listening", "desk", "publishing", "campaign", "reporting", "staff", "outage"}
 OUTER = {"cli", "wiring"}  # the composition root and the operator's CLI may import every feature
 
 
