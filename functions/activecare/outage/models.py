@@ -81,9 +81,9 @@ class DetectorConfig(BaseModel):
 
     sta_minutes: int = 2
     lta_minutes: int = 60
-    ratio: float = 6.0
-    min_topic: int = 10  # unique authors in the short window, for a topic counter
-    min_place: int = 6  # ... for a place counter
+    ratio: float = 4.0
+    min_topic: int = 6  # unique authors in the short window, for a topic counter
+    min_place: int = 4  # ... for a place counter
     join_overlap: float = 0.3  # share of a new counter's authors already in an open incident: it grows
     close_quiet_minutes: int = 10
     prior_topic_rate: float = 0.3  # unique complaining authors per minute a new stack expects per topic

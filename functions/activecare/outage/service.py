@@ -83,7 +83,10 @@ class Detector:
     def run(self, now: datetime | None = None) -> RunResult:
         cfg = self.config
         now = now or self.clock()
-        target = floor_minute(now) - MINUTE
+        self._now = now
+        # The minute judged is the one before last: the poll at its end has brought its tweets in (a poll that
+        # ran late is caught by re-reading `settle_minutes` more).
+        target = floor_minute(now) - (1 + cfg.settle_minutes) * MINUTE
         state = self.radar.load_state()
         expected = state.version
         last = parse_minute(state.last_minute) if state.last_minute else None
@@ -175,7 +178,7 @@ class Detector:
                 continue
             onset = self._onset(state, baseline, k, m)
             inc = Incident(id=f"{minute_key(m)}-{re.sub(r'[^a-z0-9_]', '-', k)}", onset=onset,
-                           detected_at=m + MINUTE, keys=[k],
+                           detected_at=self._now, keys=[k],
                            account=TOPIC_ACCOUNT.get(k[2:], "general") if k.startswith("t:") else "signal")
             inc.alerts.append("pending:opened")
             incidents[inc.id] = inc

@@ -1,0 +1,204 @@
+"""Outage incidents for the simulator, and a counts-only mode for many days fast.
+
+`IncidentSpec.parse("signal,大阪,10:30,45,40")`: topic, place (a gazetteer name, or 全国 for a nationwide one),
+start (JST), duration (minutes), peak unique complaining authors per minute. `inject` adds the incident's
+tweets to a generated day: new authors (one tweet each, some a second one), a logistic ramp to the peak over a
+few minutes, a plateau and a decay; about half name the place (or a station in it), the rest say nothing of
+where, as people do. The injected ids are the ground truth of grouping.
+
+`count_days` runs the radar without the stack: each generated tweet goes through the real matcher (as the
+poller's local match), sentiment and the gazetteer into the in-memory signal store, and the real detector runs
+once a simulated minute, the minute's tweets recorded one poll later (the pessimistic order).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from activecare.clock import JST, ManualClock, iso_z, parse_iso
+from activecare.outage.gazetteer import gazetteer
+from activecare.outage.memory import MemoryAlerts, MemoryRadar, MemorySignals
+from activecare.outage.models import DetectorConfig, Incident
+from activecare.outage.service import Detector, complaint_signal
+from activecare.twitter.snowflake import snowflake
+from infra.seed.tweets import SeedDay, Truth
+
+NATIONWIDE = "全国"
+TOPIC_WORDS = {
+    "signal": ("圏外", "電波が悪い", "電波ない", "繋がらない", "通信障害", "4Gなのに通信できない",
+               "データ通信できない"),
+    "wifi": ("ワイファイ繋がらない", "Wi-Fiが切れる", "光回線が繋がらない", "ネットが落ちた"),
+    "billing": ("料金おかしい", "請求が二重", "引き落としエラー"),
+    "app_web": ("アプリにログインできない", "マイページ開かない", "サイトがエラー"),
+    "mail": ("メールが届かない", "キャリアメール送れない"),
+}
+TEMPLATES = (
+    "{place}で急に{w}なんだけど", "さっきから{place}で{w}…障害？", "{place}ずっと{w}。仕事にならない",
+    "え、{place}で{w}。みんなも？", "{w}。{place}だけ？", "{place}にいるけど{w}で困る", "{w}なんだけど、{place}",
+)
+NO_PLACE = ("急に{w}なんだけど", "さっきから{w}…障害？", "ずっと{w}、仕事にならない", "え、{w}。みんなも？",
+            "{w}で連絡取れない最悪", "{w}。まだ直らないの？")
+
+
+@dataclass(frozen=True)
+class IncidentSpec:
+    topic: str
+    place: str  # a gazetteer name, or 全国
+    start: str  # HH:MM JST
+    duration: int  # minutes
+    peak: int  # unique authors per minute at the peak
+
+    @classmethod
+    def parse(cls, text: str) -> IncidentSpec:
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) != 5:
+            raise ValueError(f"--incident {text!r}: expected topic,place,start,duration,peak_per_min")
+        topic, place, start, duration, peak = parts
+        if topic not in TOPIC_WORDS:
+            raise ValueError(f"--incident: unknown topic {topic!r} (one of {', '.join(TOPIC_WORDS)})")
+        if place != NATIONWIDE and not gazetteer().find(place):
+            raise ValueError(f"--incident: {place!r} is not in the gazetteer (data/places.csv) nor {NATIONWIDE}")
+        try:
+            datetime.strptime(start, "%H:%M")
+            spec = cls(topic, place, start, int(duration), int(peak))
+        except ValueError:
+            raise ValueError(f"--incident {text!r}: start HH:MM, duration and peak whole numbers") from None
+        if spec.duration < 5 or spec.peak < 1:
+            raise ValueError("--incident: duration >= 5 minutes and peak >= 1")
+        return spec
+
+    def onset(self, day: datetime) -> datetime:
+        h, m = map(int, self.start.split(":"))
+        return day.astimezone(JST).replace(hour=h, minute=m, second=0, microsecond=0)
+
+    def rate(self, minute: int) -> float:
+        """Expected authors in minute `minute` after the onset: a logistic rise over ~6 minutes, a plateau, an
+        exponential decay over the last third."""
+        rise = self.peak / (1 + math.exp(-(minute + 0.5 - 3.0) / 1.0))
+        tail_from = self.duration * 2 / 3
+        if minute >= tail_from:
+            rise *= math.exp(-(minute - tail_from) / max(1.0, self.duration / 9))
+        return rise
+
+
+@dataclass
+class Injected:
+    spec: IncidentSpec
+    onset: datetime
+    tweet_ids: set[str] = field(default_factory=set)
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    if lam > 30:
+        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
+    limit, k, p = math.exp(-lam), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+def inject(day: SeedDay, spec: IncidentSpec, seed: int = 0) -> Injected:
+    """Add the incident's users and tweets to `day` (kept sorted by time); returns the ground truth."""
+    rng = random.Random(f"outage:{seed}:{spec}")
+    onset = spec.onset(day.start)
+    got = Injected(spec, onset)
+    g = gazetteer()
+    area = g.find(spec.place)
+    nearby = [p.name for p in g.places.values() if area and (p.prefecture in area or p.key in area)]
+    names = [spec.place, spec.place, *nearby] if spec.place != NATIONWIDE else [
+        p.name for p in g.places.values() if p.kind != "station"]
+    base_user = 9_100_000_000_000_000 + rng.randrange(10**12)
+    n = 0
+    new_tweets: list[dict] = []
+    for minute in range(spec.duration):
+        for _ in range(_poisson(rng, spec.rate(minute))):
+            n += 1
+            at = onset + timedelta(minutes=minute, seconds=rng.uniform(0, 59.9))
+            words = rng.choice(TOPIC_WORDS[spec.topic])
+            named = rng.random() < (0.5 if spec.place != NATIONWIDE else 0.3)
+            text = (rng.choice(TEMPLATES).format(place=rng.choice(names), w=words) if named
+                    else rng.choice(NO_PLACE).format(w=words))
+            user_id = str(base_user + n)
+            day.users.append({"id": user_id, "username": f"u{user_id[-9:]}", "name": f"利用者{n}",
+                              "created_at": "2019-04-01T00:00:00.000Z",
+                              "public_metrics": {"followers_count": rng.randrange(5, 400), "following_count": 100,
+                                                 "tweet_count": 1000, "listed_count": 0}})
+            tid = snowflake(at, rng.randrange(1, 4000))
+            new_tweets.append({"id": tid, "edit_history_tweet_ids": [tid], "text": text, "author_id": user_id,
+                               "created_at": iso_z(at), "conversation_id": tid, "lang": "ja",
+                               "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0,
+                                                  "quote_count": 0}})
+            day.truth[tid] = Truth(relevant=True, topic=spec.topic, sentiment="complaint", kind="trouble")
+            got.tweet_ids.add(tid)
+    day.tweets.extend(new_tweets)
+    day.tweets.sort(key=lambda t: (t["created_at"], int(t["id"])))
+    return got
+
+
+@dataclass
+class CountsResult:
+    minutes: int = 0
+    tweets: int = 0
+    signals: int = 0
+    incidents: list[Incident] = field(default_factory=list)
+    grouped: dict[str, set[str]] = field(default_factory=dict)  # incident id -> tweet ids grouped into it
+    alerts: int = 0
+    wall_s: float = 0.0
+
+
+def count_days(days: Sequence[SeedDay], *, config: DetectorConfig | None = None,
+               radar: MemoryRadar | None = None) -> CountsResult:
+    """The radar over consecutive generated stretches, counts only (no stack, no desk)."""
+    import time
+
+    from activecare.keywords import Matcher, default_catalogue
+    from activecare.sentiment import classify_sentiment
+
+    began = time.perf_counter()
+    matcher = Matcher(default_catalogue())
+    signals, radar, alerts = MemorySignals(), radar or MemoryRadar(), MemoryAlerts()
+    clock = ManualClock(days[0].start)
+    detector = Detector(signals=signals, radar=radar, alerts=alerts, clock=clock, config=config)
+    g = gazetteer()
+    out = CountsResult()
+    by_tweet: dict[str, tuple[str, tuple[str, ...], datetime]] = {}
+    for day in days:
+        support = set(day.support_user_ids)
+        pending = iter(day.tweets)
+        nxt = next(pending, None)
+        minute = day.start
+        while minute < day.end + timedelta(minutes=3):
+            clock.set(minute)
+            detector.run()
+            out.minutes += 1
+            # the poll at `minute` reads what was tweeted before it; the worker records it
+            while nxt is not None and parse_iso(nxt["created_at"]) < minute:
+                t, nxt = nxt, next(pending, None)
+                out.tweets += 1
+                if t["author_id"] in support or t["text"].startswith("RT @"):
+                    continue
+                found = matcher.match(t["text"])
+                if found is None:
+                    continue
+                at = parse_iso(t["created_at"])
+                sig = complaint_signal(tweet_id=t["id"], text=t["text"], author_id=t["author_id"], at=at,
+                                       topic=found.topic, sentiment=classify_sentiment(t["text"]), places=g)
+                if sig:
+                    signals.record(*sig)
+                    out.signals += 1
+                    by_tweet[t["id"]] = (sig[0].topic, sig[0].places, at)
+            minute += timedelta(minutes=1)
+        signals.forget_before(day.end - timedelta(hours=3))
+    out.incidents = [radar.incidents[i] for i in radar.state.incidents if i in radar.incidents]
+    for inc in out.incidents:
+        end = inc.closed_at or clock()
+        out.grouped[inc.id] = {tid for tid, (topic, places, at) in by_tweet.items()
+                               if inc.onset <= at < end + timedelta(minutes=1) and inc.matches(topic, places)}
+    out.alerts = len(alerts.sent)
+    out.wall_s = time.perf_counter() - began
+    return out
