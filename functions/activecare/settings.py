@@ -85,6 +85,8 @@ class Settings(BaseModel):
     # Campaign records (the campaign, its entrants and winners) after the campaign's last activity (collection,
     # draw, a DM).
     campaign_retention_days: int = Field(default=180, ge=30, le=3650)
+    # The outage radar's ops alerts (an SNS topic; empty: alerts are only logged and shown on the desk).
+    outage_topic_arn: str = ""
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -192,6 +194,7 @@ class Settings(BaseModel):
             "record_retention_days": "RECORD_RETENTION_DAYS",
             "report_retention_days": "REPORT_RETENTION_DAYS",
             "campaign_retention_days": "CAMPAIGN_RETENTION_DAYS",
+            "outage_topic_arn": "OUTAGE_TOPIC_ARN",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)

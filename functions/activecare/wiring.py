@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from activecare.keywords.catalogue import Catalogue
     from activecare.listening.ingest import Ingestor
     from activecare.listening.poll import Poller
+    from activecare.outage.dynamo import DynamoSignals
+    from activecare.outage.service import CrisisDesk, Detector
     from activecare.publishing.service import Publisher
     from activecare.reporting.ports import Mailer
     from activecare.reporting.service import Reporter
@@ -194,6 +196,33 @@ class Runtime:
 
         return Ingestor(store=DynamoInquiryStore(), twitter=self.twitter, accounts=self.settings.accounts,
                         clock=self.clock)
+
+    # --- outage radar ---
+    def outage_signals(self) -> DynamoSignals:
+        """The worker's side of the radar: complaint signals into the minute buckets."""
+        from activecare.outage.dynamo import DynamoSignals
+
+        return DynamoSignals()
+
+    def outage_detector(self) -> Detector:
+        """The radar's minute run over the state table, alerting to the stack's outage topic."""
+        import boto3
+
+        from activecare.outage.dynamo import DynamoRadar, DynamoSignals, LoggedAlerts, SnsAlerts
+        from activecare.outage.ports import AlertSink
+        from activecare.outage.service import Detector
+
+        arn = self.settings.outage_topic_arn
+        alerts: AlertSink = (SnsAlerts(boto3.client("sns", region_name=self.settings.region), arn) if arn
+                             else LoggedAlerts())
+        return Detector(signals=DynamoSignals(), radar=DynamoRadar(), alerts=alerts, clock=self.clock)
+
+    def crisis(self) -> CrisisDesk:
+        """Crisis mode: incidents confirmed by supervisors, status posts as the owning account."""
+        from activecare.outage.dynamo import DynamoRadar, XStatusPoster
+        from activecare.outage.service import CrisisDesk
+
+        return CrisisDesk(radar=DynamoRadar(), poster=XStatusPoster(self.poster), clock=self.clock)
 
 
 def user_gateway(secret: object, secret_id: str, account_key: str, *, base_url: str | None,

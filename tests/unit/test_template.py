@@ -116,7 +116,7 @@ def test_no_star_resource_in_any_policy_but_the_key_policy(transformed: dict[str
 
 def test_every_function_writes_only_its_own_log_group(transformed: dict[str, Any]) -> None:
     functions = _of_type(transformed, "AWS::Lambda::Function")
-    assert len(functions) == 6
+    assert len(functions) == 7  # poller, worker, desk, reporter, publisher, campaign, outage
     for name, fn in functions.items():
         role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
         logs = [s for s in _statements(transformed, role, logs=True) if set(_list(s["Action"])) <= LOG_ACTIONS]
@@ -192,10 +192,11 @@ def test_the_key_policy_names_exactly_the_roles_of_the_personal_data_tables(tran
 
 STATE_PREFIXES = {  # from each function's adapters (functions/activecare/*/dynamo.py)
     "PollerFunctionRole": ["search#*", "mention#*", "ratelimit#*"],  # checkpoints, rate-limit marks
-    "WorkerFunctionRole": ["dnc#*"],  # do-not-contact records of opt-out replies (written, never read)
-    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*"],  # reply reservations, day tallies, do-not-contact
+    "WorkerFunctionRole": ["dnc#*", "out#sig#*", "out#smp#*"],  # do-not-contact records, outage signals (written)
+    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*", "out#*"],  # reservations, tallies, dnc, incidents
     "ReporterFunctionRole": ["report#*"],  # the report ledger
     "PublisherFunctionRole": ["cal#*", "post#*", "cap#*"],  # the calendar, post records, caps
+    "OutageFunctionRole": ["out#*"],  # the outage radar: signals, state, baselines, incidents
 }
 
 

@@ -318,8 +318,10 @@ def describe(inc: Incident, places: Gazetteer | None = None) -> dict[str, object
 def alert_text(inc: Incident, event: str, places: Gazetteer | None = None) -> tuple[str, str]:
     g = places or gazetteer()
     where = "・".join(g.name(p) for p in inc.places) or "全国"
-    what = {"opened": "障害の疑い", "closed": "収束"}.get(event.split(":")[0], "拡大")
-    subject = f"[activecare] {what}: {','.join(inc.topics) or '*'} {where} (peak {inc.peak}/min)"[:100]
+    what = {"opened": "outage suspected", "closed": "outage over"}.get(event.split(":")[0], "outage grown")
+    area = ",".join(p for p in inc.places if g.places[p].kind == "prefecture") or "nationwide"
+    # SNS subjects are ASCII, under 100 characters
+    subject = f"[activecare] {what}: {','.join(inc.topics) or '*'} {area} (peak {inc.peak}/min)"[:99]
     per_minute = ", ".join(f"{to_jst(c.minute):%H:%M} {c.authors}" for c in inc.counts[-10:])
     lines = [
         f"event: {event}", f"incident: {inc.id}", f"topics: {', '.join(inc.topics) or '-'}", f"places: {where}",
