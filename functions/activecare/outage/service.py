@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from activecare.clock import Clock, to_jst
-from activecare.errors import Conflict, Forbidden, NotFound, Refused
+from activecare.errors import AppError, Conflict, Forbidden, NotFound, Refused
 from activecare.outage.gazetteer import Gazetteer, gazetteer
 from activecare.outage.models import (
     Baseline,
@@ -45,6 +45,7 @@ from activecare.roles import supervises
 MINUTE = timedelta(minutes=1)
 KEEP_RECENT_MINUTES = 90
 KEEP_INCIDENTS = 50
+POSTS_PER_15_MIN = 100
 TEMPLATES_FILE = Path(__file__).resolve().parents[1] / "data" / "outage_templates.json"
 _HANDLE = re.compile(r"@[A-Za-z0-9_]+")
 _URL = re.compile(r"https?://\S+")
@@ -456,8 +457,24 @@ class CrisisDesk:
         self.radar.put_incident(inc)
         return inc
 
-    def group_reply(self, inc: Incident) -> str:
-        return self.status_text(inc, "group_reply", 0, self.clock())
+    def group_reply(self, inc: Incident, author_username: str = "") -> str:
+        """The prepared answer for a grouped inquiry. Addressed to the customer by name and timed, so no two of
+        the group's replies are the same text (X refuses identical posts)."""
+        text = self.status_text(inc, "group_reply", len(inc.answers) + 1, self.clock())
+        return f"{author_username}さま、{text}" if author_username else text
+
+    def check_rate(self, inc: Incident, now: datetime | None = None, limit: int = POSTS_PER_15_MIN) -> None:
+        """X's 100 posts per 15 minutes per account: the incident's API replies and status posts on its account
+        in the last 15 minutes, a 429 in the one error model when the window is full."""
+        now = now or self.clock()
+        recent = [a.at for a in inc.answers if a.how == "api"] + [p.at for p in inc.status_posts]
+        if not rate_ok(recent, now, limit):
+            raise AppError("X allows 100 posts per 15 minutes per account: wait a few minutes, or answer by "
+                           "marking the inquiry covered by the status post", code="post_window_full", status=429)
+
+    def in_group(self, inc: Incident, topic: str, text: str, created_at: datetime) -> bool:
+        """An inquiry the incident groups: its topic and places match and it came after the onset."""
+        return created_at >= inc.onset - 5 * MINUTE and inc.matches(topic, self.places.find(text))
 
 
 TOPIC_LABELS = {"signal": "電波・通信", "wifi": "Wi-Fi", "billing": "料金", "app_web": "アプリ・Web", "mail": "メール",
