@@ -18,6 +18,7 @@ import { createQueue } from './queue.js';
 import { createInquiry } from './inquiry.js';
 import { createComposer, inServiceHours } from './composer.js';
 import { createFigures } from './figures.js';
+import { mountIncidents } from './incidents.js';
 
 const POLL_MS = 5000;
 
@@ -96,6 +97,7 @@ function start(config, me) {
   const composer = createComposer(ctx, $('#composer'));
   const inquiry = createInquiry(ctx, { toolbar: $('#inquiry-toolbar'), body: $('#inquiry-body'), side: $('#customer-pane') });
   const figures = createFigures(ctx, $('#figures-view'));
+  mountIncidents(ctx);  // crisis mode: the outage banner and the incident view
   let lastRenew = 0;
 
   ctx.onDetail = (d) => {
