@@ -18,6 +18,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from activecare.clock import JST, ManualClock, iso_z, parse_iso
 from activecare.outage.gazetteer import gazetteer
@@ -202,3 +203,101 @@ def count_days(days: Sequence[SeedDay], *, config: DetectorConfig | None = None,
     out.alerts = len(alerts.sent)
     out.wall_s = time.perf_counter() - began
     return out
+
+
+# --- the simulated day on the local stack (infra/simulate_day.py --incident ...) ----------------------------
+
+SUPERVISOR_REACTION = timedelta(minutes=4)  # a supervisor looks at the alert and confirms it
+COVER_PER_MINUTE = 20  # grouped inquiries the team marks covered by the status post each minute
+
+
+class OutageDay:
+    """The radar in the simulated day: the real outage function every minute (after the worker), a simulated
+    supervisor confirming each alert a few minutes later, and the team covering the grouped keyword finds by
+    the status post (mentions stay with the agents, who answer them one by one)."""
+
+    def __init__(self, specs: Sequence[str], seed: int = 0) -> None:
+        self.specs = [IncidentSpec.parse(s) for s in specs]
+        self.seed = seed
+        self.injected: list[Injected] = []
+        self.runs = 0
+        self.alerts = 0
+
+    def inject(self, day: SeedDay) -> None:
+        self.injected = [inject(day, spec, self.seed + n) for n, spec in enumerate(self.specs)]
+
+    def minute(self, stack: object) -> None:
+        from activecare.outage.service import CrisisDesk
+        from infra.lambda_runtime import context_for
+        from outage import app as outage_app
+
+        rt = stack.runtime  # type: ignore[attr-defined]
+        result = outage_app.handler({"scheduled_time": iso_z(rt.clock())}, context_for("outage"))
+        self.runs += 1
+        self.alerts += len(result["opened"]) + len(result["grown"]) + len(result["closed"])
+        crisis: CrisisDesk = rt.crisis()
+        now = rt.clock()
+        for item in crisis.incidents():
+            if item["status"] != "open":
+                continue
+            inc = crisis.get(str(item["id"]))
+            if inc.confirmed_by is None and now - inc.detected_at >= SUPERVISOR_REACTION:
+                crisis.confirm(inc.id, user="sim-supervisor", groups=["supervisors"])
+            elif inc.confirmed_by:
+                self._cover(rt, crisis, inc)
+
+    def _cover(self, rt: Any, crisis: Any, inc: Incident) -> None:
+        desk = rt.desk()
+        done = {a.inquiry_id for a in inc.answers}
+        page = desk.list(status="new", limit=100)
+        covered = 0
+        for item in page.items:
+            if covered >= COVER_PER_MINUTE:
+                break
+            if item.direct or item.inquiry_id in done or item.claimed_by:
+                continue
+            if crisis.in_group(inc, item.topic, item.text, item.created_at):
+                desk.resolve(item.inquiry_id, "sim-cover", "no_reply_needed")
+                crisis.record_answer(inc.id, inquiry_id=item.inquiry_id, action="covered", how="status_post",
+                                     user="sim-cover", groups=["agents"])
+                covered += 1
+
+    def summary_rows(self, stack: object) -> list[tuple[str, object]]:
+        from activecare.storage.models import Inquiry
+
+        rt = stack.runtime  # type: ignore[attr-defined]
+        crisis = rt.crisis()
+        incidents = [crisis.get(str(i["id"])) for i in crisis.incidents()]
+        stored = list(Inquiry.scan())
+        rows: list[tuple[str, object]] = [("outage radar: detector runs / alerts sent", f"{self.runs} / {self.alerts}"),
+                                          ("  incidents opened", len(incidents))]
+        for got in self.injected:
+            end = got.onset + timedelta(minutes=got.spec.duration)
+            mine = [i for i in incidents if i.detected_at >= got.onset and i.onset < end]
+            label = f"  injected {got.spec.topic} {got.spec.place} {got.spec.start} ({got.spec.peak}/min)"
+            if not mine:
+                rows.append((label, "not detected"))
+                continue
+            inc = min(mine, key=lambda i: i.detected_at)
+            first = next((p.at for p in inc.status_posts if p.tweet_id != "pending"), None)
+            grouped = {q.inquiry_id for q in stored for i in mine
+                       if crisis.in_group(i, q.topic, q.text, q.created_at)
+                       and q.created_at < (i.closed_at or rt.clock()) + timedelta(minutes=1)}
+            hit = len(grouped & got.tweet_ids)
+            rows += [
+                (label, f"detected {to_hm(inc.detected_at)} ({(inc.detected_at - got.onset).total_seconds() / 60:.0f} "
+                        f"min after onset), first status post {to_hm(first)}, peak {inc.peak}/min at "
+                        f"{to_hm(inc.peak_at)}, closed {to_hm(inc.closed_at)}"),
+                ("    places / topics", f"{', '.join(inc.places) or 'nationwide'} / {', '.join(inc.topics) or '-'}"),
+                ("    grouped inquiries: precision / recall (injected tweets)",
+                 f"{hit / max(1, len(grouped)):.2f} / {hit / max(1, len(got.tweet_ids)):.2f} "
+                 f"({len(grouped)} grouped, {len(got.tweet_ids)} injected)"),
+                ("    desk: covered by the status post / replied; status posts",
+                 f"{sum(a.action == 'covered' for a in inc.answers)} / "
+                 f"{sum(a.action == 'replied' for a in inc.answers)}; {len(inc.status_posts)}"),
+            ]
+        return rows
+
+
+def to_hm(at: datetime | None) -> str:
+    return "-" if at is None else f"{at.astimezone(JST):%H:%M}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from activecare.outage.dynamo import DynamoSignals
     from activecare.outage.service import CrisisDesk, Detector
     from activecare.publishing.service import Publisher
+    from activecare.reporting.models import IncidentLine
     from activecare.reporting.ports import Mailer
     from activecare.reporting.service import Reporter
     from activecare.twitter.gateway import TweepyGateway
@@ -112,7 +113,8 @@ class Runtime:
         return Reporter(inquiries=DynamoReportInquiries(), ledger=DynamoReportLedger(),
                         mailer=mailer or SesMailer(ses_client(s.region)), routing=load_routing(s.report_routing_file),
                         schedule=Schedule.from_spec(s.report_times), sender=s.report_sender, clock=self.clock,
-                        keep_handles=tuple(a.username for a in s.accounts), retry_windows=s.report_retry_windows)
+                        keep_handles=tuple(a.username for a in s.accounts), retry_windows=s.report_retry_windows,
+                        incidents=OutageIncidents())
 
     def campaign(self, *, x_factory: Callable[[TweepyGateway, str], TweepyCampaignX] | None = None
                  ) -> CampaignService:
@@ -223,6 +225,18 @@ class Runtime:
         from activecare.outage.service import CrisisDesk
 
         return CrisisDesk(radar=DynamoRadar(), poster=XStatusPoster(self.poster), clock=self.clock)
+
+
+class OutageIncidents:
+    """The reporter's IncidentSource over the outage radar's incidents (the composition root joins the two
+    features: neither imports the other)."""
+
+    def between(self, start: datetime, end: datetime) -> list[IncidentLine]:
+        from activecare.outage.dynamo import DynamoRadar
+        from activecare.outage.report import incidents_between
+        from activecare.reporting.models import IncidentLine
+
+        return [IncidentLine(**t.as_dict()) for t in incidents_between(DynamoRadar(), start, end)]  # type: ignore[arg-type]
 
 
 def user_gateway(secret: object, secret_id: str, account_key: str, *, base_url: str | None,

@@ -194,7 +194,7 @@ STATE_PREFIXES = {  # from each function's adapters (functions/activecare/*/dyna
     "PollerFunctionRole": ["search#*", "mention#*", "ratelimit#*"],  # checkpoints, rate-limit marks
     "WorkerFunctionRole": ["dnc#*", "out#sig#*", "out#smp#*"],  # do-not-contact records, outage signals (written)
     "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*", "out#*"],  # reservations, tallies, dnc, incidents
-    "ReporterFunctionRole": ["report#*"],  # the report ledger
+    "ReporterFunctionRole": ["report#*", "out#state", "out#inc#*"],  # the report ledger, outage incidents
     "PublisherFunctionRole": ["cal#*", "post#*", "cap#*"],  # the calendar, post records, caps
     "OutageFunctionRole": ["out#*"],  # the outage radar: signals, state, baselines, incidents
 }
