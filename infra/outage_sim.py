@@ -18,6 +18,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from activecare.clock import JST, ManualClock, iso_z, parse_iso
@@ -222,6 +223,8 @@ class OutageDay:
         self.injected: list[Injected] = []
         self.runs = 0
         self.alerts = 0
+        self.ops_inbox = ""
+        self.reports_dir = Path("out/reports/incidents")
 
     def inject(self, day: SeedDay) -> None:
         self.injected = [inject(day, spec, self.seed + n) for n, spec in enumerate(self.specs)]
@@ -232,9 +235,11 @@ class OutageDay:
         from outage import app as outage_app
 
         rt = stack.runtime  # type: ignore[attr-defined]
+        if not self.ops_inbox:
+            self._ops_topic(stack)
         result = outage_app.handler({"scheduled_time": iso_z(rt.clock())}, context_for("outage"))
         self.runs += 1
-        self.alerts += len(result["opened"]) + len(result["grown"]) + len(result["closed"])
+        self.alerts += result["alerts"]
         crisis: CrisisDesk = rt.crisis()
         now = rt.clock()
         for item in crisis.incidents():
@@ -245,6 +250,19 @@ class OutageDay:
                 crisis.confirm(inc.id, user="sim-supervisor", groups=["supervisors"])
             elif inc.confirmed_by:
                 self._cover(rt, crisis, inc)
+
+    def _ops_topic(self, stack: Any) -> None:
+        """The stack's outage topic on moto, with a queue subscribed in place of ops' e-mail."""
+        import boto3
+
+        region, endpoint = stack.settings.region, stack.aws_endpoint
+        sns = boto3.client("sns", region_name=region, endpoint_url=endpoint)
+        sqs = boto3.client("sqs", region_name=region, endpoint_url=endpoint)
+        arn = sns.create_topic(Name="activecare-outage")["TopicArn"]
+        self.ops_inbox = sqs.create_queue(QueueName="activecare-ops-inbox")["QueueUrl"]
+        q_arn = sqs.get_queue_attributes(QueueUrl=self.ops_inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=q_arn)
+        stack.configure(outage_topic_arn=arn)
 
     def _cover(self, rt: Any, crisis: Any, inc: Incident) -> None:
         desk = rt.desk()
@@ -269,8 +287,17 @@ class OutageDay:
         crisis = rt.crisis()
         incidents = [crisis.get(str(i["id"])) for i in crisis.incidents()]
         stored = list(Inquiry.scan())
+        from activecare.outage.report import incident_report
+
         rows: list[tuple[str, object]] = [("outage radar: detector runs / alerts sent", f"{self.runs} / {self.alerts}"),
                                           ("  incidents opened", len(incidents))]
+        if incidents:
+            self.reports_dir.mkdir(parents=True, exist_ok=True)
+            for inc in incidents:
+                text, html = incident_report(inc)
+                (self.reports_dir / f"{inc.id}.txt").write_text(text, encoding="utf-8")
+                (self.reports_dir / f"{inc.id}.html").write_text(html, encoding="utf-8")
+            rows.append(("  per-incident reports", str(self.reports_dir)))
         for got in self.injected:
             end = got.onset + timedelta(minutes=got.spec.duration)
             mine = [i for i in incidents if i.detected_at >= got.onset and i.onset < end]
