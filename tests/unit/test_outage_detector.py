@@ -141,3 +141,14 @@ def test_only_complaints_are_signals_and_samples_are_masked() -> None:
     assert mask_sample("@abc_1 東京駅で圏外 https://t.co/x 連絡先 taro@example.com") == \
         "@*** 東京駅で圏外 [URL] 連絡先 ［メールアドレス］"
 
+
+
+def test_places_are_found_leftmost_longest_with_their_prefecture_in_any_width_or_kana() -> None:
+    from activecare.outage.gazetteer import gazetteer
+
+    g = gazetteer()
+    assert g.find("東京都内で圏外") == ("tokyo",)  # never 京都
+    assert g.find("梅田駅で電波ない") == ("osaka", "umeda")
+    assert g.find("ﾅﾝﾊﾞで繋がらない") == g.find("なんばで繋がらない") == ("namba", "osaka")
+    assert g.find("新大阪から京都駅へ") == ("kyoto", "kyoto_st", "osaka", "shin_osaka")
+    assert g.find("家で圏外") == ()

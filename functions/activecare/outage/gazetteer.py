@@ -1,20 +1,29 @@
 """Places named in a tweet: prefectures, major cities and stations from data/places.csv.
 
-Matching is leftmost-longest on the keyword normaliser's folding (the same NFKC, width and kana folding as the
-matcher), so 東京駅 is the station and not 東京, and 東京都 never yields 京都. Every place rolls up to its
-prefecture: a tweet naming 梅田 counts for 梅田 and for 大阪府.
+Matching is leftmost-longest on a light folding (NFKC: width; casefold; katakana as hiragana; no spaces), so
+東京駅 is the station and not 東京, and 東京都 never yields 京都. Every place rolls up to its prefecture: a tweet
+naming 梅田 counts for 梅田 and for 大阪府. Not the keyword normaliser: importing activecare.keywords loads the
+matcher and its C extension, which the worker's and the desk's artifacts do not carry.
 """
 
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from activecare.keywords.normalize import normalize
-
 PLACES_FILE = Path(__file__).resolve().parents[1] / "data" / "places.csv"
+
+
+_KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
+_SPACE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA))
 
 
 @dataclass(frozen=True)
