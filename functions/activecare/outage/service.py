@@ -41,6 +41,7 @@ from activecare.outage.models import (
 from activecare.outage.ports import AlertSink, RadarStore, SignalStore, StatusPoster
 from activecare.pii import mask_pii
 from activecare.roles import supervises
+from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, weighted_length
 
 MINUTE = timedelta(minutes=1)
 KEEP_RECENT_MINUTES = 90
@@ -438,11 +439,18 @@ class CrisisDesk:
         return 1
 
     def status_text(self, inc: Incident, kind: str, number: int, now: datetime) -> str:
-        where = "・".join(self.places.name(p) for p in inc.places if self.places.places[p].kind == "prefecture") \
-            or "・".join(self.places.name(p) for p in inc.places) or "一部地域"
-        what = "・".join(self.topic_names(t) for t in inc.topics) or "通信サービス"
-        return self.templates[kind].format(n=number, time=f"{to_jst(now):%H:%M}", places=where, topics=what,
-                                           onset=f"{to_jst(inc.onset):%H:%M}")
+        """A template filled in: the prefectures (three at most, else 全国各地), the topics (two at most), kept
+        within X's 280 weighted characters."""
+        prefectures = [p for p in inc.places if self.places.places[p].kind == "prefecture"] or inc.places
+        names = [self.places.name(p) for p in prefectures]
+        where = ("・".join(names) if len(names) <= 3 else "全国各地") if names else "一部地域"
+        labels = list(dict.fromkeys(self.topic_names(t) for t in inc.topics))
+        what = "・".join(labels[:2]) if labels else "通信サービス"
+        fields = {"n": number, "time": f"{to_jst(now):%H:%M}", "topics": what, "onset": f"{to_jst(inc.onset):%H:%M}"}
+        text = self.templates[kind].format(places=where, **fields)
+        if weighted_length(text) > MAX_WEIGHTED_LENGTH:
+            text = self.templates[kind].format(places="一部地域", **fields)
+        return text
 
     def record_answer(self, incident_id: str, *, inquiry_id: str, action: str, how: str, user: str,
                       groups: list[str]) -> Incident:
@@ -477,7 +485,8 @@ class CrisisDesk:
         return created_at >= inc.onset - 5 * MINUTE and inc.matches(topic, self.places.find(text))
 
 
-TOPIC_LABELS = {"signal": "電波・通信", "wifi": "Wi-Fi", "billing": "料金", "app_web": "アプリ・Web", "mail": "メール",
+TOPIC_LABELS = {"signal": "電波・通信", "mobile_data": "電波・通信", "outage": "電波・通信", "wifi": "Wi-Fi",
+                "home_internet": "光回線・Wi-Fi", "billing": "料金", "app_web": "アプリ・Web", "mail": "メール",
                 "sim_esim": "SIM・eSIM", "devices": "端末"}
 
 
