@@ -111,3 +111,16 @@ def test_group_replies_differ_and_the_post_window_holds_100_per_15_minutes() -> 
     assert refused.value.status == 429 and refused.value.code == "post_window_full"
     clock.advance(timedelta(minutes=2))  # the oldest leave the window
     desk.check_rate(inc)
+
+
+def test_a_nationwide_incidents_texts_fit_in_a_post() -> None:
+    from activecare.outage.gazetteer import gazetteer
+    from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, weighted_length
+
+    desk, _, _, clock = _desk()
+    keys = ["t:signal", "t:mobile_data", "t:outage", *(f"p:{k}" for k in gazetteer().places)]
+    inc = Incident(id="n1", onset=T0, detected_at=T0, keys=keys)
+    texts = [desk.status_text(inc, kind, 12, clock()) for kind in ("first", "update", "closed")]
+    texts.append(desk.group_reply(inc, "a_fifteen_chars"))
+    assert all(weighted_length(t) <= MAX_WEIGHTED_LENGTH for t in texts)
+    assert "全国各地" in texts[0] and "電波・通信" in texts[0] and "mobile_data" not in texts[0]
