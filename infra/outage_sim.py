@@ -220,7 +220,9 @@ class OutageDay:
     supervisor confirming each alert a few minutes later, and the team covering the grouped keyword finds by
     the status post (mentions stay with the agents, who answer them one by one)."""
 
-    def __init__(self, specs: Sequence[str], seed: int = 0) -> None:
+    def __init__(self, specs: Sequence[str], seed: int = 0, *, supervise: bool = True) -> None:
+        """`supervise=False` (`make desk`): nobody simulated confirms or covers; the people at the desk do."""
+        self.supervise = supervise
         self.specs = [IncidentSpec.parse(s) for s in specs]
         self.seed = seed
         self.injected: list[Injected] = []
@@ -243,6 +245,8 @@ class OutageDay:
         result = outage_app.handler({"scheduled_time": iso_z(rt.clock())}, context_for("outage"))
         self.runs += 1
         self.alerts += result["alerts"]
+        if not self.supervise:
+            return
         crisis: CrisisDesk = rt.crisis()
         now = rt.clock()
         for item in crisis.incidents():
