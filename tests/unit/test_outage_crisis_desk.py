@@ -124,3 +124,22 @@ def test_a_nationwide_incidents_texts_fit_in_a_post() -> None:
     texts.append(desk.group_reply(inc, "a_fifteen_chars"))
     assert all(weighted_length(t) <= MAX_WEIGHTED_LENGTH for t in texts)
     assert "全国各地" in texts[0] and "電波・通信" in texts[0] and "mobile_data" not in texts[0]
+
+
+def test_the_detector_and_the_desk_writing_at_once_lose_nothing_and_post_once() -> None:
+    from activecare.outage.memory import MemoryAlerts, MemorySignals
+    from activecare.outage.service import Detector
+
+    desk, radar, poster, clock = _desk()
+    stale = radar.incident("i1")  # the detector's run loaded it ...
+    other_click = radar.incident("i1")  # ... and so did a second confirm click
+    assert stale and other_click
+    desk.confirm("i1", user="yamada", groups=SUP)  # ... then a supervisor confirmed: the first post is out
+    stale.peak = 99
+    detector = Detector(signals=MemorySignals(), radar=radar, alerts=MemoryAlerts(), clock=clock)
+    detector._write(stale)  # the detector's write lands on the fresh copy
+    stored = radar.incident("i1")
+    assert stored and stored.peak == 99 and stored.confirmed_by == "yamada" and len(stored.status_posts) == 1
+    other_click.confirmed_by = "yamada"
+    assert desk._post_due(other_click) == 0  # the stale click's post is refused by the revision
+    assert len(poster.posts) == 1

@@ -110,11 +110,18 @@ class DynamoRadar:
         return Incident.model_validate_json(item.doc or "{}")
 
     def _item(self, incident: Incident) -> OutageItem:
-        return OutageItem(f"out#inc#{incident.id}", doc=incident.model_dump_json(),
+        return OutageItem(f"out#inc#{incident.id}", doc=incident.model_dump_json(), version=incident.rev,
                           expires_at=expires_at(incident.detected_at, retention().report_retention_days))
 
-    def put_incident(self, incident: Incident) -> None:
-        self._item(incident).save()
+    def put_incident(self, incident: Incident) -> bool:
+        expected = incident.rev
+        incident.rev += 1
+        condition = (OutageItem.version == expected) if expected else (
+            OutageItem.pk.does_not_exist() | (OutageItem.version == 0))
+        if save_if(self._item(incident), condition):
+            return True
+        incident.rev = expected
+        return False
 
     def create_incident(self, incident: Incident) -> bool:
         return save_if(self._item(incident), OutageItem.pk.does_not_exist())

@@ -62,13 +62,18 @@ class MemoryRadar:
         inc = self.incidents.get(incident_id)
         return inc.model_copy(deep=True) if inc else None
 
-    def put_incident(self, incident: Incident) -> None:
+    def put_incident(self, incident: Incident) -> bool:
+        stored = self.incidents.get(incident.id)
+        if (stored.rev if stored else 0) != incident.rev:
+            return False
+        incident.rev += 1
         self.incidents[incident.id] = incident.model_copy(deep=True)
+        return True
 
     def create_incident(self, incident: Incident) -> bool:
         if incident.id in self.incidents:
             return False
-        self.put_incident(incident)
+        self.incidents[incident.id] = incident.model_copy(deep=True)
         return True
 
 

@@ -4,7 +4,7 @@ incidents with their timeline, and the desk's crisis actions."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -132,6 +132,7 @@ class GroupAnswer(BaseModel):
 
 class Incident(BaseModel):
     id: str
+    rev: int = 0  # the stored revision: every write is conditional on it (the detector and the desk both write)
     status: IncidentStatus = "open"
     onset: datetime  # first minute above the expected rate
     detected_at: datetime  # the run that opened it
@@ -175,6 +176,10 @@ class Incident(BaseModel):
         if not places:
             return bool(topics)
         return any(p in own for p in places)
+
+    # what the detector writes (the rest is the desk's): merged onto a fresh copy after a desk's write
+    DETECTOR_FIELDS: ClassVar[tuple[str, ...]] = (
+        "status", "onset", "keys", "counts", "peak", "peak_at", "closed_at", "quiet_minutes", "samples", "alerts")
 
     def next_update_due(self) -> datetime | None:
         if self.status != "open" or not self.status_posts:

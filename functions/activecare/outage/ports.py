@@ -35,7 +35,10 @@ class RadarStore(Protocol):
 
     def incident(self, incident_id: str) -> Incident | None: ...
 
-    def put_incident(self, incident: Incident) -> None: ...
+    def put_incident(self, incident: Incident) -> bool:
+        """Write the incident only if the stored one is still at `incident.rev` (then `rev` moves on by one);
+        False when someone wrote it in between (reload and apply again)."""
+        ...
 
     def create_incident(self, incident: Incident) -> bool:
         """Store a new incident; False if one with its id exists (a repeated run or a double declaration)."""

@@ -137,7 +137,7 @@ class Detector:
             if inc_id in result.opened:
                 self.radar.create_incident(inc)
             else:
-                self.radar.put_incident(inc)
+                incidents[inc_id] = self._write(inc)
         if not self.radar.save_state(state, expected):
             return RunResult()  # another run judged these minutes
         for inc in incidents.values():
@@ -287,8 +287,20 @@ class Detector:
             self.alerts.publish(subject, message, f"{inc.id}:{what}")
             inc.alerts[inc.alerts.index(event)] = what
         if pending:
-            self.radar.put_incident(inc)
+            self._write(inc)
         return len(pending)
+
+    def _write(self, inc: Incident) -> Incident:
+        """Store the detector's fields of `inc`: over a desk's write in between (a confirmation, a status post),
+        onto the fresh copy."""
+        for _ in range(5):
+            if self.radar.put_incident(inc):
+                return inc
+            fresh = self.radar.incident(inc.id)
+            if fresh is None:
+                break
+            inc = fresh.model_copy(update={f: getattr(inc, f) for f in Incident.DETECTOR_FIELDS})
+        raise Conflict(f"incident {inc.id} kept changing under the detector", code="retry")
 
 
 def _span(first: datetime, last: datetime) -> list[datetime]:
@@ -374,11 +386,16 @@ class CrisisDesk:
         inc = self.get(incident_id)
         if inc.status != "open":
             raise Conflict("収束したインシデントは確認できません", code="incident_closed")
-        if inc.confirmed_by is None:
-            inc.confirmed_by, inc.confirmed_at = user, self.clock()
-            self.radar.put_incident(inc)
+
+        def mark(i: Incident) -> bool:
+            if i.confirmed_by is not None:
+                return False
+            i.confirmed_by, i.confirmed_at = user, self.clock()
+            return True
+
+        inc = self._update(incident_id, mark)
         self._post_due(inc)
-        return inc
+        return self.get(incident_id)
 
     def declare(self, *, user: str, groups: list[str], topic: str, places: list[str]) -> Incident:
         """A supervisor declares an incident the radar has not seen (e.g. the network team's notice)."""
@@ -432,11 +449,28 @@ class CrisisDesk:
             return 0  # an earlier attempt's outcome is unknown: ops check the account's timeline
         text = self.status_text(inc, kind, len(kinds) + 1, now)
         inc.status_posts.append(StatusPost(at=now, tweet_id="pending", text=text, kind=kind))
-        self.radar.put_incident(inc)
+        if not self.radar.put_incident(inc):
+            return 0  # someone wrote it in between (another click, the detector): the next tick looks again
         tweet_id = self.poster.post(inc.account, text)
-        inc.status_posts[-1].tweet_id = tweet_id
-        self.radar.put_incident(inc)
+
+        def record(i: Incident) -> bool:
+            for p in i.status_posts:
+                if p.tweet_id == "pending" and p.text == text:
+                    p.tweet_id = tweet_id
+                    return True
+            return False
+
+        self._update(inc.id, record)
         return 1
+
+    def _update(self, incident_id: str, change: Callable[[Incident], bool]) -> Incident:
+        """Apply `change` to the stored incident and write it over its revision (again on a fresh copy when
+        another writer came in between); `change` returns False when there is nothing to do."""
+        for _ in range(5):
+            inc = self.get(incident_id)
+            if not change(inc) or self.radar.put_incident(inc):
+                return inc
+        raise Conflict("インシデントが更新中です。もう一度お試しください", code="retry")
 
     def status_text(self, inc: Incident, kind: str, number: int, now: datetime) -> str:
         """A template filled in: the prefectures (three at most, else 全国各地), the topics (two at most), kept
@@ -457,13 +491,16 @@ class CrisisDesk:
         """An agent answered (or covered) one grouped inquiry: counted once per inquiry for the report."""
         if not groups:
             raise Forbidden("権限がありません")
-        inc = self.get(incident_id)
-        if any(a.inquiry_id == inquiry_id for a in inc.answers):
-            return inc
-        inc.answers.append(GroupAnswer.model_validate({"inquiry_id": inquiry_id, "action": action, "by": user,
-                                                       "at": self.clock(), "how": how}))
-        self.radar.put_incident(inc)
-        return inc
+        answer = GroupAnswer.model_validate({"inquiry_id": inquiry_id, "action": action, "by": user,
+                                             "at": self.clock(), "how": how})
+
+        def add(i: Incident) -> bool:
+            if any(a.inquiry_id == inquiry_id for a in i.answers):
+                return False
+            i.answers.append(answer)
+            return True
+
+        return self._update(incident_id, add)
 
     def group_reply(self, inc: Incident, author_username: str = "") -> str:
         """The prepared answer for a grouped inquiry. Addressed to the customer by name and timed, so no two of
