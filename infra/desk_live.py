@@ -325,7 +325,7 @@ class LiveDesk:
     # --- the simulated day, live -------------------------------------------------------------------------
 
     def play(self, stop: threading.Event, *, tweets: int, colleagues: int = 0, seed: int = 7,
-             until: datetime | None = None, on_minute: Any = None) -> None:
+             until: datetime | None = None, on_minute: Any = None, incidents: tuple[str, ...] = ()) -> None:
         """Play the day on the stack minute by minute as the clock moves: the generated tweets are on the fake
         X from the start (each visible from its own time), and each simulated minute the publisher (on its
         schedule), the poller and the worker run as their schedules would; `colleagues` simulated agents
@@ -341,6 +341,10 @@ class LiveDesk:
         start = self.clock().replace(second=0, microsecond=0)
         end = until or start.replace(hour=20, minute=0)
         day = generate_day(seed, start, end, tweets)
+        from infra.outage_sim import OutageDay
+
+        outage = OutageDay(incidents, seed, supervise=False)  # --incident: the radar's banner on the desk
+        outage.inject(day)
         self.stack.twitter.add_users(day.users)
         self.stack.twitter.add_tweets(day.tweets)
         posts = PublishingDay(self.stack)
@@ -357,6 +361,7 @@ class LiveDesk:
                 posts.publish_minute()
             report = poller_app.handler({"scheduled_time": _iso(minute)}, context_for("poller"))
             drained = drain_queue(self.stack.sqs, self.stack.settings.queue_url, worker_app.handler)
+            outage.minute(self.stack)
             if team is not None:
                 team.notice(drained.received)
                 if team.due():
@@ -450,7 +455,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tweets", type=int, default=9000, help="tweets on X over the rest of the day")
     parser.add_argument("--colleagues", type=int, default=4, help="simulated agents working beside you (0-10)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--incident", action="append", default=[], metavar="TOPIC,PLACE,START,DURATION,PEAK",
+                        help="inject an outage into the day (see infra/simulate_day.py --help); repeatable")
     args = parser.parse_args(argv)
+    from infra.outage_sim import IncidentSpec
+
+    for spec in args.incident:
+        try:
+            IncidentSpec.parse(spec)
+        except ValueError as exc:
+            parser.error(str(exc))
     import logging
     import os
 
@@ -484,7 +498,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"queued {totals['queued']:>4}, delivered to the worker {totals['stored']:>4}", flush=True)
 
         player = threading.Thread(target=live.play, args=(stop,), daemon=True, kwargs={
-            "tweets": args.tweets, "colleagues": args.colleagues, "seed": args.seed, "on_minute": progress})
+            "tweets": args.tweets, "colleagues": args.colleagues, "seed": args.seed, "on_minute": progress,
+            "incidents": tuple(args.incident)})
         player.start()
         try:
             while player.is_alive():

@@ -69,6 +69,7 @@ class DayResult:
     poll_ms: list[float] = field(default_factory=list)
     phase_s: Counter[str] = field(default_factory=Counter)  # wall seconds by part of the minute loop
     inspected: dict[str, Any] = field(default_factory=dict)
+    outage: list[tuple[str, object]] = field(default_factory=list)  # the outage radar's rows (infra/outage_sim.py)
 
 
 class DayHooks(Protocol):
@@ -114,7 +115,8 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             progress: bool = True, mix: Any = None, quiet: bool = True,
             campaign_retweeters: int = 3000, hooks: DayHooks | None = None,
             moto: Literal["thread", "process"] = "process", reports_dir: str | os.PathLike[str] = "out/reports",
-            campaign_notify: str = "claim") -> DayResult:
+            campaign_notify: str = "claim",
+            incidents: tuple[str, ...] = ()) -> DayResult:
     """Run the stretch; `mix` (a SeedMix) changes the generated day, `quiet=False` keeps INFO logs,
     `hooks` (see DayHooks) lets a caller inject faults and read the stack before it stops,
     `moto` says where moto serves from (see LocalStack: "thread" lets a hook reach moto's backends
@@ -145,6 +147,10 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
     clock = ManualClock(start)
     end = start + timedelta(minutes=minutes)
     day = generate_day(seed, start, end, tweets, **({"mix": mix} if mix is not None else {}))
+    from infra.outage_sim import OutageDay
+
+    outage = OutageDay(incidents, seed)  # --incident: outages injected into the day; the radar runs every minute
+    outage.inject(day)
     result.generated = len(day.tweets)
     relevant = {tid for tid, truth in day.truth.items() if truth.relevant}
     result.relevant_truth = len(relevant)
@@ -202,6 +208,9 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
             result.worker_failures += drained.failed
             team.notice(drained.received)  # the desk's list shows new work (nothing to poll for otherwise)
             lap("worker")
+            with stack.aws_meter.channel("outage"):
+                outage.minute(stack)
+            lap("outage")
             if team.due():
                 with stack.aws_meter.channel("desk"):  # the desk's AWS traffic is reported apart
                     work_queue(team)
@@ -228,6 +237,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         result.campaign = campaign.rows() if campaign else []
         result.mailform = mail_day.summary_rows()
         result.qa = qa.rows()
+        result.outage = outage.summary_rows(stack)
         stored = list(Inquiry.scan())
         result.dlq_depth = stack.queue_depth(stack.dlq_url)
         if hooks:
@@ -336,6 +346,7 @@ def print_summary(result: DayResult, start: datetime) -> None:
         *result.compliance,
         *result.reports,
         *result.qa,
+        *result.outage,
         ("listening: AWS requests", sum(result.aws_requests.values())),
         *((f"  {svc}", n) for svc, n in sorted(result.aws_requests.items())),
         ("  DynamoDB writes per inquiry (incl. checkpoints)",
@@ -407,9 +418,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="how the campaign's winners hear of it (infra/campaign_sim.py)")
     parser.add_argument("--access-level", default="pro", choices=["basic", "pro", "pay_per_use", "enterprise"])
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--incident", action="append", default=[], metavar="TOPIC,PLACE,START,DURATION,PEAK",
+                        help="inject an outage, e.g. signal,大阪,10:30,45,40 (place 全国: nationwide; peak: "
+                             "complaining authors per minute); repeatable")
     parser.add_argument("--moto", default="process", choices=["process", "thread"],
                         help="serve moto from a child process (default, faster) or a thread of this one")
     args = parser.parse_args(argv)
+    from infra.outage_sim import IncidentSpec
+
+    for spec in args.incident:
+        try:
+            IncidentSpec.parse(spec)
+        except ValueError as exc:
+            parser.error(str(exc))
     if args.full:
         args.start, args.hours = "09:00", 11.0
     start = datetime.fromisoformat(f"{args.date}T{args.start}:00").replace(tzinfo=JST)
@@ -418,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
     tweets = args.tweets if args.tweets is not None else round(SEED_VOLUME_PER_HOUR * args.hours)
     result = run_day(seed=args.seed, start=start, minutes=int(args.hours * 60), tweets=tweets,
                      access_level=args.access_level, progress=not args.no_progress, moto=args.moto,
-                     campaign_notify=args.campaign_notify)
+                     campaign_notify=args.campaign_notify,
+                     incidents=tuple(args.incident))
     print_summary(result, start)
     print(f"the functions' CloudWatch metrics (EMF lines, as Lambda would print them): {METRICS_FILE}")
     ok = (result.duplicates == 0 and result.dlq_depth == 0 and not result.posts.get("over_cap")

@@ -107,6 +107,8 @@ class Settings(BaseModel):
     # id, within compliance_budget_usd a sweep) or "auto": jobs where the access level has them (COMPLIANCE_JOB_LEVELS).
     compliance_mode: Literal["auto", "jobs", "lookup"] = "auto"
     compliance_budget_usd: float = Field(default=25.0, ge=0, le=100_000)
+    # The outage radar's ops alerts (an SNS topic; empty: alerts are only logged and shown on the desk).
+    outage_topic_arn: str = ""
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -238,6 +240,7 @@ class Settings(BaseModel):
             "campaign_retention_days": "CAMPAIGN_RETENTION_DAYS",
             "compliance_mode": "COMPLIANCE_MODE",
             "compliance_budget_usd": "COMPLIANCE_BUDGET_USD",
+            "outage_topic_arn": "OUTAGE_TOPIC_ARN",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)

@@ -29,8 +29,11 @@ if TYPE_CHECKING:
     from activecare.listening.ingest import Ingestor
     from activecare.listening.poll import Poller
     from activecare.mailform.service import MailformService
+    from activecare.outage.dynamo import DynamoSignals
+    from activecare.outage.service import CrisisDesk, Detector
     from activecare.publishing.service import Publisher
     from activecare.qa.service import QaService
+    from activecare.reporting.models import IncidentLine
     from activecare.reporting.ports import Mailer
     from activecare.reporting.service import Reporter
     from activecare.twitter.gateway import TweepyGateway
@@ -181,7 +184,8 @@ class Runtime:
         return Reporter(inquiries=DynamoReportInquiries(), ledger=DynamoReportLedger(),
                         mailer=mailer or SesMailer(ses_client(s.region)), routing=load_routing(s.report_routing_file),
                         schedule=Schedule.from_spec(s.report_times), sender=s.report_sender, clock=self.clock,
-                        keep_handles=tuple(a.username for a in s.accounts), retry_windows=s.report_retry_windows)
+                        keep_handles=tuple(a.username for a in s.accounts), retry_windows=s.report_retry_windows,
+                        incidents=OutageIncidents())
 
     def campaign(self, *, x_factory: Callable[[TweepyGateway, str], TweepyCampaignX] | None = None
                  ) -> CampaignService:
@@ -315,6 +319,33 @@ class Runtime:
         return EventIngestor(do_not_contact=DynamoInquiryStore(), eraser=DynamoTweetEraser(),
                              accounts=self.settings.accounts, direct_messages=self.direct_messages)
 
+    # --- outage radar ---
+    def outage_signals(self) -> DynamoSignals:
+        """The worker's side of the radar: complaint signals into the minute buckets."""
+        from activecare.outage.dynamo import DynamoSignals
+
+        return DynamoSignals()
+
+    def outage_detector(self) -> Detector:
+        """The radar's minute run over the state table, alerting to the stack's outage topic."""
+        import boto3
+
+        from activecare.outage.dynamo import DynamoRadar, DynamoSignals, LoggedAlerts, SnsAlerts
+        from activecare.outage.ports import AlertSink
+        from activecare.outage.service import Detector
+
+        arn = self.settings.outage_topic_arn
+        alerts: AlertSink = (SnsAlerts(boto3.client("sns", region_name=self.settings.region), arn) if arn
+                             else LoggedAlerts())
+        return Detector(signals=DynamoSignals(), radar=DynamoRadar(), alerts=alerts, clock=self.clock)
+
+    def crisis(self) -> CrisisDesk:
+        """Crisis mode: incidents confirmed by supervisors, status posts as the owning account."""
+        from activecare.outage.dynamo import DynamoRadar, XStatusPoster
+        from activecare.outage.service import CrisisDesk
+
+        return CrisisDesk(radar=DynamoRadar(), poster=XStatusPoster(self.poster), clock=self.clock)
+
 
 def _form_url() -> str:
     from activecare.desk.templates import default_templates
@@ -348,6 +379,18 @@ class DeskCases:
             self.repo.add_event(inquiry_id, Event(kind, agent, at, detail))
         if kind in ("mail_form", "mail_in") and inq.status != "new":  # the customer wrote: back to the queue
             self.repo.set_status(inquiry_id, "new", Event("reopen", agent, at, kind), expect=("resolved", "replied"))
+
+
+class OutageIncidents:
+    """The reporter's IncidentSource over the outage radar's incidents (the composition root joins the two
+    features: neither imports the other)."""
+
+    def between(self, start: datetime, end: datetime) -> list[IncidentLine]:
+        from activecare.outage.dynamo import DynamoRadar
+        from activecare.outage.report import incidents_between
+        from activecare.reporting.models import IncidentLine
+
+        return [IncidentLine(**t.as_dict()) for t in incidents_between(DynamoRadar(), start, end)]  # type: ignore[arg-type]
 
 
 def user_gateway(secret: object, secret_id: str, account_key: str, *, base_url: str | None,

@@ -22,6 +22,9 @@ validates (`enable_validation`) and documents (GET /openapi.json); every refusal
     POST /qa/reviews/{tweet id} {"scores", "comment", "version"} (supervisors) ; /qa/feedback/{tweet id}/ack {"version"}
     POST /qa/cases/{id} {"kind": good|bad, "note"}; GET /qa/cases, /qa/cases/pack?format=html|csv (supervisors)
     GET  /qa/weekly?weeks=4&day=           the weekly team report (supervisors)
+    GET  /incidents, GET /incidents/{id}    the outage radar's incidents (the banner), the inquiries one groups
+    POST /incidents {"topic","places"} | /incidents/{id}/confirm   (supervisors: declare, confirm -> status post)
+    POST /incidents/{id}/answer             {"inquiry_id","action": reply|covered,"client_token","text"?}
     GET  /, /desk/..., /openapi.json        no authorizer: the web desk's files and the API's document
     GET  /inquiries/{id}/mail, POST .../mail/answer | mail/callback | mail/resolve, GET /mail/triage,
     GET  /mail/figures                      the e-mail form's case (issue #19; see the block below)
@@ -65,7 +68,7 @@ from activecare.desk.models import (
     TemplateList,
 )
 from activecare.desk.service import DeskService
-from activecare.errors import AppError, BadRequest
+from activecare.errors import AppError, BadRequest, Refused
 from activecare.mailform.models import (
     ANSWER_MAX,
     MEMO_MAX,
@@ -77,6 +80,7 @@ from activecare.mailform.models import (
     TriageList,
 )
 from activecare.mailform.service import MailformService
+from activecare.outage.service import CrisisDesk, describe
 from activecare.qa.models import (
     CaseList,
     CaseView,
@@ -463,6 +467,88 @@ def qa_figures(day: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-
     if actor.supervises:
         return figures
     return figures.model_copy(update={"agents": {k: v for k, v in figures.agents.items() if k == actor.name}})
+
+
+# --- outage radar and crisis mode (activecare/outage): the banner, incidents, grouped answers -------------
+
+
+class DeclareBody(_Body):
+    topic: str = Field(pattern=r"^[a-z_]{1,30}$")
+    places: list[Annotated[str, Field(pattern=r"^[a-z_]{1,30}$")]] = Field(default_factory=list, max_length=20)
+
+
+class GroupAnswerBody(_Body):
+    inquiry_id: str = Field(pattern=r"^[0-9]{1,20}$")
+    action: Literal["reply", "covered"]
+    client_token: str = Field(pattern=CLIENT_TOKEN_PATTERN)
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
+
+
+def _crisis() -> CrisisDesk:
+    return runtime().crisis()
+
+
+def _groups() -> list[str]:
+    return sorted(_actor().roles)
+
+
+@app.get("/incidents")
+def incidents() -> dict[str, Any]:
+    """Open and recent incidents, newest first (the desk's banner shows the open ones)."""
+    _actor()
+    return {"items": _crisis().incidents()}
+
+
+@app.get("/incidents/<incident_id>")
+def incident(incident_id: str) -> dict[str, Any]:
+    """One incident with the new inquiries it groups and the prepared answer."""
+    _actor()
+    crisis = _crisis()
+    inc = crisis.get(incident_id)
+    grouped = []
+    page = _desk().list(status="new", limit=100)
+    for item in page.items:
+        if crisis.in_group(inc, item.topic, item.text, item.created_at):
+            grouped.append({**item.model_dump(mode="json"),
+                            "prepared_reply": crisis.group_reply(inc, item.author_username)})
+    return {"incident": describe(inc), "inquiries": grouped,
+            "answered": {a.inquiry_id: a.action for a in inc.answers}}
+
+
+@app.post("/incidents")
+def declare_incident(body: Annotated[DeclareBody, Body()]) -> Response[dict[str, Any]]:
+    inc = _crisis().declare(user=_actor().name, groups=_groups(), topic=body.topic, places=body.places)
+    return Response(201, content_types.APPLICATION_JSON, {"incident": describe(inc)})
+
+
+@app.post("/incidents/<incident_id>/confirm")
+def confirm_incident(incident_id: str) -> dict[str, Any]:
+    actor = _actor()
+    return {"incident": describe(_crisis().confirm(incident_id, user=actor.name, groups=sorted(actor.roles)))}
+
+
+@app.post("/incidents/<incident_id>/answer")
+def answer_in_incident(incident_id: str, body: Annotated[GroupAnswerBody, Body()]) -> Response[dict[str, Any]]:
+    """Answer one grouped inquiry: the prepared reply through the desk's own reply (one reply per tweet, the API
+    only where the customer mentioned us, an intent link otherwise), or resolve it as covered by the status post."""
+    actor = _actor()
+    crisis, desk = _crisis(), _desk()
+    inc = crisis.get(incident_id)
+    view = desk.show(body.inquiry_id).inquiry
+    if not crisis.in_group(inc, view.topic, view.text, view.created_at):
+        raise Refused("この問い合わせはインシデントに含まれません", code="not_in_incident")
+    if body.action == "covered":
+        resolved = desk.resolve(body.inquiry_id, actor, "no_reply_needed")
+        crisis.record_answer(incident_id, inquiry_id=body.inquiry_id, action="covered", how="status_post",
+                             user=actor.name, groups=sorted(actor.roles))
+        return Response(200, content_types.APPLICATION_JSON, {"resolved": resolved.model_dump(mode="json")})
+    crisis.check_rate(inc)
+    result = desk.reply(body.inquiry_id, actor, body.text or crisis.group_reply(inc, view.author_username),
+                        body.client_token)
+    crisis.record_answer(incident_id, inquiry_id=body.inquiry_id, action="replied",
+                         how="api" if result.mode == "api" else "intent", user=actor.name, groups=sorted(actor.roles))
+    status = 202 if result.status == "prepared" else (200 if result.replayed else 201)
+    return Response(status, content_types.APPLICATION_JSON, {"reply": result.model_dump(mode="json")})
 
 
 # --- no authorizer: the web desk's files and this API's document ------------------------------------------

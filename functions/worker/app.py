@@ -30,6 +30,8 @@ def record_handler(record: SQSRecord) -> str:
     except ValidationError as exc:
         raise _malformed(record, exc) from None
     outcome = runtime().ingestor().ingest(message)
+    if outcome in ("created", "duplicate"):  # a duplicate may be a redelivery whose signal was not recorded yet
+        record_outage_signal(message)
     logger.info("ingested", extra={"tweet_id": message.tweet.id, "outcome": outcome,
                                    "receive_count": record.attributes.approximate_receive_count})
     return outcome
@@ -52,6 +54,19 @@ def _malformed(record: SQSRecord, exc: ValidationError) -> MalformedMessage:
                         for e in exc.errors(include_input=False, include_url=False))
     logger.error("malformed message", extra={"message_id": record.message_id, "reasons": reasons})
     return MalformedMessage(reasons)
+
+
+def record_outage_signal(message: ListenedTweet) -> None:
+    """The outage radar's complaint signal (idempotent on the tweet id): see activecare/outage/service.py."""
+    from activecare.outage.service import complaint_signal
+    from activecare.sentiment import classify_sentiment
+
+    t = message.tweet
+    found = complaint_signal(tweet_id=t.id, text=t.text, author_id=t.author_id, at=t.created_at,
+                             topic=message.match.topic if message.match else "general",
+                             sentiment=classify_sentiment(t.text), direct=message.source == "mention")
+    if found:
+        runtime().outage_signals().record(*found)
 
 
 @logger.inject_lambda_context(clear_state=True)

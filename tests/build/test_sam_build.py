@@ -23,10 +23,11 @@ from infra.build import build_functions, build_host_artifacts, function_dirs, ha
 
 FUNCTIONS = ("PollerFunction", "WorkerFunction", "DeskFunction", "ReporterFunction", "PublisherFunction",
              "CampaignFunction", "WebhookFunction", "ComplianceFunction",
-             "FormFunction", "MailinFunction")  # the last two: the e-mail form (issue #19)
+             "FormFunction", "MailinFunction",  # these two: the e-mail form (issue #19)
+             "OutageFunction")
 # The functions whose services reach X (activecare/wiring.py: Runtime.twitter / poster / campaign's adapter).
 CALLS_X = {"PollerFunction", "WorkerFunction", "DeskFunction", "PublisherFunction", "CampaignFunction",
-           "ComplianceFunction"}
+           "ComplianceFunction", "OutageFunction"}
 # In Lambda's python3.13 runtime (/var/runtime): boto3, botocore and their dependencies.
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
 # Lambda allows 250 MB unzipped; the measured artifacts are ~13 MB (reporter) and ~17 MB (the X callers).

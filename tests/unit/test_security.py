@@ -123,11 +123,13 @@ def _secret_readers(tpl: dict[str, Any]) -> dict[str, set[str]]:
 
 def test_listening_roles_cannot_read_the_posting_or_dm_secrets(transformed: dict[str, Any]) -> None:
     """The worker handles untrusted text and the poller only listens: both read the bearer token, nothing that
-    can post or DM; only the desk and the publisher hold the accounts' posting tokens."""
+    can post or DM; only the desk, the publisher and the outage radar (template status posts of confirmed
+    incidents) hold the accounts' posting tokens."""
     readers = _secret_readers(transformed)
     assert readers["PollerFunctionRole"] == {"BearerSecret"}
     assert readers["WorkerFunctionRole"] == {"BearerSecret"}
-    assert {n for n, s in readers.items() if "PostingSecret" in s} == {"DeskFunctionRole", "PublisherFunctionRole"}
+    assert {n for n, s in readers.items() if "PostingSecret" in s} == {"DeskFunctionRole", "PublisherFunctionRole",
+                                                                       "OutageFunctionRole"}
     assert {n for n, s in readers.items() if "CampaignDmSecret" in s} == {"CampaignFunctionRole"}
     for name, fn in _functions(transformed).items():  # and the environment names only what the role may read
         variables = fn["Properties"].get("Environment", {}).get("Variables", {})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "functions" / "activecare"
 FEATURES = {"listening", "desk", "publishing", "campaign", "reporting", "staff", "webhook", "mailform", "compliance",
-            "qa"}
+            "qa", "outage"}
 OUTER = {"cli", "wiring"}  # the composition root and the operator's CLI may import every feature
 
 

@@ -121,7 +121,7 @@ def test_no_star_resource_in_any_policy_but_the_key_policy(transformed: dict[str
 
 def test_every_function_writes_only_its_own_log_group(transformed: dict[str, Any]) -> None:
     functions = _of_type(transformed, "AWS::Lambda::Function")
-    assert len(functions) == 10  # six, the webhook's, the compliance sweep's, the e-mail form's two
+    assert len(functions) == 11  # six, the webhook's, the compliance sweep's, the e-mail form's two, outage
     for name, fn in functions.items():
         role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
         logs = [s for s in _statements(transformed, role, logs=True) if set(_list(s["Action"])) <= LOG_ACTIONS]
@@ -201,11 +201,12 @@ def test_the_key_policy_names_exactly_the_roles_of_the_personal_data_tables(tran
 
 STATE_PREFIXES = {  # from each function's adapters (functions/activecare/*/dynamo.py)
     "PollerFunctionRole": ["search#*", "mention#*", "ratelimit#*"],  # checkpoints, rate-limit marks
-    "WorkerFunctionRole": ["dnc#*"],  # do-not-contact records of opt-out replies (written, never read)
-    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*", "held#*", "qa#*"],  # reservations, tallies, dnc; qa
-    "ReporterFunctionRole": ["report#*"],  # the report ledger
+    "WorkerFunctionRole": ["dnc#*", "out#sig#*", "out#smp#*"],  # do-not-contact records, outage signals (written)
+    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*", "held#*", "qa#*", "out#*"],  # desk, qa, incidents
+    "ReporterFunctionRole": ["report#*", "out#state", "out#inc#*"],  # the report ledger, outage incidents
     "PublisherFunctionRole": ["cal#*", "post#*", "cap#*"],  # the calendar, post records, caps
     "ComplianceFunctionRole": ["compliance#*"],  # the sweep's progress record
+    "OutageFunctionRole": ["out#*"],  # the outage radar: signals, state, baselines, incidents
 }
 
 

@@ -76,6 +76,26 @@ class DeskFigures:
     sla_breaches: int = 0  # inquiries whose response-time target was missed (service time)
 
 
+@dataclass(frozen=True)
+class IncidentLine:
+    """An outage incident of the window as the report shows it: the timeline, places, volumes and how the desk
+    answered (from the outage radar, through the IncidentSource port; no personal data)."""
+
+    incident_id: str
+    topics: tuple[str, ...]
+    places: tuple[str, ...]  # names
+    onset: datetime
+    detected_at: datetime
+    first_status_post: datetime | None
+    peak: int  # unique complaining authors per minute
+    peak_at: datetime | None
+    closed_at: datetime | None
+    tweets: int  # complaint tweets grouped into it
+    replied: int
+    covered: int
+    status_posts: int
+
+
 @dataclass
 class DepartmentReport:
     report_id: str  # "<window id>#<department>"
@@ -93,6 +113,7 @@ class DepartmentReport:
     previous_label: str = ""
     week_ago_label: str = ""
     notes: list[str] = field(default_factory=list)
+    incidents: list[IncidentLine] = field(default_factory=list)
 
     @property
     def total(self) -> int:

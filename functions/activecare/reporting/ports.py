@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol, Unpack
 
-from activecare.reporting.models import LedgerUpdate, ReportRecord, ReportState, Row
+from activecare.reporting.models import IncidentLine, LedgerUpdate, ReportRecord, ReportState, Row
 
 
 class MailRejected(Exception):
@@ -23,6 +23,12 @@ class MailInDoubt(Exception):
 class InquirySource(Protocol):
     def created_between(self, start: datetime, end: datetime) -> list[Row]:
         """Inquiries with start < created_at <= end."""
+        ...
+
+
+class IncidentSource(Protocol):
+    def between(self, start: datetime, end: datetime) -> list[IncidentLine]:
+        """Outage incidents active in start < t <= end (opened before the end, not closed before the start)."""
         ...
 
 

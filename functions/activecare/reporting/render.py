@@ -7,6 +7,7 @@ client and in plain HTML viewers, with nothing to download."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -14,7 +15,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from html import escape
 
 from activecare.clock import JST
-from activecare.reporting.models import SENTIMENT_LABELS, SENTIMENTS, DepartmentReport
+from activecare.reporting.models import SENTIMENT_LABELS, SENTIMENTS, DepartmentReport, IncidentLine
 
 COLORS = {"complaint": "#d64545", "praise": "#2f9e5b", "neutral": "#9aa5b1"}
 REPORT_ID_HEADER = "X-Activecare-Report-Id"
@@ -76,11 +77,46 @@ def render_text(report: DepartmentReport) -> str:
             lines.append("  キーワード: " + "、".join(f"{k}({n})" for k, n in t.keywords))
         for s in t.samples:
             lines.append(f"  ・[{SENTIMENT_LABELS[s.sentiment]}] {s.text}")
+    lines += incident_text(report.incidents)
     lines += ["", *report.notes,
               "", "※ 個人情報とお客様のユーザー名は伏せています。",
               f"レポートID: {report.report_id}  作成: {report.generated_at.astimezone(JST):%Y-%m-%d %H:%M} JST",
               "activecare（X アクティブサポート）"]
     return "\n".join(lines) + "\n"
+
+
+def _hm(at: datetime | None) -> str:
+    return "—" if at is None else f"{at.astimezone(JST):%H:%M}"
+
+
+def incident_text(incidents: list[IncidentLine]) -> list[str]:
+    """The outage incidents of the window: timeline, places, volumes, how the desk answered."""
+    if not incidents:
+        return []
+    lines = ["", "障害インシデント（アウテージレーダー）"]
+    for i in incidents:
+        lines += [f"■ {'・'.join(i.topics) or '—'} ／ {'・'.join(i.places) or '全国'}",
+                  f"  発生 {_hm(i.onset)} → 検知 {_hm(i.detected_at)} → 初回お知らせ {_hm(i.first_status_post)} → "
+                  f"ピーク {_hm(i.peak_at)}（{i.peak}人/分） → 収束 {_hm(i.closed_at) if i.closed_at else '継続中'}",
+                  f"  まとめた投稿 {i.tweets}件・デスクの対応: 返信 {i.replied}件 / お知らせで対応 {i.covered}件・"
+                  f"お知らせ投稿 {i.status_posts}件"]
+    return lines
+
+
+def incident_html(incidents: list[IncidentLine]) -> str:
+    if not incidents:
+        return ""
+    cell = 'style="padding:4px 8px;border-bottom:1px solid #eef0f2;font-size:12px;white-space:nowrap"'
+    head = "".join(f"<th {cell} align=\"left\">{h}</th>" for h in (
+        "分野／場所", "発生", "検知", "初回お知らせ", "ピーク", "収束", "投稿", "返信", "お知らせで対応"))
+    rows = "".join(
+        f"<tr><td {cell}>{escape('・'.join(i.topics))} ／ {escape('・'.join(i.places) or '全国')}</td>"
+        f"<td {cell}>{_hm(i.onset)}</td><td {cell}>{_hm(i.detected_at)}</td>"
+        f"<td {cell}>{_hm(i.first_status_post)}</td><td {cell}>{i.peak}人/分（{_hm(i.peak_at)}）</td>"
+        f"<td {cell}>{_hm(i.closed_at) if i.closed_at else '継続中'}</td>"
+        f"<td {cell}>{i.tweets}</td><td {cell}>{i.replied}</td><td {cell}>{i.covered}</td></tr>" for i in incidents)
+    return ('<h2 style="font-size:16px;margin:22px 0 8px;color:#8a1c1c">障害インシデント</h2>'
+            f'<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>{head}</tr>{rows}</table>')
 
 
 # ---- HTML -------------------------------------------------------------------------------------
@@ -190,6 +226,7 @@ def render_html(report: DepartmentReport) -> str:
 <div style="font-size:13px;margin-top:14px"><b>よく使われた言葉:</b> {keywords}</div>
 <h2 style="font-size:16px;margin:22px 0 0;color:#1f2933">代表的なお声</h2>
 {''.join(sections) or '<p style="color:#5f6b7a">—</p>'}
+{incident_html(report.incidents)}
 {notes}
 <p style="font-size:11px;color:#8a94a1;margin-top:24px;border-top:1px solid #eef0f2;padding-top:10px">
 個人情報とお客様のユーザー名は伏せています。レポートID: {escape(report.report_id)}・作成

@@ -29,7 +29,7 @@ from aws_lambda_powertools import Logger
 from activecare.clock import Clock
 from activecare.reporting.build import build_reports
 from activecare.reporting.models import DepartmentReport, ReportRecord, RunResult
-from activecare.reporting.ports import InquirySource, Ledger, Mailer, MailInDoubt, MailRejected
+from activecare.reporting.ports import IncidentSource, InquirySource, Ledger, Mailer, MailInDoubt, MailRejected
 from activecare.reporting.render import build_message
 from activecare.reporting.routing import Routing
 from activecare.reporting.windows import Schedule, Window
@@ -46,7 +46,8 @@ def record_key(window_id: str, department: str) -> str:
 class Reporter:
     def __init__(self, *, inquiries: InquirySource, ledger: Ledger, mailer: Mailer, routing: Routing,
                  schedule: Schedule, sender: str, clock: Clock, keep_handles: tuple[str, ...] = (),
-                 retry_windows: int = 4, lease: timedelta = timedelta(minutes=15)) -> None:
+                 retry_windows: int = 4, lease: timedelta = timedelta(minutes=15),
+                 incidents: IncidentSource | None = None) -> None:
         self.inquiries = inquiries
         self.ledger = ledger
         self.mailer = mailer
@@ -57,6 +58,7 @@ class Reporter:
         self.keep_handles = keep_handles
         self.retry_windows = max(1, retry_windows)
         self.lease = lease
+        self.incidents = incidents
 
     # ---- building ------------------------------------------------------------------------------
 
@@ -65,12 +67,17 @@ class Reporter:
         before (for the trends)."""
         previous = self.schedule.previous(window)
         week = window.shifted(-WEEK)
-        return build_reports(
+        reports = build_reports(
             window,
             self.inquiries.created_between(window.start, window.end),
             self.inquiries.created_between(previous.start, previous.end),
             self.inquiries.created_between(week.start, week.end),
             self.routing, self.clock(), previous_window=previous, keep_handles=self.keep_handles)
+        if self.incidents is not None:  # outages concern every department: each report shows them
+            lines = self.incidents.between(window.start, window.end)
+            for report in reports:
+                report.incidents = list(lines)
+        return reports
 
     # ---- sending -------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ import { createFigures } from './figures.js';
 import { createCampaign } from './campaign.js';
 import { createMailCase } from './mailcase.js';
 import { createQa } from './qa.js';
+import { mountIncidents } from './incidents.js';
 
 const POLL_MS = 5000;
 
@@ -103,6 +104,7 @@ function start(config, me) {
   const campaign = createCampaign(ctx, $('#campaign-view'));
   const mailcase = createMailCase(ctx, $('#mail-case'));  // the e-mail form's case (issue #19)
   const qa = createQa(ctx);  // the QA pages (qa.js): approvals, reviews, feedback
+  mountIncidents(ctx);  // crisis mode: the outage banner and the incident view
   let lastRenew = 0;
 
   ctx.onDetail = (d) => {
