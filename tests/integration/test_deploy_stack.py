@@ -20,7 +20,8 @@ HANDLERS = {"PollerFunction": "poller.app.handler", "WorkerFunction": "worker.ap
             "DeskFunction": "desk.app.handler", "PublisherFunction": "publisher.app.handler",
             "ReporterFunction": "reporter.app.handler", "CampaignFunction": "campaign.app.handler",
             "ComplianceFunction": "compliance.app.handler",
-            "FormFunction": "form.app.handler", "MailinFunction": "mailin.app.handler"}  # the e-mail form's two
+            "FormFunction": "form.app.handler", "MailinFunction": "mailin.app.handler",  # the e-mail form's two
+            "OutageFunction": "outage.app.handler"}
 NO_X = {"ReporterFunction", "FormFunction", "MailinFunction"}  # never call X: no tweepy
 # Built and uploaded too, created only where the access level offers X's webhooks (not on this stack's basic).
 BUILT = {**HANDLERS, "WebhookFunction": "webhook.app.handler"}
@@ -174,7 +175,8 @@ def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # n
                "ReporterFunction": set(), "CampaignFunction": {"CAMPAIGN_SECRET_ID"},
                "WebhookFunction": {"WEBHOOK_SECRET_ID"},
                "ComplianceFunction": {"BEARER_SECRET_ID"},
-               "FormFunction": set(), "MailinFunction": set()}  # the e-mail form's: no X, no secret
+               "FormFunction": set(), "MailinFunction": set(),  # the e-mail form's: no X, no secret
+               "OutageFunction": {"POSTING_SECRET_ID"}}  # status posts as the owning account
     for name, fn in res.items():
         if fn["Type"] == "AWS::Lambda::Function":
             env = fn["Properties"]["Environment"]["Variables"]
@@ -192,7 +194,8 @@ def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # n
     assert [p["ScheduleExpression"] for p in by_function["PublisherFunction"]] == ["cron(0/5 6-23 * * ? *)"]
     assert len(by_function["ReporterFunction"]) == 2
     assert [p["ScheduleExpression"] for p in by_function["ComplianceFunction"]] == ["cron(0 3 * * ? *)"]
-    assert len(schedules) == 5
+    assert [p["ScheduleExpression"] for p in by_function["OutageFunction"]] == ["rate(1 minute)"]
+    assert len(schedules) == 6
     for props in schedules:
         assert props["ScheduleExpressionTimezone"] == "Asia/Tokyo"
         assert props.get("State", "ENABLED") == "ENABLED" and "Name" not in props
@@ -200,9 +203,11 @@ def test_what_moto_skips_is_in_the_transformed_template(deployed: Deployed,  # n
         assert props["Target"]["RoleArn"]["Fn::GetAtt"][1] == "Arn"
     ses = [r for r in res.values() if r["Type"] == "AWS::SES::EmailIdentity"]
     assert [r["Properties"]["EmailIdentity"] for r in ses] == [{"Ref": "ReportSender"}, {"Ref": "SupportSender"}]
-    (subscription,) = [r for r in res.values() if r["Type"] == "AWS::SNS::Subscription"]
-    assert subscription["Condition"] == "HasAlarmEmail"
-    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    subscriptions = [r for r in res.values() if r["Type"] == "AWS::SNS::Subscription"]
+    assert [s["Properties"]["TopicArn"] for s in subscriptions] == [{"Ref": "OutageTopic"}, {"Ref": "AlarmTopic"}]
+    for subscription in subscriptions:
+        assert subscription["Condition"] == "HasAlarmEmail"
+        assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
     assert {"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage"} <= {r["Type"] for r in res.values()}
 
 
