@@ -69,7 +69,7 @@ def test_reply_phrase_entries_with_the_follow_check_read_the_cheaper_way(stack: 
     result = draw(world, "small", second, 5, **rules)
     assert result["follow_check"] == "connection_status"
     assert result["x_reads"] == {"posts": 35, "users": 34} and result["x_read_cost_usd"] == 0.515
-    assert stack.twitter.stats.snapshot()["by_endpoint"]["users"] == 1
+    assert stack.twitter.stats.snapshot()["by_endpoint"]["users_lookup"] == 1
     phrased = set(small) - silent
     assert result["draw"]["counts"]["eligible"] == len(phrased - world.not_following)
     assert drawing.verify(invoke({"action": "certificate", "campaign_id": "small"})) == []

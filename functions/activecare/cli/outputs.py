@@ -16,6 +16,7 @@ SETTINGS_OUTPUTS = {
     "state_table": "StateTableName",
     "keyword_table": "KeywordTableName",
     "campaign_table": "CampaignTableName",
+    "mailform_table": "MailformTableName",
     "queue_url": "ListenQueueUrl",
     "bearer_secret_id": "BearerSecretName",
     "posting_secret_id": "PostingSecretName",

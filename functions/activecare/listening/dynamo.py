@@ -185,4 +185,10 @@ class DynamoTweetEraser:
     def erase_tweet(self, tweet_id: str, author_id: str) -> int:
         from activecare.storage.erasure import erase_tweets
 
+        try:
+            opened = Inquiry.get(tweet_id, attributes_to_get=["author_id"])
+        except Inquiry.DoesNotExist:
+            opened = None
+        if opened is not None and opened.author_id != author_id:
+            return 0  # a deletion names the tweet's author: not this one's, nothing of theirs to erase
         return erase_tweets({tweet_id: author_id}, reservations=False).total
