@@ -85,6 +85,10 @@ class Settings(BaseModel):
     # Campaign records (the campaign, its entrants and winners) after the campaign's last activity (collection,
     # draw, a DM).
     campaign_retention_days: int = Field(default=180, ge=30, le=3650)
+    # The X bill (activecare/twitter/pricing.py): ambiguous keywords searched only with their context terms
+    # (keywords/grouped.py), and the month's budget in USD (0: none) the poller forecasts against.
+    x_group_ambiguous: bool = True
+    x_monthly_budget_usd: float = Field(default=0.0, ge=0, le=1_000_000)
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -192,6 +196,8 @@ class Settings(BaseModel):
             "record_retention_days": "RECORD_RETENTION_DAYS",
             "report_retention_days": "REPORT_RETENTION_DAYS",
             "campaign_retention_days": "CAMPAIGN_RETENTION_DAYS",
+            "x_group_ambiguous": "X_GROUP_AMBIGUOUS",
+            "x_monthly_budget_usd": "X_MONTHLY_BUDGET_USD",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)

@@ -160,12 +160,13 @@ class Runtime:
     def listening(self) -> tuple[Catalogue, Any, list[Any]]:
         """The catalogue, its compiled matcher and packed queries, rebuilt only when keywords change."""
         from activecare.keywords.matcher import Matcher
-        from activecare.keywords.packing import pack_queries
+        from activecare.keywords.grouped import pack_for
 
         catalogue = self.catalogue()
         if self._listening is None or self._listening[0] is not catalogue:
             matcher = Matcher(catalogue, support_usernames=[a.username for a in self.settings.accounts])
-            self._listening = (catalogue, matcher, pack_queries(catalogue, self.settings.query_length))
+            self._listening = (catalogue, matcher, pack_for(
+                catalogue, self.settings.query_length, group_ambiguous=self.settings.x_group_ambiguous))
         return self._listening
 
     def poller(self) -> Poller:
