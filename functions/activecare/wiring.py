@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from activecare.campaign.service import CampaignService
     from activecare.campaign.x import TweepyCampaignX
+    from activecare.desk.context import AuthorContext
     from activecare.desk.service import DeskService
     from activecare.keywords.catalogue import Catalogue
     from activecare.listening.ingest import Ingestor
@@ -88,7 +89,15 @@ class Runtime:
 
         return DeskService(settings=self.settings, inquiries=DynamoDeskInquiries(),
                            reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
-                           poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact())
+                           poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
+                           context=self.author_context)
+
+    @cached_property
+    def author_context(self) -> AuthorContext:
+        """The authors' tweets around an inquiry, read on its first open; kept for the warm function's life."""
+        from activecare.desk.context import AuthorContext
+
+        return AuthorContext(self.twitter, self.clock)
 
     def publisher(self) -> Publisher:
         """Scheduled posts: the calendar and post records in the state table, posting as each account."""
@@ -159,8 +168,8 @@ class Runtime:
 
     def listening(self) -> tuple[Catalogue, Any, list[Any]]:
         """The catalogue, its compiled matcher and packed queries, rebuilt only when keywords change."""
-        from activecare.keywords.matcher import Matcher
         from activecare.keywords.grouped import pack_for
+        from activecare.keywords.matcher import Matcher
 
         catalogue = self.catalogue()
         if self._listening is None or self._listening[0] is not catalogue:
@@ -170,7 +179,7 @@ class Runtime:
         return self._listening
 
     def poller(self) -> Poller:
-        from activecare.listening.dynamo import DynamoCheckpoints
+        from activecare.listening.dynamo import DynamoCheckpoints, DynamoUsage
         from activecare.listening.ingest import mention_topics
         from activecare.listening.poll import Poller
         from activecare.listening.sqs import SqsQueue
@@ -187,13 +196,15 @@ class Runtime:
             search_budget=self.settings.searches_per_run,
             mention_topics=mention_topics(catalogue, self.settings.accounts),
             first_lookback=timedelta(seconds=self.settings.first_poll_lookback_s),
+            usage=DynamoUsage(),
+            budget_usd=self.settings.x_monthly_budget_usd,
         )
 
     def ingestor(self) -> Ingestor:
         from activecare.listening.dynamo import DynamoInquiryStore
         from activecare.listening.ingest import Ingestor
 
-        return Ingestor(store=DynamoInquiryStore(), twitter=self.twitter, accounts=self.settings.accounts,
+        return Ingestor(store=DynamoInquiryStore(), accounts=self.settings.accounts,
                         clock=self.clock)
 
 

@@ -61,8 +61,9 @@ def main() -> None:
         matched = {tid for tid in fetched if matcher.match(texts[tid]) is not None}
         missed = relevant - fetched
         missed_matchable = {tid for tid in missed if matcher.match(texts[tid]) is not None}
-        print(f"{label:<10}{len(queries):>8}{optimum:>8}{len(fetched):>9,}{len(fetched) / max(1, len(relevant)):>13.2f}"
-              f"{len(matched):>9,}{len(missed):>9} ({len(missed_matchable)} matchable){time.perf_counter() - started:>6.1f}")
+        per = len(fetched) / max(1, len(relevant))
+        print(f"{label:<10}{len(queries):>8}{optimum:>8}{len(fetched):>9,}{per:>13.2f}{len(matched):>9,}"
+              f"{len(missed):>9} ({len(missed_matchable)} matchable){time.perf_counter() - started:>6.1f}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from activecare.clock import JST, ManualClock
-from activecare.keywords import Matcher, default_catalogue, pack_queries
+from activecare.keywords import Matcher, default_catalogue
+from activecare.keywords.grouped import pack_for
 from activecare.settings import QUERY_LENGTH
 from infra.fake_twitter.query import compile_query, evaluate
 from infra.local_stack import LocalStack
@@ -50,7 +51,8 @@ class ReadTheStack:
         posts = [t for t in [*stack.twitter.posted, *stack.twitter.posted_by_hand] if t["author_id"] in own]
         with stack.aws_meter.channel("campaign"):
             winners = stack.runtime.campaign().store.winners(CAMPAIGN_ID)
-        queries = [compile_query(q.query) for q in pack_queries(default_catalogue(), QUERY_LENGTH["pro"])]
+        queries = [compile_query(q.query) for q in pack_for(default_catalogue(), QUERY_LENGTH["pro"],
+                                                            group_ambiguous=stack.settings.x_group_ambiguous)]
         unsearchable = {tid for tid in self.watch if not any(evaluate(q, stack.twitter.doc(tid)) for q in queries)}
         return {
             "unsearchable": unsearchable,

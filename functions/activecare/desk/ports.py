@@ -6,7 +6,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from activecare.desk.models import DeskInquiry, DoNotContact, Event, ListQuery, Msg, Outcome, Reservation, Status
+from activecare.desk.models import (
+    ContextPost,
+    DeskInquiry,
+    DoNotContact,
+    Event,
+    ListQuery,
+    Msg,
+    Outcome,
+    Reservation,
+    Status,
+)
 from activecare.twitter.port import TwitterPort
 
 TALLY_FIELDS: tuple[str, ...] = (
@@ -44,6 +54,10 @@ class InquiryRepo(Protocol):
         ...
 
     def add_event(self, inquiry_id: str, event: Event) -> None: ...
+
+    def set_context(self, inquiry_id: str, before: list[ContextPost], after: list[ContextPost]) -> bool:
+        """Store the author's tweets around the inquiry's, read on its first open; only while "pending"."""
+        ...
 
     def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:

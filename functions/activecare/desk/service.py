@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from activecare.clock import Clock
+from activecare.desk.context import AuthorContext
 from activecare.desk.errors import BadRequest, Conflict, Forbidden, NotFound, Refused, Unavailable
 from activecare.desk.figures import day_figures
 from activecare.desk.models import (
@@ -38,6 +39,7 @@ from activecare.desk.models import (
     Actor,
     Claim,
     Context,
+    ContextPost,
     DeskInquiry,
     DoNotContact,
     DoNotContactLifted,
@@ -119,7 +121,7 @@ class DeskService:
     def __init__(self, *, settings: Settings, inquiries: InquiryRepo, reservations: ReservationStore,
                  tally: Tally, reader: TwitterPort, poster_for: PosterFor, clock: Clock,
                  templates: TemplateBook | None = None, claim_ttl: timedelta = CLAIM_TTL,
-                 do_not_contact: DoNotContactStore | None = None) -> None:
+                 do_not_contact: DoNotContactStore | None = None, context: AuthorContext | None = None) -> None:
         self.settings = settings
         self.inquiries = inquiries
         self.reservations = reservations
@@ -134,6 +136,8 @@ class DeskService:
 
             do_not_contact = MemoryDoNotContact()
         self.do_not_contact = do_not_contact
+        # The author's tweets around an inquiry, read from X on its first open (cached per author and UTC day).
+        self.context = context or AuthorContext(reader, clock)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -206,8 +210,7 @@ class DeskService:
                 outcome=inq.outcome, first_response_at=inq.first_response_at, resolved_at=inq.resolved_at,
                 resolved_by=inq.resolved_by, do_not_contact_since=active.since if active else None,
                 do_not_contact_reason=active.reason if active else None),
-            context=Context(status=inq.context_status, before=[_post(p) for p in inq.context_before],
-                            after=[_post(p) for p in inq.context_after]),
+            context=self._context(inq),
             conversation=[_msg(m) for m in sorted(inq.messages, key=lambda m: int(m.tweet_id))],
             desk_events=[EventView(kind=e.kind, agent=e.agent, at=e.at, detail=e.detail, tweet_id=e.tweet_id)
                          for e in inq.events],
@@ -215,6 +218,20 @@ class DeskService:
                             access_level=self.settings.access_level),
             suggested_templates=[TemplateRef(key=t.key, title=t.title) for t in self.templates.for_topic(inq.topic)],
         )
+
+    def _context(self, inq: DeskInquiry) -> Context:
+        """The stored context; a "pending" one (the worker no longer reads it) is read now and stored. If X is
+        unavailable it stays pending, shown "unavailable", and the next open tries again."""
+        if inq.context_status != "pending":
+            return Context(status=inq.context_status, before=[_post(p) for p in inq.context_before],
+                           after=[_post(p) for p in inq.context_after])
+        before, after, ok = self.context.around(inq.author_id, inq.tweet_id)
+        if not ok:
+            return Context(status="unavailable", before=[], after=[])
+        posts_before = [ContextPost(t.id, t.text, t.created_at) for t in before]
+        posts_after = [ContextPost(t.id, t.text, t.created_at) for t in after]
+        self.inquiries.set_context(inq.inquiry_id, posts_before, posts_after)
+        return Context(status="ok", before=[_post(p) for p in posts_before], after=[_post(p) for p in posts_after])
 
     def templates_for(self, inquiry_id: str | None = None, topic: str | None = None) -> TemplateList:
         """Saved replies; for an inquiry they are rendered with the customer's name, its topic's first."""

@@ -86,7 +86,7 @@ def pack_grouped(catalogue: Catalogue, max_query_length: int, *, base_operators:
     for group in groups:
         current: list[tuple[int, int, str]] = []
         for entry in group.terms:
-            trial = current + [entry]
+            trial = [*current, entry]
             size = len(_group_head([t for _, _, t in trial], group.context)) + len(JOIN)
             if size > capacity:
                 if not current:

@@ -203,6 +203,7 @@ def _to_page(resp: Any) -> Page:
         oldest_id=meta.get("oldest_id"),
         next_token=meta.get("next_token"),
         result_count=int(meta.get("result_count", len(tweets))),
+        users=len(users),
     )
 
 
