@@ -45,10 +45,13 @@ def test_owned_reads_posts_and_urls_are_priced_apart(fx: FakeX) -> None:
     fx.tweet(f"@{HELP.username} 圏外です", entities={"mentions": [{"username": HELP.username, "id": HELP.user_id}]})
     gw = fx.gateway()
     assert len(gw.mentions(HELP.user_id).tweets) == 1  # our own account's mentions: an owned read
-    gw.user_tweets(CUSTOMER["id"])  # a customer's timeline: not owned
+    gw.user_tweets(CUSTOMER["id"])  # a customer's timeline: not owned (and the gateway expands no author)
     gw.post("ご不便をおかけしております。")
     gw.post("こちらをご覧ください https://example.jp/help")
-    counts = _bill(fx)["days"]["2026-11-25"]["counts"]
+    bill = _bill(fx)
+    counts = bill["days"]["2026-11-25"]["counts"]
     assert counts["owned_reads"] == 2  # the post and its author
-    assert counts["post_reads"] == 1 and counts["user_reads"] == 1  # the customer's timeline
+    assert counts["post_reads"] == 1 and counts["user_reads"] == 0  # the customer's timeline: one post
     assert counts["posts"] == 1 and counts["posts_with_url"] == 1 and counts["dms"] == 0
+    assert bill["by_endpoint"]["2026-11-25"] == {"mentions owned_reads": 2, "user_tweets post_reads": 1,
+                                                 "post posts": 1, "post posts_with_url": 1}
