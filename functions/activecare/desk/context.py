@@ -44,6 +44,7 @@ class AuthorContext:
         self._cache: OrderedDict[tuple[str, str], _Read] = OrderedDict()
         self.requests = 0  # X requests made (the figures; a cache hit makes none)
         self.hits = 0
+        self.failures = 0  # reads X answered with an error (the inquiry stays pending)
 
     def around(self, author_id: str, tweet_id: str) -> tuple[list[Tweet], list[Tweet], bool]:
         key = (author_id, utc_day(self.clock()))
@@ -55,6 +56,7 @@ class AuthorContext:
                 after = self.reader.user_tweets(author_id, since_id=tweet_id, max_results=self.size).tweets
                 self.requests += 1
             except TwitterError as exc:
+                self.failures += 1
                 logger.warning("context unavailable", extra={"tweet_id": tweet_id, "error": type(exc).__name__})
                 return [], [], False
             read = self._cache.pop(key, None) or _Read()
