@@ -50,3 +50,17 @@ def test_each_ambiguous_keyword_is_searched_only_with_every_term_of_its_context(
     # and no strong keyword is tied to a context
     strong = {normalize(t) for topic in catalogue.topics for t in topic.strong}
     assert not strong & set().union(*(amb for amb, _ in groups))
+
+
+def test_an_ambiguous_keyword_too_long_for_its_context_is_searched_alone() -> None:
+    from activecare.keywords.catalogue import Catalogue, Topic
+
+    context = tuple(f"文脈{i:02d}" for i in range(40))  # ~360 characters of context, one chunk of 220 and more
+    long_term = "とても長いあいまいな言葉" * 20  # 240 characters: fits a query alone, not beside a context chunk
+    topic = Topic("shops", "retail", "general", ("ショップ", long_term, "店頭で故障受付"), (),
+                  ambiguous=("ショップ", long_term), context=context)
+    queries = pack_grouped(Catalogue((topic,)), 512)
+    assert all(len(q.query) <= 512 for q in queries)
+    assert {t for q in queries for t in q.keywords} == {"ショップ", long_term, "店頭で故障受付"}
+    assert any(f"OR {long_term} OR" in q.query or f"({long_term} OR" in q.query or f"OR {long_term})" in q.query
+               for q in queries)  # alone in the OR group, not ANDed with a context

@@ -83,20 +83,30 @@ def pack_grouped(catalogue: Catalogue, max_query_length: int, *, base_operators:
     # Each query: list of parts (rendered text, items for _render's bookkeeping).
     bins: list[tuple[list[str], list[_Item]]] = []
     loads: list[int] = []
+    alone: list[tuple[int, int, str]] = []
     for group in groups:
         current: list[tuple[int, int, str]] = []
         for entry in group.terms:
             trial = [*current, entry]
             size = len(_group_head([t for _, _, t in trial], group.context)) + len(JOIN)
             if size > capacity:
-                if not current:
-                    raise PackingError(f"ambiguous keyword {entry[2]!r} with its context does not fit in "
-                                       f"{max_query_length} characters")
+                if not current:  # too long to go with this context chunk: searched alone, like a strong one
+                    alone.append(entry)
+                    continue
                 _place(bins, loads, current, group.context, capacity)
                 trial = [entry]
+                if len(_group_head([entry[2]], group.context)) + len(JOIN) > capacity:
+                    alone.append(entry)
+                    current = []
+                    continue
             current = trial
         if current:
             _place(bins, loads, current, group.context, capacity)
+    strong += [_Item(i, t, term, keyword_size(term)) for i, t, term in dict.fromkeys(alone)]
+    too_long = [item.term for item in strong if item.size > capacity]
+    if too_long:
+        raise PackingError(f"{len(too_long)} keyword(s) cannot fit in a {max_query_length}-character query: "
+                           f"{too_long[:3]}")
     for item in strong:
         for b, load in enumerate(loads):
             if load + item.size <= capacity:
