@@ -272,6 +272,14 @@ def report(r: DayResult, meter: DayMeter, level: str, minutes: int, start: datet
     limit = QUERY_LENGTH[level]  # type: ignore[index]
     catalogue = default_catalogue()
     packed, lower = len(pack_queries(catalogue, limit)), optimum_queries(catalogue, limit)
+    try:  # ambiguous keywords grouped with their context (issue 16), as the poller packs them by default
+        from activecare.keywords.grouped import grouped_optimum, pack_for
+        from activecare.settings import Settings
+
+        if Settings().x_group_ambiguous:
+            packed, lower = len(pack_for(catalogue, limit)), grouped_optimum(catalogue, limit)
+    except ImportError:
+        pass
     searches = r.api_requests.get("search", 0) + r.api_requests.get("mentions", 0)
     print(f"X requests per poll (search+mentions)  {searches / minutes:9.2f}  optimum {lower + len(DEFAULT_ACCOUNTS)} "
           f"({packed} packed queries, packing lower bound {lower}, + {len(DEFAULT_ACCOUNTS)} mentions)")
