@@ -471,7 +471,10 @@ def observe(stack: LocalStack) -> dict[str, Any]:
         "posts": len(posts),
         "unrecorded_replies": unrecorded,  # replies on X the desk never recorded on their inquiry
         "pending_posts": pending_posts,  # scheduled posts reserved, not (yet) known to be posted
-        "context_unavailable": sum(1 for i in inquiries if i.context_status == "unavailable"),
+        # Context reads X failed (read on open by the desk since issue 16; the inquiry stays pending, retried on
+        # the next open), plus inquiries stored "unavailable" by older code.
+        "context_unavailable": stack.runtime.author_context.failures
+        + sum(1 for i in inquiries if i.context_status == "unavailable"),
         "dlq": stack.queue_depth(stack.dlq_url),
         "queue": stack.queue_depth(),
         "ledger": dict(ledger),

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
 from activecare.clock import JST, ManualClock, iso_z
+from infra import bill_sim
 
 if TYPE_CHECKING:
     from infra.local_stack import LocalStack
@@ -70,6 +71,7 @@ class DayResult:
     phase_s: Counter[str] = field(default_factory=Counter)  # wall seconds by part of the minute loop
     inspected: dict[str, Any] = field(default_factory=dict)
     outage: list[tuple[str, object]] = field(default_factory=list)  # the outage radar's rows (infra/outage_sim.py)
+    x_bill: dict[str, Any] = field(default_factory=dict)  # infra/bill_sim.py: the fake X's meter
 
 
 class DayHooks(Protocol):
@@ -239,6 +241,7 @@ def run_day(*, seed: int, start: datetime, minutes: int, tweets: int, access_lev
         result.qa = qa.rows()
         result.outage = outage.summary_rows(stack)
         stored = list(Inquiry.scan())
+        result.x_bill = bill_sim.summary(stack, stored, result.desk["replies"])
         result.dlq_depth = stack.queue_depth(stack.dlq_url)
         if hooks:
             result.inspected = hooks.inspect(stack)
@@ -342,6 +345,7 @@ def print_summary(result: DayResult, start: datetime) -> None:
          f'{result.desk["api_cost_usd"]:.2f} ({result.desk["api_posts_with_url"]} with URL)'),
         *summary_rows(result.posts),
         *result.mailform,
+        *bill_sim.summary_rows(result.x_bill),
         *result.campaign,
         *result.compliance,
         *result.reports,

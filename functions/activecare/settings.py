@@ -109,6 +109,10 @@ class Settings(BaseModel):
     compliance_budget_usd: float = Field(default=25.0, ge=0, le=100_000)
     # The outage radar's ops alerts (an SNS topic; empty: alerts are only logged and shown on the desk).
     outage_topic_arn: str = ""
+    # The X bill (activecare/twitter/pricing.py): ambiguous keywords searched only with their context terms
+    # (keywords/grouped.py), and the month's budget in USD (0: none) the poller forecasts against.
+    x_group_ambiguous: bool = True
+    x_monthly_budget_usd: float = Field(default=0.0, ge=0, le=1_000_000)
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -241,6 +245,8 @@ class Settings(BaseModel):
             "compliance_mode": "COMPLIANCE_MODE",
             "compliance_budget_usd": "COMPLIANCE_BUDGET_USD",
             "outage_topic_arn": "OUTAGE_TOPIC_ARN",
+            "x_group_ambiguous": "X_GROUP_AMBIGUOUS",
+            "x_monthly_budget_usd": "X_MONTHLY_BUDGET_USD",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls(**values)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from activecare.campaign.service import CampaignService
     from activecare.campaign.x import TweepyCampaignX
     from activecare.compliance.service import ComplianceService
+    from activecare.desk.context import AuthorContext
     from activecare.desk.models import PostedReply, SlaBreach
     from activecare.desk.service import DeskService
     from activecare.keywords.catalogue import Catalogue
@@ -111,7 +112,8 @@ class Runtime:
                            reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
                            poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
                            form_links=self.mailform() if self.settings.mailform_key_id else None,
-                           gone=DynamoGoneTweets(), on_reply=self._qa_hook(), on_sla_breach=on_sla_breach)
+                           gone=DynamoGoneTweets(), on_reply=self._qa_hook(), on_sla_breach=on_sla_breach,
+                           context=self.author_context)
 
     def mailform(self, bucket: str | None = None) -> MailformService:
         """The e-mail form (issue #19): its table, the customer-managed key (field-level), SES, the inbound bucket
@@ -163,6 +165,13 @@ class Runtime:
                             template=r.template or "")
 
         return on_reply
+
+    @cached_property
+    def author_context(self) -> AuthorContext:
+        """The authors' tweets around an inquiry, read on its first open; kept for the warm function's life."""
+        from activecare.desk.context import AuthorContext
+
+        return AuthorContext(self.twitter, self.clock)
 
     def publisher(self) -> Publisher:
         """Scheduled posts: the calendar and post records in the state table, posting as each account."""
@@ -249,17 +258,18 @@ class Runtime:
 
     def listening(self) -> tuple[Catalogue, Any, list[Any]]:
         """The catalogue, its compiled matcher and packed queries, rebuilt only when keywords change."""
+        from activecare.keywords.grouped import pack_for
         from activecare.keywords.matcher import Matcher
-        from activecare.keywords.packing import pack_queries
 
         catalogue = self.catalogue()
         if self._listening is None or self._listening[0] is not catalogue:
             matcher = Matcher(catalogue, support_usernames=[a.username for a in self.settings.accounts])
-            self._listening = (catalogue, matcher, pack_queries(catalogue, self.settings.query_length))
+            self._listening = (catalogue, matcher, pack_for(
+                catalogue, self.settings.query_length, group_ambiguous=self.settings.x_group_ambiguous))
         return self._listening
 
     def poller(self) -> Poller:
-        from activecare.listening.dynamo import DynamoCheckpoints
+        from activecare.listening.dynamo import DynamoCheckpoints, DynamoUsage
         from activecare.listening.ingest import mention_topics
         from activecare.listening.poll import Poller
         from activecare.listening.sqs import SqsQueue
@@ -276,13 +286,15 @@ class Runtime:
             search_budget=self.settings.searches_per_run,
             mention_topics=mention_topics(catalogue, self.settings.accounts),
             first_lookback=timedelta(seconds=self.settings.first_poll_lookback_s),
+            usage=DynamoUsage(),
+            budget_usd=self.settings.x_monthly_budget_usd,
         )
 
     def ingestor(self) -> Ingestor:
         from activecare.listening.dynamo import DynamoInquiryStore
         from activecare.listening.ingest import Ingestor
 
-        return Ingestor(store=DynamoInquiryStore(), twitter=self.twitter, accounts=self.settings.accounts,
+        return Ingestor(store=DynamoInquiryStore(), accounts=self.settings.accounts,
                         clock=self.clock)
 
     # --- X's account activity webhook (functions/webhook) and its events in the worker ---

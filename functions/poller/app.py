@@ -11,7 +11,10 @@ Every run, day and night, also emits (template.yaml's alarms on them in brackets
   key, never the query or a tweet), so the graph names the source the alarm is about;
 - `SearchWindowGapMinutes`, the longest stretch a source could not read because its checkpoint was
   older than X's 7-day search window (`SearchWindowGapAlarm`): the tweets posted then are lost;
-- `SourcesBacklogged`, sources with a burst still to read over the next runs.
+- `SourcesBacklogged`, sources with a burst still to read over the next runs;
+- `XPostsRead`, `XUsersRead`, `XOwnedReads`: what the run read (X bills them, listening/usage.py), and with a
+  monthly budget (X_MONTHLY_BUDGET_USD) `XBillForecastPercent`, the month's forecast against it
+  (`XBillForecastAlarm` at 80 %, when the low-yield searches start to run less often).
 """
 
 from __future__ import annotations
@@ -52,6 +55,14 @@ def emit(report: PollReport) -> None:
     metrics.add_metric("SearchWindowGapMinutes", MetricUnit.Count, report.beyond_window_minutes)
     metrics.add_metric("SourcesBacklogged", MetricUnit.Count, len(report.backlogged))
     metrics.add_metric("OptOutsQueued", MetricUnit.Count, report.opt_outs)  # X's rule: opt-outs honoured
+    searched = sum(n for k, n in report.reads.items() if k.startswith("search#"))
+    metrics.add_metric("XPostsRead", MetricUnit.Count, searched)
+    metrics.add_metric("XUsersRead", MetricUnit.Count, report.users_read)
+    metrics.add_metric("XOwnedReads", MetricUnit.Count, report.owned_reads)
+    budget = runtime().settings.x_monthly_budget_usd
+    if budget > 0:
+        share = round(100 * report.bill_forecast_usd / budget, 1)
+        metrics.add_metric("XBillForecastPercent", MetricUnit.Percent, share)
     for source in report.rejected:
         with single_metric(name="SourceRejected", unit=MetricUnit.Count, value=1, namespace=NAMESPACE) as metric:
             metric.add_dimension(name="source", value=source)

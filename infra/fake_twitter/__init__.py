@@ -6,7 +6,8 @@
         gateway = make_gateway("tok", base_url=server.base_url)
 
 Modules: query (search language), state (users, posts, posting), api (endpoints),
-server (HTTP + /_fake/ admin), limits (tiers, rate limits, stats), faults, problems, text.
+server (HTTP + /_fake/ admin),
+billing (X's pay-per-use bill, deduplicated per UTC day), limits (tiers, rate limits, stats), faults, problems, text.
 """
 
 from infra.fake_twitter.faults import FAULT_KINDS, Fault, Faults

@@ -307,6 +307,28 @@ def contains_term(haystack: str, needle: str) -> bool:
     return False
 
 
+_WORD = "[A-Za-z0-9_]"  # is_word_char, as a regex class
+_OR_TERMS: dict[int, tuple[Or, re.Pattern[str] | None, tuple[Node, ...]]] = {}
+
+
+def _or_terms(node: Or) -> tuple[re.Pattern[str] | None, tuple[Node, ...]]:
+    """An OR group's plain terms as one compiled alternation (same rule as `contains_term`: an ASCII-word edge
+    sits on a word boundary), and its other children. Kept per node (queries are compiled once and cached):
+    the packed queries OR dozens of terms, evaluated over every post of the day."""
+    entry = _OR_TERMS.get(id(node))
+    if entry is not None and entry[0] is node:
+        return entry[1], entry[2]
+    terms = sorted({c.text for c in node.children if isinstance(c, Term) and c.text}, key=len, reverse=True)
+    rest = tuple(c for c in node.children if not isinstance(c, Term))
+    parts = [(f"(?<!{_WORD})" if is_word_char(t[0]) else "") + re.escape(t)
+             + (f"(?!{_WORD})" if is_word_char(t[-1]) else "") for t in terms]
+    pattern = re.compile("|".join(parts)) if parts else None
+    if len(_OR_TERMS) > 4096:
+        _OR_TERMS.clear()
+    _OR_TERMS[id(node)] = (node, pattern, rest)
+    return pattern, rest
+
+
 def evaluate(node: Node, doc: Doc) -> bool:
     """Does the post described by `doc` match the query AST?"""
     if isinstance(node, Term):
@@ -316,7 +338,8 @@ def evaluate(node: Node, doc: Doc) -> bool:
     if isinstance(node, And):
         return all(evaluate(c, doc) for c in node.children)
     if isinstance(node, Or):
-        return any(evaluate(c, doc) for c in node.children)
+        pattern, rest = _or_terms(node)
+        return bool(pattern and pattern.search(doc.text)) or any(evaluate(c, doc) for c in rest)
     return _OPERATOR_EVAL[node.name](node.value, doc)
 
 

@@ -16,6 +16,7 @@ process drive the state:
     POST /_fake/reset_limits
     GET  /_fake/stats    request counts, 429s, faults, tier, clock, posted count, identical_across_accounts
     GET  /_fake/posted   {"data": [posts created through POST /2/tweets]}
+    GET  /_fake/billing  X's pay-per-use bill per UTC day and per search query (billing.py)
     POST /_fake/by_hand  {"token": "<user token>", "text": "...", "in_reply_to": "<id>"}: a post a
                          person sends in the X app (intent link); the API's reply rule does not apply
 """
@@ -177,6 +178,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             status, payload = handler(state, request)
         except ApiError as err:
             status, payload = err.status, err.body
+        if fault is None or fault.kind == "slow":  # a broken body is not billed (the caller read nothing)
+            owned = endpoint == "me" or state.owns(request.path_id)
+            state.billing.meter(endpoint, params, request.path_id, status, payload, state.now(), owned)
         if fault is not None and fault.kind in ("malformed", "truncated", "disconnect"):
             self._serve_broken(fault, status, payload, decision)
             return
@@ -260,6 +264,8 @@ def _admin_action(state: FakeTwitterState, method: str, path: str, data: Any) ->
     if route == ("GET", "/_fake/stats"):
         return {**state.stats.snapshot(), "tier": state.tier, "now": iso_z(state.now()),
                 "posted": len(state.posted), "armed_faults": state.faults.active()}
+    if route == ("GET", "/_fake/billing"):
+        return state.billing.report()
     if route == ("GET", "/_fake/posted"):
         with state.lock:
             return {"data": list(state.posted)}

@@ -20,6 +20,7 @@ from typing import Any
 from activecare.clock import iso_z, parse_iso
 from activecare.twitter.snowflake import snowflake, snowflake_time
 from activecare.twitter.text_rules import comparable
+from infra.fake_twitter.billing import Billing
 from infra.fake_twitter.faults import Faults
 from infra.fake_twitter.limits import QUERY_MAX_LENGTH, RateLimiter, Stats, check_tier
 from infra.fake_twitter.problems import (
@@ -98,6 +99,7 @@ class FakeTwitterState:
         self._ids_follow_time = True  # every id is the snowflake of its created_at (lets us bisect by time)
         from infra.fake_twitter.social import Social
 
+        self.billing = Billing()  # what X would bill on pay-per-use (billing.py)
         self.social = Social(self)  # retweets, follows and DMs (the campaign)
         from infra.fake_twitter.compliance import Compliance
 
@@ -140,6 +142,11 @@ class FakeTwitterState:
         Any other bearer token is accepted as an app-only token."""
         with self.lock:
             self._tokens[token] = str(user_id)
+
+    def owns(self, user_id: str) -> bool:
+        """A user whose token the fake holds (a support account): reading their data is an owned read."""
+        with self.lock:
+            return bool(user_id) and user_id in self._tokens.values()
 
     def user_for_token(self, token: str) -> str | None:
         with self.lock:
@@ -492,4 +499,5 @@ class FakeTwitterState:
             self.limiter.reset()
             self.social.clear()
             self.compliance.clear()
+            self.billing.reset()
 

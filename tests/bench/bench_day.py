@@ -14,12 +14,19 @@ Printed:
 - search requests per poll against the packing optimum (activecare.keywords.optimum_queries, as
   bench_packing.py prints it) plus one mentions request per support account;
 - tweets fetched per relevant tweet, and X posts read in a month against the access tier's cap;
-- an estimated AWS bill per day from the request counts, at Tokyo list prices (table below).
+- an estimated AWS bill per day from the request counts, at Tokyo list prices (table below);
+- the day's X bill as the fake X API metered it (each post and user once per UTC day, owned reads apart;
+  infra/bill_sim.py) by category, per answered inquiry and per search query; tweets read per relevant tweet;
+  inquiries handled with the author's tweets before/after (read on open).
+
+Before/after (issue 16): `--json FILE` writes the key figures; `--compare FILE` prints them beside this run's
+(run once on the old code with `--json`, once on the new with `--compare`).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import re
 import sys
@@ -153,6 +160,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--access-level", default="pro", choices=["basic", "pro", "pay_per_use", "enterprise"])
     parser.add_argument("--moto", default="process", choices=["process", "thread"])
+    parser.add_argument("--json", type=Path, help="write the key figures (before/after comparisons) to FILE")
+    parser.add_argument("--compare", type=Path, help="print FILE's key figures (an earlier run) beside these")
     args = parser.parse_args()
     minutes = int(args.hours * 60)
     tweets = round(SEED_VOLUME_PER_HOUR * args.hours)
@@ -161,6 +170,58 @@ def main() -> None:
     r = run_day(seed=args.seed, start=start, minutes=minutes, tweets=tweets, access_level=args.access_level,
                 progress=False, hooks=meter, moto=args.moto)  # type: ignore[arg-type]
     report(r, meter, args.access_level, minutes, start)
+    figures = key_figures(r, meter, args.access_level, minutes)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    earlier = json.loads(args.compare.read_text(encoding="utf-8")) if args.compare else {}
+    print_key_figures(figures, earlier)
+
+
+def key_figures(r: DayResult, meter: DayMeter, level: str, minutes: int) -> dict[str, Any]:
+    """The issue-16 figures: reads per relevant tweet, the X bill and its parts per answered inquiry, misses,
+    searches per poll against the packing optimum."""
+    bill = getattr(r, "x_bill", None) or {}
+    read = sum(meter.posts_read.values())
+    answered = r.desk.get("replies", 0)
+    searches = r.api_requests.get("search", 0)
+    out: dict[str, Any] = {
+        "tweets read per relevant tweet": round(read / max(1, r.relevant_truth), 2),
+        "posts read (search, mentions, timelines)": read,
+        **{f"  {ep}": n for ep, n in sorted(meter.posts_read.items())},
+        "relevant tweets missed": r.missed_relevant,
+        "searches per poll": round(searches / minutes, 2),
+        "inquiries answered": answered,
+    }
+    try:
+        from activecare.keywords.grouped import grouped_optimum, pack_for
+        from activecare.settings import Settings
+
+        grouped = Settings().x_group_ambiguous
+        queries = pack_for(default_catalogue(), QUERY_LENGTH[level], group_ambiguous=grouped)  # type: ignore[index]
+        bound = grouped_optimum(default_catalogue(), QUERY_LENGTH[level])  # type: ignore[index]
+        out["packed queries (packing lower bound)"] = f"{len(queries)} ({bound})"
+    except ImportError:  # the old code: every keyword alone
+        out["packed queries (packing lower bound)"] = (f"{len(pack_queries(default_catalogue(), QUERY_LENGTH[level]))}"  # type: ignore[index]
+                                                     f" ({optimum_queries(default_catalogue(), QUERY_LENGTH[level])})")  # type: ignore[index]
+    if bill:
+        for c, n in bill["counts"].items():
+            out[f"X bill: {c}"] = f"{n:,} = ${bill['usd'][c]:.2f}"
+        out["X bill of the day (USD)"] = bill["total_usd"]
+        out["  of which the campaign (USD)"] = bill["campaign_usd"]
+        out["  listening and the desk (USD)"] = bill["listening_desk_total_usd"]
+        out["listening+desk bill per answered inquiry (USD)"] = bill["per_answered_usd"]
+        for c, usd in bill["listening_desk_usd"].items():
+            out[f"  per answered inquiry: {c}"] = round(usd / max(1, answered), 4)
+        out["billed by endpoint"] = ", ".join(f"{k} {n:,}" for k, n in sorted(bill["by_endpoint"].items()))
+        out["handled inquiries with context read"] = f"{bill['handled_with_context']} of {bill['handled']}"
+    return out
+
+
+def print_key_figures(now: dict[str, Any], before: dict[str, Any]) -> None:
+    print("\nissue 16 figures" + ("  (before | this run)" if before else ""))
+    for label in [*before, *(k for k in now if k not in before)]:
+        b = before.get(label, "")
+        print(f"  {label:<48}{str(b) if before else '':>22}  {now.get(label, '-')!s:>22}")
 
 
 def _calls(r: DayResult, channel: str) -> Counter[tuple[str, str]]:
@@ -211,6 +272,14 @@ def report(r: DayResult, meter: DayMeter, level: str, minutes: int, start: datet
     limit = QUERY_LENGTH[level]  # type: ignore[index]
     catalogue = default_catalogue()
     packed, lower = len(pack_queries(catalogue, limit)), optimum_queries(catalogue, limit)
+    try:  # ambiguous keywords grouped with their context (issue 16), as the poller packs them by default
+        from activecare.keywords.grouped import grouped_optimum, pack_for
+        from activecare.settings import Settings
+
+        if Settings().x_group_ambiguous:
+            packed, lower = len(pack_for(catalogue, limit)), grouped_optimum(catalogue, limit)
+    except ImportError:
+        pass
     searches = r.api_requests.get("search", 0) + r.api_requests.get("mentions", 0)
     print(f"X requests per poll (search+mentions)  {searches / minutes:9.2f}  optimum {lower + len(DEFAULT_ACCOUNTS)} "
           f"({packed} packed queries, packing lower bound {lower}, + {len(DEFAULT_ACCOUNTS)} mentions)")

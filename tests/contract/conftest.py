@@ -29,7 +29,7 @@ from activecare.desk.models import DeskInquiry
 from activecare.desk.ports import DoNotContactStore, ReservationStore, Tally
 from activecare.listening.dynamo import DynamoCheckpoints, DynamoInquiryStore
 from activecare.listening.memory import MemoryCheckpoints, MemoryInquiryStore
-from activecare.listening.ports import CheckpointStore
+from activecare.listening.ports import CheckpointStore, UsageStore
 from activecare.publishing.dynamo import CALENDAR_KEY, CalendarItem, DynamoPublishStore
 from activecare.publishing.memory import InMemoryPublishStore
 from activecare.publishing.ports import PublishStore
@@ -101,6 +101,14 @@ def _on_moto(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(params=IMPLEMENTATIONS)
 def checkpoints(request: pytest.FixtureRequest) -> CheckpointStore:
     return DynamoCheckpoints() if _on_moto(request) else MemoryCheckpoints()
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def usage(request: pytest.FixtureRequest) -> UsageStore:
+    from activecare.listening.dynamo import DynamoUsage
+    from activecare.listening.memory import MemoryUsage
+
+    return DynamoUsage() if _on_moto(request) else MemoryUsage()
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)

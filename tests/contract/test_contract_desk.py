@@ -480,3 +480,19 @@ def test_a_lift_is_kept_and_a_new_opt_out_records_again(do_not_contact: DoNotCon
     again = fresh.id()
     assert do_not_contact.record(author, again, era.at(4), "opt_out") is True
     assert do_not_contact.get(author) == DoNotContact(author, era.at(4), "opt_out", again)
+
+
+def test_set_context_stores_the_tweets_read_on_open_once(desk: DeskInquiries, fresh: Fresh, era: Era) -> None:
+    from activecare.desk.models import ContextPost
+
+    inquiry = _inquiry(fresh, era, 0, context_status="pending")
+    desk.seed(inquiry)
+    before = [ContextPost(fresh.id(), "電車なう", era.at(-5))]
+    after = [ContextPost(fresh.id(), "やっと繋がった", era.at(3))]
+    assert desk.repo.set_context(inquiry.inquiry_id, before, after)
+    stored = desk.repo.get(inquiry.inquiry_id)
+    assert stored is not None and stored.context_status == "ok"
+    assert stored.context_before == before and stored.context_after == after
+    assert not desk.repo.set_context(inquiry.inquiry_id, [], [])  # no longer pending: kept as read
+    assert desk.repo.get(inquiry.inquiry_id) == stored
+    assert not desk.repo.set_context(fresh.id(), before, after)  # unknown inquiry

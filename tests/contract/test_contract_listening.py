@@ -6,7 +6,7 @@ from datetime import datetime
 
 from activecare.listening.ingest import NewInquiry
 from activecare.listening.models import MatchInfo
-from activecare.listening.ports import Checkpoint, CheckpointStore
+from activecare.listening.ports import Checkpoint, CheckpointStore, UsageStore
 from activecare.twitter.models import Tweet, User
 from tests.contract.support import Era, Fresh, ListeningInquiries
 
@@ -213,3 +213,17 @@ def test_an_opt_out_is_recorded_once_per_author(listening: ListeningInquiries, f
     assert listening.store.record_do_not_contact(author, tweet, era.at(1), "opt_out") is False  # redelivered
     assert listening.store.record_do_not_contact(author, fresh.id(), era.at(2), "opt_out") is False  # still active
     assert listening.store.record_do_not_contact(other, fresh.id(), era.at(3), "opt_out") is True
+
+
+def test_usage_counters_add_per_day_and_per_source_and_read_back(usage: UsageStore, fresh: Fresh) -> None:
+    """The poller's read counters (listening/usage.py): one item a month, atomic adds, read back as added."""
+    month = f"2{fresh.id()[-3:]}-11"  # a month no other test of the session uses
+    key = f"search#{fresh.name('q')}"
+    assert usage.get(month).reads == {} and usage.get(month).usd() == 0
+    usage.add(month, "25", {"post_reads": 100, "user_reads": 40, "owned_reads": 3}, {key: 100}, {key: 7})
+    usage.add(month, "25", {"post_reads": 20, "user_reads": 0, "owned_reads": 0}, {key: 20}, {})
+    usage.add(month, "26", {"post_reads": 5}, {key: 5}, {key: 1})
+    got = usage.get(month)
+    assert got.days == {"25": {"post_reads": 120, "user_reads": 40, "owned_reads": 3}, "26": {"post_reads": 5}}
+    assert got.reads == {key: 125} and got.matched == {key: 8}
+    assert got.usd() == round(125 * 0.005 + 40 * 0.010 + 3 * 0.001, 4)

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from activecare.clock import JST, ManualClock
-from activecare.keywords import Matcher, default_catalogue, pack_queries
+from activecare.keywords import Matcher, default_catalogue
+from activecare.keywords.grouped import pack_for
 from activecare.settings import QUERY_LENGTH
 from infra.fake_twitter.query import compile_query, evaluate
 from infra.local_stack import LocalStack
@@ -50,7 +51,8 @@ class ReadTheStack:
         posts = [t for t in [*stack.twitter.posted, *stack.twitter.posted_by_hand] if t["author_id"] in own]
         with stack.aws_meter.channel("campaign"):
             winners = stack.runtime.campaign().store.winners(CAMPAIGN_ID)
-        queries = [compile_query(q.query) for q in pack_queries(default_catalogue(), QUERY_LENGTH["pro"])]
+        queries = [compile_query(q.query) for q in pack_for(default_catalogue(), QUERY_LENGTH["pro"],
+                                                            group_ambiguous=stack.settings.x_group_ambiguous)]
         unsearchable = {tid for tid in self.watch if not any(evaluate(q, stack.twitter.doc(tid)) for q in queries)}
         return {
             "unsearchable": unsearchable,
@@ -89,13 +91,16 @@ def test_a_full_day_at_seed_volume_keeps_every_promise(caplog: pytest.LogCapture
         return truth.kind != "mention" and matcher.match(texts[tweet_id]) is None
 
     # Known too: relevant tweets no packed query returns on X although the local matcher accepts them (spellings
-    # the matcher normalises and X's search does not: half-width ﾂﾅｶﾞﾗﾅｲ, Wi−Fi with U+2212...). Seed 7 has 3.
+    # the matcher normalises and X's search does not: half-width ﾂﾅｶﾞﾗﾅｲ, Wi−Fi with U+2212...). Seed 7 had 3
+    # with every keyword searched alone; with ambiguous keywords searched only beside their context (issue 16)
+    # it has 5: ワイファイ/Wi-Fi + ﾂﾅｶﾞﾗﾅｲ, whose context つながらない X does not fold into katakana (searching the
+    # katakana forms of the hiragana context terms too takes 55 queries instead of 45).
     # They are a gap of the packed queries, counted here and held small, not hidden.
     unsearchable = [tid for tid in result.missed_ids if not known_miss(tid) and tid in seen["unsearchable"]]
     print(f"relevant missed {result.missed_relevant}: matcher's known misses "
           f"{sum(known_miss(t) for t in result.missed_ids)}, not returned by any packed query {len(unsearchable)} "
           f"{[texts[t] for t in unsearchable]}")
-    assert len(unsearchable) <= 3
+    assert len(unsearchable) <= 5
     lost = [tid for tid in result.missed_ids if not known_miss(tid) and tid not in seen["unsearchable"]]
     assert lost == [], [texts[t] for t in lost[:5]]
 

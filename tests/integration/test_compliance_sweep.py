@@ -180,7 +180,8 @@ def test_reads_that_find_an_author_suspended_or_a_tweet_deleted_erase_at_once(st
     from activecare.errors import AppError
 
     world = _seed(stack, clock)
-    # The worker: the author is suspended between the poll and the worker's read of their timeline.
+    # The desk: the author is suspended between the poll and the agent's first open, which reads their timeline
+    # (the worker reads nothing from X): our copy is blanked at once, the sweep deletes the author's records.
     stack.twitter.compliance.set_user(world.suspended, "active")  # back for a moment: they post again
     new = tweet(clock() + timedelta(seconds=5), "また圏外…電波が悪い", world.suspended)
     mention = tweet(clock() + timedelta(seconds=6), "@ac_signal 駅のホームでずっと圏外です", world.untouched_author)
@@ -189,9 +190,11 @@ def test_reads_that_find_an_author_suspended_or_a_tweet_deleted_erase_at_once(st
     assert poll(stack)["enqueued"] >= 2  # queued while the account was there
     stack.twitter.compliance.set_user(world.suspended, "suspended")
     assert drain(stack).failed == 0
+    with pytest.raises(AppError) as gone:
+        stack.runtime.desk().show(new["id"])
+    assert gone.value.status == 410 and gone.value.code == "author_gone"
+    assert Inquiry.get(new["id"]).text == ""
     stored = {i.inquiry_id: i for i in Inquiry.scan()}
-    assert new["id"] not in stored
-    assert not [i for i in stored.values() if i.author_id == world.suspended]  # the earlier two went as well
     # The desk: the customer deletes their mention while the agent writes the answer; X refuses the reply.
     iid = mention["id"]
     assert stored[iid].direct
@@ -207,4 +210,6 @@ def test_reads_that_find_an_author_suspended_or_a_tweet_deleted_erase_at_once(st
     assert stack.twitter.posted == []
     stack.configure(compliance_mode="lookup")
     assert _service(stack, clock).sweep().complete
-    assert iid not in {i.inquiry_id for i in Inquiry.scan()}  # the sweep deleted the blanked item
+    left = {i.inquiry_id: i for i in Inquiry.scan()}
+    assert iid not in left  # the sweep deleted the blanked item
+    assert not [i for i in left.values() if i.author_id == world.suspended]  # and the suspended author's records

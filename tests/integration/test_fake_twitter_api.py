@@ -46,7 +46,9 @@ def test_pagination_returns_every_match_exactly_once_from_a_stable_snapshot(fx: 
     assert gw.usage["search"] == 3 and gw.posts_read == 257
     tweet = gw.search_recent("圏外", max_results=10).tweets[0]
     assert tweet.text == "圏外なう" and tweet.lang == "ja" and tweet.author is not None
-    assert tweet.author.username == "hanako" and tweet.author.followers_count == 42
+    # Only the fields listening uses (X bills each user object): username and name, not public_metrics.
+    assert tweet.author.username == "hanako" and tweet.author.name == "花子" and tweet.author.followers_count is None
+    assert gw.user_tweets(CUSTOMER["id"]).tweets[0].author is None  # a timeline knows its author: no expansion
 
 
 def test_since_id_checkpoint_reads_only_newer_posts(fx: FakeX) -> None:

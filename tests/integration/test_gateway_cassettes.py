@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from activecare.twitter.gateway import TWEET_FIELDS, USER_FIELDS, TweepyGateway, make_gateway
+from activecare.twitter.gateway import TWEET_FIELDS, TweepyGateway, make_gateway
 from activecare.twitter.models import Tweet, User
 from activecare.twitter.snowflake import snowflake_time
 from tests.integration.conftest_twitter import CASSETTES, Recorded, load
@@ -94,7 +94,7 @@ def test_search_recent_recording(replay: tuple[Replay, TweepyGateway]) -> None:
     sent = state.received[-1]
     assert sent["query"]["query"] == ["Tweepy"] and sent["query"]["max_results"] == ["10"]
     assert sent["query"]["tweet.fields"] == [",".join(TWEET_FIELDS)]
-    assert sent["query"]["user.fields"] == [",".join(USER_FIELDS)]
+    assert "user.fields" not in sent["query"]  # the author's default fields (username, name) are all it uses
     assert sent["query"]["expansions"] == ["author_id"]
     assert sent["headers"]["Authorization"] == "Bearer recorded-bearer"
     assert gw.usage["search"] == 1

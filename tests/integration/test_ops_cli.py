@@ -216,8 +216,16 @@ def test_figures_count_the_day_in_jst_from_the_stacks_tables(ops: Deployed, tmp_
     capsys.readouterr()
     seed_inquiries(jst(2026, 11, 25, 9), count=12)
     _dead_letter(ops)
+    from activecare.listening.dynamo import DynamoUsage  # the poller's read counters (listening/usage.py)
+
+    DynamoUsage().add("2026-11", "25", {"post_reads": 200, "user_reads": 50, "owned_reads": 10},
+                      {"search#q1": 200}, {"search#q1": 20})
     assert cli("figures", "--day", "2026-11-25", "--json") == 0
     figures = json.loads(capsys.readouterr().out)
+    bill = figures["x_bill"]
+    assert bill["counts"]["post_reads"] == 200 and bill["usd"]["user_reads"] == 0.5
+    assert bill["total_usd"] == 1.51 and bill["per_answered_usd"] is None  # no replies that day
+    assert bill["per_query_month"] == [{"source": "search#q1", "posts_read": 200, "matched": 20, "yield": 0.1}]
     assert figures["day"] == "2026-11-25" and figures["inquiries"]["total"] == 12
     assert sum(figures["inquiries"]["by_status"].values()) == 12
     assert figures["queues"]["dead_letters"] == 2 and figures["queues"]["listen"] == 0
@@ -225,7 +233,7 @@ def test_figures_count_the_day_in_jst_from_the_stacks_tables(ops: Deployed, tmp_
     assert all(v["cap"] >= v["posted"] == 0 for cats in figures["posts"].values() for v in cats.values())
     assert cli("figures", "--day", "2026-11-24") == 0
     out = capsys.readouterr().out
-    assert "お問い合わせ 0 件" in out and "DLQ 2" in out
+    assert "お問い合わせ 0 件" in out and "DLQ 2" in out and "X 料金（UTC 2026-11-24、従量課金）$0.00" in out
     assert cli("figures", "--day", "25/11") == 2
     one_line_error(capsys.readouterr().err)
     # the report preview reads the same inquiries, with the stack's report times and routing file

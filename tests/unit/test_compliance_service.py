@@ -178,27 +178,32 @@ class _GoneTimeline:
                            resource_type="user", resource_id=user_id, reason=self.reason)
 
 
-@pytest.mark.parametrize("reason, stored", [("suspended", False), ("protected", False), ("deleted", True)])
-def test_the_worker_stores_nothing_of_an_author_x_says_is_suspended_or_protected(reason: str, stored: bool) -> None:
-    from activecare.accounts import DEFAULT_ACCOUNTS
-    from activecare.listening.ingest import Ingestor
-    from activecare.listening.memory import MemoryInquiryStore
-    from activecare.listening.models import ListenedTweet, MatchInfo
-    from activecare.twitter.models import Tweet, User
+@pytest.mark.parametrize("reason, gone", [("suspended", True), ("protected", True), ("deleted", False)])
+def test_opening_an_inquiry_of_an_author_x_says_is_suspended_or_protected_erases_it(reason: str, gone: bool) -> None:
+    """The worker reads nothing from X (the context is read when the desk opens the inquiry): that read is where
+    X tells us the author is gone, and our copy is erased at once; not found is left to the sweep."""
+    from activecare.desk.context import AuthorContext
+    from activecare.desk.errors import Conflict
+    from activecare.desk.memory import MemoryGoneTweets
+    from activecare.desk.service import DeskService
+    from tests.unit.test_desk_service import World
 
-    store = MemoryInquiryStore()
-    author = User("1300000000000000005", "sakura")
-    match = MatchInfo(topic="signal", department="network", account="signal", keywords=["圏外"])
-    earlier = Tweet("1900000000000000001", "昨日も圏外でした", author.id, START, author=author)
-    assert Ingestor(store=store, twitter=None, accounts=DEFAULT_ACCOUNTS, clock=lambda: START).ingest(
-        ListenedTweet.of(earlier, "search", "q1", match)) == "created"
-    now = Tweet("1900000000000000009", "また圏外…電波が悪い", author.id, START, author=author)
-    ingestor = Ingestor(store=store, twitter=_GoneTimeline(reason), accounts=DEFAULT_ACCOUNTS,  # type: ignore[arg-type]
-                        clock=lambda: START)
-    outcome = ingestor.ingest(ListenedTweet.of(now, "search", "q1", match))
-    # Not found is left to the sweep (an id X never had looks the same); suspended and protected erase at once.
-    assert outcome == ("created" if stored else "gone")
-    assert sorted(store.items) == (["1900000000000000001", "1900000000000000009"] if stored else [])
+    w = World()
+    erased = MemoryGoneTweets(w.repo)
+    w.desk = DeskService(settings=w.desk.settings, inquiries=w.repo, reservations=w.reservations, tally=w.tally,
+                         reader=w.reader, poster_for=w.posters.__getitem__, clock=w.clock, gone=erased,
+                         do_not_contact=w.desk.do_not_contact,
+                         context=AuthorContext(_GoneTimeline(reason), w.clock))  # type: ignore[arg-type]
+    inq = w.inquiry("また圏外…電波が悪い")
+    w.repo.items[inq.inquiry_id].context_status = "pending"
+    if not gone:
+        assert w.desk.show(inq.inquiry_id).context.status == "unavailable"
+        assert erased.erased == []
+        return
+    with pytest.raises(Conflict) as refused:
+        w.desk.show(inq.inquiry_id)
+    assert refused.value.status == 410 and refused.value.code == "author_gone"
+    assert erased.erased == [(inq.inquiry_id, inq.author_id)]
 
 
 def test_a_desk_reply_x_refuses_as_deleted_erases_and_answers_410() -> None:

@@ -1,4 +1,4 @@
-"""The worker's rules (echo, idempotency, threads, context), against in-memory ports."""
+"""The worker's rules (echo, idempotency, threads; the context is left for the desk), against in-memory ports."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.listening.ingest import Ingestor
 from activecare.listening.memory import MemoryInquiryStore
 from activecare.listening.models import ListenedTweet, MatchInfo
-from activecare.twitter.models import Page, Tweet, User
-from activecare.twitter.port import RateLimited
+from activecare.twitter.models import Tweet, User
 from activecare.twitter.snowflake import snowflake
 
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -29,25 +28,8 @@ def msg(tweet: Tweet, source: str = "search", key: str = "q1", match: MatchInfo 
     return ListenedTweet.of(tweet, source, key, match)  # type: ignore[arg-type]
 
 
-class TimelineTwitter:
-    def __init__(self, timeline: list[Tweet], fail: bool = False) -> None:
-        self.timeline = timeline
-        self.fail = fail
-
-    def user_tweets(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
-                    max_results: int = 5) -> Page:
-        if self.fail:
-            raise RateLimited("user_tweets", None)
-        mine = [t for t in self.timeline if t.author_id == user_id
-                and (since_id is None or int(t.id) > int(since_id))
-                and (until_id is None or int(t.id) < int(until_id))]
-        mine.sort(key=lambda t: int(t.id), reverse=True)
-        return Page(tweets=mine[:max_results], result_count=len(mine[:max_results]))
-
-
-def ingestor(store: MemoryInquiryStore, twitter: TimelineTwitter | None = None) -> Ingestor:
-    return Ingestor(store=store, twitter=twitter or TimelineTwitter([]), accounts=DEFAULT_ACCOUNTS,
-                    clock=lambda: T0 + timedelta(hours=1))
+def ingestor(store: MemoryInquiryStore) -> Ingestor:
+    return Ingestor(store=store, accounts=DEFAULT_ACCOUNTS, clock=lambda: T0 + timedelta(hours=1))
 
 
 def test_a_new_tweet_becomes_one_inquiry_with_classification() -> None:
@@ -112,22 +94,15 @@ def test_direct_mention_without_keyword_goes_to_the_accounts_topic() -> None:
     assert inquiry.direct and inquiry.match.account == "wifi"
 
 
-def test_history_and_surrounding_tweets_are_attached() -> None:
+def test_history_is_attached_and_the_surrounding_tweets_are_left_for_the_desk() -> None:
+    """The worker reads nothing from X (it has no X port): the author's tweets before and after are read when
+    an agent opens the inquiry (tests/unit/test_desk_context.py), not for every tweet found."""
     store = MemoryInquiryStore()
-    earlier = tw(-600, "圏外ひどい")
-    before, now, after = tw(-5, "電車なう"), tw(0, "また圏外"), tw(3, "やっと繋がった")
-    ing = ingestor(store, TimelineTwitter([earlier, before, now, after]))
+    earlier, now = tw(-600, "圏外ひどい"), tw(0, "また圏外")
+    ing = ingestor(store)
     ing.ingest(msg(earlier))
     ing.ingest(msg(now))
     inquiry = store.items[now.id]["inquiry"]
     assert [h["inquiry_id"] for h in inquiry.history] == [earlier.id]
-    assert [t.id for t in inquiry.context_before] == [earlier.id, before.id]
-    assert [t.id for t in inquiry.context_after] == [after.id]
-    assert inquiry.context_ok
-
-
-def test_context_failure_still_stores_the_inquiry() -> None:
-    store = MemoryInquiryStore()
-    t = tw(0, "圏外")
-    assert ingestor(store, TimelineTwitter([], fail=True)).ingest(msg(t)) == "created"
-    assert store.items[t.id]["inquiry"].context_ok is False
+    assert inquiry.context_before == [] and inquiry.context_after == []
+    assert inquiry.context_pending

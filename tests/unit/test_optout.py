@@ -22,7 +22,7 @@ from activecare.listening.models import ListenedTweet
 from activecare.twitter.port import TwitterRejected
 from activecare.twitter.snowflake import snowflake
 from tests.unit.test_desk_service import TEXT, YAMADA, World
-from tests.unit.test_ingest import SIGNAL, T0, TimelineTwitter, tw
+from tests.unit.test_ingest import SIGNAL, T0, tw
 from tests.unit.test_poll import KeywordMatcher, ScriptedTwitter, make_poller, page, tweet
 
 HEADER = "topic,department,account,kind,term,note\n"
@@ -94,7 +94,7 @@ def test_the_poller_flags_an_opt_out_only_in_a_reply_to_us() -> None:
 
 def test_the_worker_records_the_author_do_not_contact_once() -> None:
     store = MemoryInquiryStore()
-    worker = Ingestor(store=store, twitter=TimelineTwitter([]), accounts=DEFAULT_ACCOUNTS,
+    worker = Ingestor(store=store, accounts=DEFAULT_ACCOUNTS,
                       clock=lambda: T0 + timedelta(hours=1))
     t = tw(0, "圏外だけど返信不要", reply_to_user=SIGNAL_ACCOUNT.user_id)
     message = ListenedTweet.of(t, "mention", "signal", SIGNAL, opt_out=True)

@@ -122,12 +122,13 @@ def _secret_readers(tpl: dict[str, Any]) -> dict[str, set[str]]:
 
 
 def test_listening_roles_cannot_read_the_posting_or_dm_secrets(transformed: dict[str, Any]) -> None:
-    """The worker handles untrusted text and the poller only listens: both read the bearer token, nothing that
-    can post or DM; only the desk, the publisher and the outage radar (template status posts of confirmed
-    incidents) hold the accounts' posting tokens."""
+    """The worker handles untrusted text and the poller only listens: the poller reads the bearer token, the worker
+    no secret at all (it reads nothing from X since the desk reads an inquiry's context on open), nothing that can
+    post or DM; only the desk, the publisher and the outage radar (template status posts of confirmed incidents)
+    hold the accounts' posting tokens."""
     readers = _secret_readers(transformed)
     assert readers["PollerFunctionRole"] == {"BearerSecret"}
-    assert readers["WorkerFunctionRole"] == {"BearerSecret"}
+    assert readers["WorkerFunctionRole"] == set()
     assert {n for n, s in readers.items() if "PostingSecret" in s} == {"DeskFunctionRole", "PublisherFunctionRole",
                                                                        "OutageFunctionRole"}
     assert {n for n, s in readers.items() if "CampaignDmSecret" in s} == {"CampaignFunctionRole"}
@@ -135,7 +136,10 @@ def test_listening_roles_cannot_read_the_posting_or_dm_secrets(transformed: dict
         variables = fn["Properties"].get("Environment", {}).get("Variables", {})
         if name in ("PollerFunction", "WorkerFunction"):
             assert "POSTING_SECRET_ID" not in variables and "CAMPAIGN_SECRET_ID" not in variables, name
-            assert variables["BEARER_SECRET_ID"] == {"Ref": "BearerSecret"}, name
+            if name == "PollerFunction":
+                assert variables["BEARER_SECRET_ID"] == {"Ref": "BearerSecret"}, name
+            else:
+                assert "BEARER_SECRET_ID" not in variables, name
     bearer = transformed["Resources"]["BearerSecret"]["Properties"]["GenerateSecretString"]
     assert json.loads(bearer["SecretStringTemplate"]) == {"bearer_token": "set-me"}  # no account field
 

@@ -67,12 +67,13 @@ from activecare.campaign.ports import CampaignReads, CampaignStore, DmEvent, Not
 from activecare.clock import Clock, iso_z
 from activecare.roles import GROUPS, supervises
 from activecare.twitter.port import RateLimited, TwitterRejected, TwitterUnavailable
+from activecare.twitter.pricing import PRICE_PER_DM_USD
 
 logger = Logger(child=True)
 
 DMS_PER_WINDOW = 15
 DMS_PER_DAY = 1440
-DM_PRICE_USD = 0.015
+DM_PRICE_USD = PRICE_PER_DM_USD
 SENDING_LEASE = timedelta(minutes=2)  # a reservation older than this was left by a crashed run
 MAX_ATTEMPTS = 3  # transient failures (5xx, timeouts) before a winner is reported failed
 PAGES_PER_RUN = 200  # 20,000 retweeters a run at most; the rest continues next run

@@ -2,7 +2,10 @@
 
 Inquiries opened that day by status and topic (the by_status index, as the reports read it), the desk's
 replies and resolutions (the day's tallies), each account's posts against the calendar's caps, and the
-depth of the listen queue and its DLQ (with --stack). Counts only: no tweet text, no authors.
+depth of the listen queue and its DLQ (with --stack), and the day's X bill (the UTC day X bills, which starts
+at 09:00 JST of that day): the poller's read counters (listening/usage.py; responses as read, so an upper bound
+of X's once-a-day billing) and the desk's posts, by category, per answered inquiry and per search query, with
+the month's forecast against X_MONTHLY_BUDGET_USD. Counts only: no tweet text, no authors.
 """
 
 from __future__ import annotations
@@ -79,7 +82,31 @@ def collect(day_arg: str | None) -> dict[str, Any]:
         "agents": len(desk["agents"]),
         "posts": _posts(rt, day),
         "queues": _queues(rt),
+        "x_bill": _x_bill(rt, day, desk["desk"]),
     }
+
+
+def _x_bill(rt: Runtime, day: str, desk: dict[str, Any]) -> dict[str, Any]:
+    from activecare.listening.dynamo import DynamoUsage
+    from activecare.listening.usage import forecast_usd
+    from activecare.twitter.pricing import CATEGORIES, breakdown_usd, cost_usd
+
+    usage = DynamoUsage().get(day[:7])
+    counts = dict.fromkeys(CATEGORIES, 0)
+    counts.update(usage.days.get(day[8:], {}))
+    with_url = int(desk.get("posts_with_url") or 0)
+    counts["posts_with_url"] = with_url
+    counts["posts"] = max(int(desk.get("api_posts") or 0) - with_url, 0)
+    total = cost_usd(counts)
+    replies = int(desk.get("replies") or 0)
+    queries = sorted(usage.reads, key=lambda k: -usage.reads[k])
+    budget = rt.settings.x_monthly_budget_usd
+    return {"utc_day": day, "counts": counts, "usd": breakdown_usd(counts), "total_usd": total,
+            "per_answered_usd": round(total / replies, 4) if replies else None,
+            "month_reads_usd": usage.usd(), "month_forecast_usd": forecast_usd(usage, rt.clock()),
+            "budget_usd": budget,
+            "per_query_month": [{"source": k, "posts_read": usage.reads[k], "matched": usage.matched.get(k, 0),
+                                 "yield": round(usage.matched.get(k, 0) / usage.reads[k], 3)} for k in queries]}
 
 
 def _text(f: dict[str, Any]) -> str:
@@ -98,6 +125,16 @@ def _text(f: dict[str, Any]) -> str:
     depth = {k: ("—" if v is None else str(v)) for k, v in q.items()}
     lines.append(f"キュー: listen {depth['listen']}, DLQ {depth['dead_letters']}"
                  + ("（activecare dlq list）" if q.get("dead_letters") else ""))
+    bill = f["x_bill"]
+    per = bill["per_answered_usd"]
+    lines.append(f"X 料金（UTC {bill['utc_day']}、従量課金）${bill['total_usd']:.2f}: "
+                 + ", ".join(f"{k} {n:,} ${bill['usd'][k]:.2f}" for k, n in bill["counts"].items())
+                 + f"; 返信 1 件あたり {'—' if per is None else f'${per:.3f}'}")
+    budget = f" / 予算 ${bill['budget_usd']:.2f}" if bill["budget_usd"] else ""
+    lines.append(f"  今月の読み取り ${bill['month_reads_usd']:.2f}、月末予測 ${bill['month_forecast_usd']:.2f}{budget}")
+    for row in bill["per_query_month"][:5]:
+        lines.append(f"  {row['source']}: 読み取り {row['posts_read']:,}、一致 {row['matched']:,}"
+                     f"（{row['yield']:.1%}）")
     return "\n".join(lines)
 
 

@@ -48,11 +48,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_queries(args: argparse.Namespace) -> int:
     from activecare.keywords.catalogue import default_catalogue
-    from activecare.keywords.packing import pack_queries
+    from activecare.keywords.grouped import pack_for
 
     settings = current_settings()
     catalogue = _load(args.file) if args.file else default_catalogue()
-    queries = pack_queries(catalogue, settings.query_length)
+    queries = pack_for(catalogue, settings.query_length, group_ambiguous=settings.x_group_ambiguous)
     for q in queries:
         print(f"{q.key}\t{len(q.query)}\t{q.query}")
     print(f"{len(queries)} queries for {settings.access_level} ({settings.query_length} characters)")

@@ -32,6 +32,7 @@ from activecare.desk.models import (
 from activecare.desk.ports import TALLY_FIELDS
 from activecare.storage.conditions import save_if, update_if
 from activecare.storage.models import (
+    ContextTweet,
     DeskEvent,
     Inquiry,
     Message,
@@ -226,6 +227,14 @@ class DynamoDeskInquiries:
 
     def add_event(self, inquiry_id: str, event: Event) -> None:
         self._update(inquiry_id, [_append_event(event)], Inquiry.inquiry_id.exists())
+
+    def set_context(self, inquiry_id: str, before: list[ContextPost], after: list[ContextPost]) -> bool:
+        def items(posts: list[ContextPost]) -> list[ContextTweet]:
+            return [ContextTweet(id=p.id, text=p.text, created_at=p.created_at) for p in posts]
+
+        actions = [Inquiry.context_before.set(items(before)), Inquiry.context_after.set(items(after)),
+                   Inquiry.context_status.set("ok")]
+        return self._update(inquiry_id, actions, Inquiry.inquiry_id.exists() & (Inquiry.context_status == "pending"))
 
     def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:

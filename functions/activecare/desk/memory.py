@@ -9,7 +9,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from activecare.desk.errors import BadRequest
-from activecare.desk.models import DeskInquiry, DoNotContact, Event, ListQuery, Msg, Outcome, Reservation, Status
+from activecare.desk.models import (
+    ContextPost,
+    DeskInquiry,
+    DoNotContact,
+    Event,
+    ListQuery,
+    Msg,
+    Outcome,
+    Reservation,
+    Status,
+)
 from activecare.desk.ports import TALLY_FIELDS
 
 
@@ -98,6 +108,14 @@ class MemoryInquiries:
             inq = self.items.get(inquiry_id)
             if inq is not None:  # an unknown inquiry: nothing to add it to
                 inq.events.append(event)
+
+    def set_context(self, inquiry_id: str, before: list[ContextPost], after: list[ContextPost]) -> bool:
+        with self._lock:
+            inq = self.items.get(inquiry_id)
+            if inq is None or inq.context_status != "pending":
+                return False
+            inq.context_before, inq.context_after, inq.context_status = list(before), list(after), "ok"
+            return True
 
     def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,
                    expect: tuple[str, ...] = ()) -> bool:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from activecare.desk.models import (
+    ContextPost,
     DeskInquiry,
     DoNotContact,
     Event,
@@ -58,6 +59,10 @@ class InquiryRepo(Protocol):
 
     def mark_sla_breach(self, inquiry_id: str, at: datetime) -> bool:
         """Record that its response-time target was missed; True only the first time (the breach is counted once)."""
+        ...
+
+    def set_context(self, inquiry_id: str, before: list[ContextPost], after: list[ContextPost]) -> bool:
+        """Store the author's tweets around the inquiry's, read on its first open; only while "pending"."""
         ...
 
     def set_status(self, inquiry_id: str, status: Status, event: Event, *, outcome: Outcome | None = None,

@@ -24,9 +24,10 @@ import re
 import unicodedata
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import cast
+from typing import NoReturn, cast
 
 from activecare.clock import Clock
+from activecare.desk.context import AuthorContext
 from activecare.desk.errors import BadRequest, Conflict, Forbidden, NotFound, Refused, Unavailable
 from activecare.desk.figures import day_figures
 from activecare.desk.models import (
@@ -38,6 +39,7 @@ from activecare.desk.models import (
     Actor,
     Claim,
     Context,
+    ContextPost,
     DeskInquiry,
     DoNotContact,
     DoNotContactLifted,
@@ -95,6 +97,7 @@ from activecare.twitter.port import (
     REPLY_TARGET_GONE,
     DuplicateContent,
     RateLimited,
+    ResourceGone,
     TwitterPort,
     TwitterRejected,
     TwitterUnavailable,
@@ -138,7 +141,8 @@ class DeskService:
                  templates: TemplateBook | None = None, claim_ttl: timedelta = CLAIM_TTL,
                  do_not_contact: DoNotContactStore, form_links: FormLinks | None = None,
                  gone: GoneTweets | None = None, on_reply: ReplyHook | None = None,
-                 on_sla_breach: BreachHook | None = None, sla_targets: SlaTargets = DEFAULT_TARGETS) -> None:
+                 on_sla_breach: BreachHook | None = None, sla_targets: SlaTargets = DEFAULT_TARGETS,
+                 context: AuthorContext | None = None) -> None:
         self.settings = settings
         self.inquiries = inquiries
         self.reservations = reservations
@@ -154,6 +158,8 @@ class DeskService:
         self.on_reply = on_reply  # told of every recorded reply (replays too: idempotent), e.g. the QA feature
         self.on_sla_breach = on_sla_breach  # told once per inquiry whose response-time target was missed
         self.sla_targets = sla_targets
+        # The author's tweets around an inquiry, read from X on its first open (cached per author and UTC day).
+        self.context = context or AuthorContext(reader, clock)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -210,6 +216,7 @@ class DeskService:
         it, the conversation so far and what the desk did."""
         inq = self._get(inquiry_id)
         now = self.clock()
+        context = self._context(inq)  # first: an author X says is gone ends here (410, our copy erased)
         others = [p for p in self.inquiries.by_author(inq.author_id) if p.inquiry_id != inq.inquiry_id]
         earlier = [p for p in others if p.created_at < inq.created_at]
         later = [p for p in others if p.created_at >= inq.created_at]
@@ -233,8 +240,7 @@ class DeskService:
                 outcome=inq.outcome, first_response_at=inq.first_response_at, resolved_at=inq.resolved_at,
                 resolved_by=inq.resolved_by, do_not_contact_since=active.since if active else None,
                 do_not_contact_reason=active.reason if active else None),
-            context=Context(status=inq.context_status, before=[_post(p) for p in inq.context_before],
-                            after=[_post(p) for p in inq.context_after]),
+            context=context,
             conversation=[_msg(m) for m in sorted(inq.messages, key=lambda m: int(m.tweet_id))],
             desk_events=[EventView(kind=e.kind, agent=e.agent, at=e.at, detail=e.detail, tweet_id=e.tweet_id)
                          for e in inq.events],
@@ -243,6 +249,33 @@ class DeskService:
             suggested_templates=[TemplateRef(key=t.key, title=t.title) for t in self.templates.for_topic(inq.topic)],
             held_replies=self.held_replies(Actor("desk"), inq.inquiry_id).items,
         )
+
+    def _context(self, inq: DeskInquiry) -> Context:
+        """The stored context; a "pending" one (the worker no longer reads it) is read now and stored. If X is
+        unavailable it stays pending, shown "unavailable", and the next open tries again."""
+        if inq.context_status != "pending":
+            return Context(status=inq.context_status, before=[_post(p) for p in inq.context_before],
+                           after=[_post(p) for p in inq.context_after])
+        try:
+            before, after, ok = self.context.around(inq.author_id, inq.tweet_id)
+        except ResourceGone as gone:  # the author's timeline: suspended or protected since they posted
+            self._author_gone(inq, gone.reason)
+        if not ok:
+            return Context(status="unavailable", before=[], after=[])
+        posts_before = [ContextPost(t.id, t.text, t.created_at) for t in before]
+        posts_after = [ContextPost(t.id, t.text, t.created_at) for t in after]
+        self.inquiries.set_context(inq.inquiry_id, posts_before, posts_after)
+        return Context(status="ok", before=[_post(p) for p in posts_before], after=[_post(p) for p in posts_after])
+
+    def _author_gone(self, inq: DeskInquiry, reason: str) -> NoReturn:
+        """X says the author is suspended or protected: our copy of the tweet is erased now (X's rules; the desk
+        blanks it, the compliance sweep deletes the rest of the author's records within the day)."""
+        now = self.clock()
+        if self.gone is not None:
+            self.gone.erase(inq.tweet_id, inq.author_id, now)
+        self.inquiries.add_event(inq.inquiry_id, Event("refused", "desk", now, "author_gone"))
+        raise Conflict(f"X says this customer's account is {reason}: our copy of the tweet is erased (X's rules)",
+                       code="author_gone", status=410)
 
     def templates_for(self, inquiry_id: str | None = None, topic: str | None = None) -> TemplateList:
         """Saved replies; for an inquiry they are rendered with the customer's name, its topic's first."""

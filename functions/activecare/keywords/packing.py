@@ -241,8 +241,10 @@ def _render(
     global_exclusions: Sequence[str],
     base: str,
     max_query_length: int,
+    head: str | None = None,
 ) -> PackedQuery:
-    head = "(" + " OR ".join(render_keyword(item.term) for item in group) + ")"
+    """`head`: the query's OR group when it is not the group's keywords OR-ed (grouped.py)."""
+    head = head or "(" + " OR ".join(render_keyword(item.term) for item in group) + ")"
     query = f"{head} {base}" if base else head
     riders = [rider for item in group for rider in item.riders]
     topic_indexes = sorted({item.topic for item in group} | {topic for _, topic, _ in riders})

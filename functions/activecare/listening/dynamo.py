@@ -3,10 +3,14 @@ state table, inquiries in the inquiry table."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+
+from pynamodb.expressions.operand import Path
 
 from activecare.listening.ingest import NewInquiry
 from activecare.listening.ports import Checkpoint
+from activecare.listening.usage import READ_CATEGORIES, MonthUsage, usage_key
 from activecare.storage.conditions import save_if, update_if
 from activecare.storage.models import (
     ContextTweet,
@@ -72,6 +76,33 @@ class DynamoCheckpoints:
 
     def set_rate_limited(self, endpoint: str, until: datetime) -> None:
         State(_limit_key(endpoint), reset_at=until, updated_at=until).save()
+
+
+class DynamoUsage:
+    """The month's read counters: one state item, ``search#usage#YYYY-MM``, updated with ADD (usage.py)."""
+
+    def get(self, month: str) -> MonthUsage:
+        raw = State._get_connection().get_item(usage_key(month)).get("Item") or {}
+        usage = MonthUsage(month)
+        for name, value in raw.items():
+            if "N" not in value:
+                continue
+            n = int(float(value["N"]))
+            if name.startswith("r_"):
+                usage.reads[name[2:]] = n
+            elif name.startswith("m_"):
+                usage.matched[name[2:]] = n
+            elif name.startswith("d") and "_" in name and name[1:3].isdigit():
+                usage.days.setdefault(name[1:3], {})[name[4:]] = n
+        return usage
+
+    def add(self, month: str, day: str, counts: Mapping[str, int], reads: Mapping[str, int],
+            matched: Mapping[str, int]) -> None:
+        actions = [Path([f"d{day}_{c}"]).add(n) for c, n in counts.items() if c in READ_CATEGORIES and n]
+        actions += [Path([f"r_{k}"]).add(n) for k, n in reads.items() if n]
+        actions += [Path([f"m_{k}"]).add(n) for k, n in matched.items() if n]
+        if actions:
+            State._get_connection().update_item(usage_key(month), actions=actions)
 
 
 def _message(tweet: Tweet, direction: str) -> Message:
@@ -152,7 +183,7 @@ class DynamoInquiryStore:
             history=[PastInteraction(**h) for h in inquiry.history],
             context_before=_context(inquiry.context_before),
             context_after=_context(inquiry.context_after),
-            context_status="ok" if inquiry.context_ok else "unavailable",
+            context_status="pending" if inquiry.context_pending else "ok" if inquiry.context_ok else "unavailable",
             messages=[_message(t, "in")],
             tweet_ids={t.id},
             expires_at=expires_at(inquiry.received_at, retention().inquiry_retention_days),

@@ -4,6 +4,10 @@ Idempotent on the tweet id: a redelivered message, or the same tweet found by tw
 queries and a mention, ends in exactly one inquiry. The support accounts' own
 tweets never become inquiries (echo suppression), and a customer's reply inside a
 thread that already has their inquiry joins that inquiry.
+
+The author's tweets before and after are not read here: most inquiries found by keyword are never opened, and
+every post read is billed. The inquiry is stored with its context "pending"; the desk reads it when an agent
+opens the inquiry (desk/context.py, cached per author for the UTC day).
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.pii import pii_kinds
 from activecare.sentiment import classify_sentiment
 from activecare.twitter.models import Tweet
-from activecare.twitter.port import ResourceGone, TwitterError, TwitterPort
 
 if TYPE_CHECKING:  # the worker does not load the catalogue
     from activecare.keywords.catalogue import Catalogue
@@ -55,6 +58,7 @@ class NewInquiry:
     context_after: list[Tweet]
     context_ok: bool
     received_at: datetime
+    context_pending: bool = False  # the author's tweets around it are read when the desk opens it
 
 
 class InquiryStore(Protocol):
@@ -89,14 +93,11 @@ class InquiryStore(Protocol):
 
 
 class Ingestor:
-    def __init__(self, *, store: InquiryStore, twitter: TwitterPort | None,
-                 accounts: Sequence[SupportAccount], clock: Clock, context_size: int = 5) -> None:
+    def __init__(self, *, store: InquiryStore, accounts: Sequence[SupportAccount], clock: Clock) -> None:
         self.store = store
-        self.twitter = twitter
         self.accounts = {a.user_id: a for a in accounts}
         self.usernames = {a.username.lower(): a for a in accounts}
         self.clock = clock
-        self.context_size = context_size
 
     def ingest(self, message: ListenedTweet) -> Outcome:
         tweet = message.to_tweet()
@@ -115,13 +116,6 @@ class Ingestor:
                 return "joined" if joined else "duplicate"
         addressed = self._addressed_account(tweet, message)
         match = message.match or FALLBACK_TOPIC
-        try:
-            before, after, ok = self._context(tweet)
-        except ResourceGone as gone:  # the author's timeline: suspended or protected since they posted
-            removed = self.store.erase_author(tweet.author_id)
-            logger.info("author gone on X: not stored, erased", extra={"tweet_id": tweet.id, "reason": gone.reason,
-                                                                        "erased": removed})
-            return "gone"
         created = self.store.create(NewInquiry(
             tweet=tweet,
             source=message.source,
@@ -130,10 +124,11 @@ class Ingestor:
             sentiment=classify_sentiment(tweet.text),
             pii_kinds=pii_kinds(tweet.text),
             history=self.store.history(tweet.author_id, tweet.created_at),
-            context_before=before,
-            context_after=after,
-            context_ok=ok,
+            context_before=[],
+            context_after=[],
+            context_ok=True,
             received_at=now,
+            context_pending=True,
         ))
         return "created" if created else "duplicate"
 
@@ -148,25 +143,3 @@ class Ingestor:
             if f"@{name}" in lowered:
                 return acc.key
         return None
-
-    def _context(self, tweet: Tweet) -> tuple[list[Tweet], list[Tweet], bool]:
-        """The author's tweets just before and just after this one (ResourceGone: X says the author is suspended
-        or protected)."""
-        if self.twitter is None:
-            return [], [], False
-        try:
-            before = self.twitter.user_tweets(tweet.author_id, until_id=tweet.id,
-                                              max_results=self.context_size).tweets
-            after = self.twitter.user_tweets(tweet.author_id, since_id=tweet.id,
-                                             max_results=self.context_size).tweets
-        except ResourceGone as gone:
-            if gone.reason in ("suspended", "protected"):
-                raise
-            # Not found: deactivated since it posted, or an id X never had; the sweep settles it within a day.
-            logger.warning("context unavailable", extra={"tweet_id": tweet.id, "error": type(gone).__name__})
-            return [], [], False
-        except TwitterError as exc:
-            logger.warning("context unavailable", extra={"tweet_id": tweet.id, "error": type(exc).__name__})
-            return [], [], False
-        return (sorted(before, key=lambda t: int(t.id))[-self.context_size:],
-                sorted(after, key=lambda t: int(t.id))[: self.context_size], True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TypedDict
 
 from activecare.listening.ingest import NewInquiry
 from activecare.listening.ports import Checkpoint, EnqueueFailed
+from activecare.listening.usage import MonthUsage
 from activecare.twitter.models import Tweet
 
 
@@ -150,3 +152,25 @@ class MemoryTweetEraser:
             return 0
         del self.store.items[tweet_id]
         return 1
+
+
+class MemoryUsage:
+    """UsageStore in memory."""
+
+    def __init__(self) -> None:
+        self.months: dict[str, MonthUsage] = {}
+
+    def get(self, month: str) -> MonthUsage:
+        u = self.months.get(month) or MonthUsage(month)
+        return MonthUsage(month, {d: dict(c) for d, c in u.days.items()}, dict(u.reads), dict(u.matched))
+
+    def add(self, month: str, day: str, counts: Mapping[str, int], reads: Mapping[str, int],
+            matched: Mapping[str, int]) -> None:
+        u = self.months.setdefault(month, MonthUsage(month))
+        d = u.days.setdefault(day, {})
+        for c, n in counts.items():
+            d[c] = d.get(c, 0) + n
+        for k, n in reads.items():
+            u.reads[k] = u.reads.get(k, 0) + n
+        for k, n in matched.items():
+            u.matched[k] = u.matched.get(k, 0) + n

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 from aws_lambda_powertools import Logger
@@ -26,7 +26,8 @@ from aws_lambda_powertools import Logger
 from activecare.accounts import SupportAccount
 from activecare.clock import Clock
 from activecare.listening.models import ListenedTweet, MatchInfo
-from activecare.listening.ports import Checkpoint, CheckpointStore, EnqueueFailed, MessageQueue
+from activecare.listening.ports import Checkpoint, CheckpointStore, EnqueueFailed, MessageQueue, UsageStore
+from activecare.listening.usage import Plan, month_of, plan
 from activecare.twitter.models import Page, Tweet
 from activecare.twitter.port import RateLimited, TwitterPort, TwitterRejected, TwitterUnavailable
 from activecare.twitter.snowflake import snowflake, snowflake_time
@@ -74,6 +75,15 @@ class PollReport:
     # could not read: tweets posted then are out of the API's reach (lost, unless found by other means).
     beyond_window: list[str] = field(default_factory=list)
     beyond_window_minutes: int = 0
+    # What X will bill (listening/usage.py): posts read per source key, user objects, our own mentions (owned
+    # reads), the matcher's keeps per source (the yield), and the budget plan's effect.
+    reads: dict[str, int] = field(default_factory=dict)
+    matched_by: dict[str, int] = field(default_factory=dict)
+    users_read: int = 0
+    owned_reads: int = 0
+    degraded: list[str] = field(default_factory=list)  # low-yield searches reading only the last minute
+    skipped_for_budget: int = 0  # low-yield searches not run this minute
+    bill_forecast_usd: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -106,6 +116,8 @@ class Poller:
         search_budget: int,
         mention_topics: dict[str, MatchInfo],
         first_lookback: timedelta = timedelta(minutes=5),
+        usage: UsageStore | None = None,
+        budget_usd: float = 0.0,
     ) -> None:
         self.twitter = twitter
         self.queue = queue
@@ -118,6 +130,8 @@ class Poller:
         self.first_lookback = first_lookback
         self.mention_topics = mention_topics  # a mention with no keyword goes to its account's topic
         self.own_ids = frozenset(a.user_id for a in accounts)
+        self.usage = usage  # the month's read counters; with `budget_usd`, the plan that degrades before it
+        self.budget_usd = budget_usd
 
     def sources(self) -> list[Source]:
         found: list[Source] = []
@@ -161,26 +175,50 @@ class Poller:
             key=lambda s: (marks[s.key].polled_at or datetime.min.replace(tzinfo=now.tzinfo),
                            -marks[s.key].matched_last),
         )
-        order = [*mentions, *searches]
+        budget_plan = Plan()
+        if self.usage is not None and self.budget_usd > 0:
+            budget_plan = plan(self.usage.get(month_of(now)), [s.key for s in searches], now, self.budget_usd)
+            report.bill_forecast_usd = budget_plan.forecast_usd
+        skipped = [s for s in searches if not budget_plan.runs(s.key, now)]
+        report.skipped_for_budget = len(skipped)
+        order = [*mentions, *(s for s in searches if s not in skipped)]
         for i, source in enumerate(order):
             until = blocked[source.endpoint]
             if (until and until > now) or budget[source.endpoint] <= 0:
                 report.sources_deferred += 1
                 continue
+            if source.key in budget_plan.degraded and marks[source.key].backlog_until is None:
+                report.degraded.append(source.key)
             # Fairness: a source may read up to PAGES_PER_SOURCE pages, but leaves one request for each
             # source after it on the same endpoint; a burst reads on over the next runs.
             later = sum(1 for s in order[i + 1:] if s.endpoint == source.endpoint)
             pages = min(PAGES_PER_SOURCE, max(1, budget[source.endpoint] - later))
             self._poll(source, marks[source.key], now, pages, budget, report, blocked)
+        self._record_usage(report, now)
         if report.rejected:
             logger.error("X rejected sources; they stay silent until fixed",
                          extra={"rejected": report.rejected})
         logger.info("poll finished", extra=report.as_dict())
         return report
 
+    def _record_usage(self, report: PollReport, now: datetime) -> None:
+        """One atomic counter update a run (usage.py); a failure is logged, never fails the poll."""
+        if self.usage is None or not (report.reads or report.users_read or report.owned_reads):
+            return
+        searched = sum(n for k, n in report.reads.items() if k.startswith("search#"))
+        counts = {"post_reads": searched, "user_reads": report.users_read, "owned_reads": report.owned_reads}
+        try:
+            self.usage.add(month_of(now), now.astimezone(UTC).strftime("%d"), counts, report.reads,
+                           report.matched_by)
+        except Exception as exc:  # the counters are figures: the tweets are queued already
+            logger.warning("usage counters not updated", extra={"error": type(exc).__name__})
+
     def _poll(self, source: Source, mark: Checkpoint, now: datetime, pages: int, budget: dict[str, int],
               report: PollReport, blocked: dict[str, datetime | None]) -> None:
         since = self._since(source, mark, now, report)
+        if source.key in report.degraded:
+            # The budget plan: a low-yield search reads only the last minute; what came before is skipped.
+            since = str(max(int(since), int(snowflake(now - timedelta(minutes=1)))))
         backlog_until = mark.backlog_until
         floor: int | None = None  # where the checkpoint moves if this run reads nothing new
         if backlog_until is not None and mark.backlog_newest is not None and backlog_until <= int(since):
@@ -209,6 +247,10 @@ class Poller:
                     low = int(page.oldest_id) if page.oldest_id else min(ids)
                     oldest = low if oldest is None else min(oldest, low)
                 tweets.extend(page.tweets)
+                if source.kind == "mention":
+                    report.owned_reads += len(page.tweets) + page.users
+                else:
+                    report.users_read += page.users
                 token = page.next_token
                 if not token:
                     done = True
@@ -232,7 +274,11 @@ class Poller:
             return
 
         report.fetched += len(tweets)
+        if tweets:
+            report.reads[source.key] = report.reads.get(source.key, 0) + len(tweets)
         bodies = self._messages(source, tweets, report)
+        if bodies:
+            report.matched_by[source.key] = report.matched_by.get(source.key, 0) + len(bodies)
         try:
             report.sqs_calls += self.queue.send(bodies) if bodies else 0
         except EnqueueFailed as exc:

@@ -3,9 +3,12 @@ production and in-memory fakes (activecare.listening.memory) in unit tests."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from activecare.listening.usage import MonthUsage
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,12 @@ class TweetEraser(Protocol):
 
 class DoNotContactRecorder(Protocol):
     def record_do_not_contact(self, author_id: str, tweet_id: str, at: datetime, reason: str) -> bool: ...
+
+
+class UsageStore(Protocol):
+    def get(self, month: str) -> MonthUsage: ...
+
+    def add(self, month: str, day: str, counts: Mapping[str, int], reads: Mapping[str, int],
+            matched: Mapping[str, int]) -> None:
+        """Add one run's counts (atomic counters: a retried run may count twice, never loses a count)."""
+        ...

@@ -123,7 +123,7 @@ class Inquiry(Model):
     history = ListAttribute(of=PastInteraction, default=list)
     context_before = ListAttribute(of=ContextTweet, default=list)
     context_after = ListAttribute(of=ContextTweet, default=list)
-    context_status = UnicodeAttribute(default="ok")  # "ok" | "unavailable"
+    context_status = UnicodeAttribute(default="ok")  # "ok" | "unavailable" | "pending" (read when opened)
     messages = ListAttribute(of=Message, default=list)
     tweet_ids = UnicodeSetAttribute(default=set)
     # The agent desk (all optional: the worker never writes them).

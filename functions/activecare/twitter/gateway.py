@@ -36,8 +36,11 @@ TWEET_FIELDS = (
     "created_at", "author_id", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "lang",
     "entities",
 )
-USER_FIELDS = ("created_at", "public_metrics", "username", "name")
+USER_FIELDS = ("created_at", "public_metrics", "username", "name")  # me(): the account behind the credentials
 EXPANSIONS = ("author_id",)
+# X bills every user object a response carries (expansions=author_id): asked for only where used. Search and
+# mentions need the author's username and name (the inquiry, the desk's link): X's default user fields, so no
+# user.fields. A timeline read (the desk's context, the publisher's reconcile) knows its author: no expansion.
 ENDPOINTS = ("search", "mentions", "user_tweets", "me", "post")
 
 T = TypeVar("T")
@@ -102,7 +105,7 @@ class TweepyGateway:
         """GET /2/tweets/search/recent, one page."""
         resp = self.call("search", lambda: self.client.search_recent_tweets(
             query, since_id=since_id, until_id=until_id, start_time=start_time, end_time=end_time,
-            next_token=next_token, max_results=max_results, **_shape()))
+            next_token=next_token, max_results=max_results, **_shape(authors=True)))
         return self._page("search", resp)
 
     def mentions(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
@@ -111,7 +114,7 @@ class TweepyGateway:
         """GET /2/users/:id/mentions, one page."""
         resp = self.call("mentions", lambda: self.client.get_users_mentions(
             user_id, since_id=since_id, until_id=until_id, start_time=start_time, pagination_token=pagination_token,
-            max_results=max_results, user_auth=False, **_shape()))
+            max_results=max_results, user_auth=False, **_shape(authors=True)))
         return self._page("mentions", resp)
 
     def user_tweets(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
@@ -119,7 +122,7 @@ class TweepyGateway:
         """GET /2/users/:id/tweets, one page (newest first)."""
         resp = self.call("user_tweets", lambda: self.client.get_users_tweets(
             user_id, since_id=since_id, until_id=until_id, max_results=max_results, user_auth=False,
-            **_shape()))
+            **_shape(authors=False)))
         return self._page("user_tweets", resp)
 
     def me(self) -> User:
@@ -175,9 +178,9 @@ class TweepyGateway:
         return page
 
 
-def _shape() -> dict[str, list[str]]:
-    return {"tweet_fields": list(TWEET_FIELDS), "expansions": list(EXPANSIONS),
-            "user_fields": list(USER_FIELDS)}
+def _shape(*, authors: bool) -> dict[str, list[str]]:
+    shape = {"tweet_fields": list(TWEET_FIELDS)}
+    return {**shape, "expansions": list(EXPANSIONS)} if authors else shape
 
 
 def _guard(endpoint: str, fn: Callable[[], T]) -> T:
@@ -204,6 +207,7 @@ def _to_page(resp: Any) -> Page:
         oldest_id=meta.get("oldest_id"),
         next_token=meta.get("next_token"),
         result_count=int(meta.get("result_count", len(tweets))),
+        users=len(users),
     )
 
 

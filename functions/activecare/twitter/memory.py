@@ -177,4 +177,5 @@ class InMemoryTwitter:
             oldest_id=chunk[-1].id if chunk else None,
             next_token=str(offset + max_results) if more else None,
             result_count=len(chunk),
+            users=len({t.author_id for t in chunk if t.author is not None}),  # as X's includes.users
         )

@@ -46,3 +46,4 @@ class Page:
     oldest_id: str | None = None
     next_token: str | None = None
     result_count: int = 0
+    users: int = 0  # user objects the response carried (expansions): billed as user reads

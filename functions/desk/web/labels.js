@@ -72,6 +72,8 @@ export function errorMessage(err) {
     case 'x_rejected': return 'X が返信を拒否しました。文面を確認してください。';
     case 'tweet_gone':
       return 'このご投稿は削除されたか非公開になっているため返信できません。X の規約に従い、こちらの記録からも消去しました。';
+    case 'author_gone':
+      return 'このお客様のアカウントは X で凍結または非公開になっています。X の規約に従い、こちらの記録からも消去しました。';
     case 'x_unavailable':
       return 'X に接続できませんでした。同じ内容のまま「再送」してください（二重に投稿されることはありません）。';
     case 'not_posted_yet':

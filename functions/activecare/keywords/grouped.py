@@ -1,0 +1,162 @@
+"""Ambiguous keywords searched only together with their context, server-side: X returns fewer look-alikes.
+
+A strong keyword is searched alone, as in `packing`. An ambiguous one (``ショップ``, ``請求``, ``乗り換え``) counts
+locally only with support in the same tweet (`Matcher`: its topic's context, a global context term, a strong
+keyword of any topic, an @mention of one of our accounts). Searched alone it fetches every look-alike
+(``ポケモンショップ``, ``請求書``, ``渋谷で乗り換え``) only for the matcher to drop it. Here it is written as an
+AND of two groups inside the query's OR group::
+
+    (kw1 OR kw2 OR ((amb1 OR amb2) (ctx1 OR ctx2 ...))) lang:ja -is:retweet -excl ...
+
+Nothing the matcher would accept is lost: a tweet supported by a strong keyword is fetched by that keyword's
+query, a mention of us by the mentions read; every topic and global context term is written with the
+ambiguous terms it supports. The context lists are long (the global one alone is longer than a self-serve
+query), so they are cut into chunks of at most `context_chunk` characters and each chunk gets the ambiguous
+terms it supports, packed first-fit into queries; strong keywords fill the room left, then new queries.
+Deterministic, so the checkpoint keys (`PackedQuery.key`) survive restarts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from activecare.keywords.catalogue import Catalogue
+from activecare.keywords.packing import PackedQuery, PackingError, _Item, _render
+from activecare.keywords.query import DEFAULT_BASE_OPERATORS, keyword_capacity, keyword_size, render_keyword
+
+__all__ = ["grouped_optimum", "pack_for", "pack_grouped"]
+
+JOIN = " OR "
+
+
+@dataclass
+class _Group:
+    context: tuple[str, ...]
+    terms: list[tuple[int, int, str]]  # (catalogue index, topic, term) of the ambiguous keywords
+
+
+def _chunks(terms: Sequence[str], limit: int) -> list[tuple[str, ...]]:
+    out: list[list[str]] = [[]]
+    size = 0
+    for term in terms:
+        add = len(render_keyword(term)) + len(JOIN)
+        if out[-1] and size + add > limit:
+            out.append([])
+            size = 0
+        out[-1].append(term)
+        size += add
+    return [tuple(c) for c in out if c]
+
+
+def _groups(catalogue: Catalogue, context_chunk: int) -> tuple[list[_Item], list[_Group]]:
+    strong: list[_Item] = []
+    by_context: dict[tuple[str, ...], list[tuple[int, int, str]]] = {}
+    global_chunks = _chunks(catalogue.global_context, context_chunk)
+    index = 0
+    for t, topic in enumerate(catalogue.topics):
+        weak = set(topic.ambiguous)
+        own = _chunks([c for c in topic.context if c not in catalogue.global_context], context_chunk)
+        for term in topic.keywords:
+            if term in weak:
+                for chunk in own + global_chunks:
+                    by_context.setdefault(chunk, []).append((index, t, term))
+            else:
+                strong.append(_Item(index, t, term, keyword_size(term)))
+            index += 1
+    return strong, [_Group(ctx, terms) for ctx, terms in by_context.items()]
+
+
+def _group_head(terms: Sequence[str], context: Sequence[str]) -> str:
+    return "((" + JOIN.join(render_keyword(t) for t in terms) + ") (" + JOIN.join(render_keyword(c)
+                                                                              for c in context) + "))"
+
+
+def pack_grouped(catalogue: Catalogue, max_query_length: int, *, base_operators: str = DEFAULT_BASE_OPERATORS,
+                 context_chunk: int = 220) -> list[PackedQuery]:
+    """Every strong keyword once, every ambiguous keyword with each chunk of its context, in queries of at most
+    `max_query_length` characters (see the module docstring)."""
+    base = base_operators.strip()
+    capacity = keyword_capacity(max_query_length, base)  # room inside the outer "( ... )"
+    strong, groups = _groups(catalogue, context_chunk)
+    # Each query: list of parts (rendered text, items for _render's bookkeeping).
+    bins: list[tuple[list[str], list[_Item]]] = []
+    loads: list[int] = []
+    alone: list[tuple[int, int, str]] = []
+    for group in groups:
+        current: list[tuple[int, int, str]] = []
+        for entry in group.terms:
+            trial = [*current, entry]
+            size = len(_group_head([t for _, _, t in trial], group.context)) + len(JOIN)
+            if size > capacity:
+                if not current:  # too long to go with this context chunk: searched alone, like a strong one
+                    alone.append(entry)
+                    continue
+                _place(bins, loads, current, group.context, capacity)
+                trial = [entry]
+                if len(_group_head([entry[2]], group.context)) + len(JOIN) > capacity:
+                    alone.append(entry)
+                    current = []
+                    continue
+            current = trial
+        if current:
+            _place(bins, loads, current, group.context, capacity)
+    strong += [_Item(i, t, term, keyword_size(term)) for i, t, term in dict.fromkeys(alone)]
+    too_long = [item.term for item in strong if item.size > capacity]
+    if too_long:
+        raise PackingError(f"{len(too_long)} keyword(s) cannot fit in a {max_query_length}-character query: "
+                           f"{too_long[:3]}")
+    for item in strong:
+        for b, load in enumerate(loads):
+            if load + item.size <= capacity:
+                bins[b][0].append(render_keyword(item.term))
+                bins[b][1].append(item)
+                loads[b] += item.size
+                break
+        else:
+            bins.append(([render_keyword(item.term)], [item]))
+            loads.append(item.size)
+    queries = []
+    for parts, items in bins:
+        head = "(" + JOIN.join(parts) + ")"
+        unique = list({item.index: item for item in items}.values())
+        queries.append(_render(unique, catalogue.topics, catalogue.global_exclusions, base, max_query_length,
+                               head=head))
+    return queries
+
+
+def _place(bins: list[tuple[list[str], list[_Item]]], loads: list[int], terms: list[tuple[int, int, str]],
+           context: Sequence[str], capacity: int) -> None:
+    text = _group_head([t for _, _, t in terms], context)
+    size = len(text) + len(JOIN)
+    items = [_Item(i, t, term, 0) for i, t, term in terms]
+    for b, load in enumerate(loads):
+        if load + size <= capacity:
+            bins[b][0].append(text)
+            bins[b][1].extend(items)
+            loads[b] += size
+            return
+    bins.append(([text], items))
+    loads.append(size)
+
+
+def grouped_optimum(catalogue: Catalogue, max_query_length: int, *, base_operators: str = DEFAULT_BASE_OPERATORS,
+                    context_chunk: int = 220) -> int:
+    """Lower bound on the grouped queries: every strong keyword and every (ambiguous term, context chunk)
+    pair's share of its chunk, over one query's room."""
+    capacity = keyword_capacity(max_query_length, base_operators.strip())
+    strong, groups = _groups(catalogue, context_chunk)
+    total = sum(item.size for item in strong)
+    for group in groups:
+        total += len(_group_head([t for _, _, t in group.terms], group.context)) + len(JOIN)
+    return math.ceil(total / capacity) if capacity > 0 else 0
+
+
+def pack_for(catalogue: Catalogue, max_query_length: int, *, group_ambiguous: bool = True) -> list[PackedQuery]:
+    """The queries the poller runs: grouped (this module) or every keyword alone (`packing.pack_queries`)."""
+    from activecare.keywords.packing import pack_queries
+
+    if group_ambiguous:
+        return pack_grouped(catalogue, max_query_length)
+    return pack_queries(catalogue, max_query_length)

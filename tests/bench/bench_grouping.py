@@ -1,0 +1,70 @@
+"""What the packed queries fetch from X on a generated day: every keyword alone against ambiguous keywords
+grouped with their context (keywords/grouped.py), evaluated by the fake X API's own query evaluator.
+
+For one generated day (the seed generator, as bench_relevance) every packed query is evaluated over every
+non-retweet tweet (X's search returns no retweets) with infra/fake_twitter/query.py. Printed per packing:
+queries, distinct tweets fetched (X bills each post once per UTC day), fetched per relevant tweet, tweets the
+local matcher accepts, and relevant tweets the queries did not fetch (the mentions read brings the mentions).
+
+Run: .venv/bin/python tests/bench/bench_grouping.py [--seed 7] [--tweets 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
+
+from activecare.clock import JST  # noqa: E402
+from activecare.keywords import Matcher, default_catalogue, optimum_queries, pack_queries  # noqa: E402
+from activecare.keywords.grouped import grouped_optimum, pack_grouped  # noqa: E402
+from infra.fake_twitter.query import compile_query, evaluate  # noqa: E402
+from infra.fake_twitter.state import FakeTwitterState  # noqa: E402
+from infra.seed import generate_day  # noqa: E402
+
+START = datetime(2026, 11, 25, 9, 0, tzinfo=JST)
+END = datetime(2026, 11, 25, 20, 0, tzinfo=JST)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tweets", type=int, default=50_000)
+    args = parser.parse_args()
+    day = generate_day(args.seed, START, END, args.tweets)
+    state = FakeTwitterState(lambda: END)
+    state.add_users(day.users)
+    state.add_tweets(day.tweets)
+    ids = [str(t["id"]) for t in day.tweets if not str(t["text"]).startswith("RT @")]
+    docs = [(tid, state.doc(tid)) for tid in ids]
+    catalogue = default_catalogue()
+    matcher = Matcher(catalogue)
+    mention_ids = {tid for tid in ids if day.truth[tid].kind == "mention"}
+    relevant = {tid for tid in ids if day.truth[tid].relevant} - mention_ids
+    print(f"seed {args.seed}: {len(ids):,} tweets on X (retweets aside), {len(relevant)} relevant besides the "
+          f"{len(mention_ids)} mentions")
+    print(f"{'packing':<10}{'queries':>8}{'optimum':>8}{'fetched':>9}{'per relevant':>13}{'matched':>9}"
+          f"{'relevant missed':>16}{'eval s':>8}")
+    for label, queries, optimum in (
+        ("alone", pack_queries(catalogue, 512), optimum_queries(catalogue, 512)),
+        ("grouped", pack_grouped(catalogue, 512), grouped_optimum(catalogue, 512)),
+    ):
+        started = time.perf_counter()
+        nodes = [compile_query(q.query) for q in queries]
+        fetched = {tid for tid, doc in docs if doc.is_retweet is False and any(evaluate(n, doc) for n in nodes)}
+        texts = {str(t["id"]): str(t["text"]) for t in day.tweets}
+        matched = {tid for tid in fetched if matcher.match(texts[tid]) is not None}
+        missed = relevant - fetched
+        missed_matchable = {tid for tid in missed if matcher.match(texts[tid]) is not None}
+        per = len(fetched) / max(1, len(relevant))
+        print(f"{label:<10}{len(queries):>8}{optimum:>8}{len(fetched):>9,}{per:>13.2f}{len(matched):>9,}"
+              f"{len(missed):>9} ({len(missed_matchable)} matchable){time.perf_counter() - started:>6.1f}")
+
+
+if __name__ == "__main__":
+    main()

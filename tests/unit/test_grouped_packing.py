@@ -1,0 +1,66 @@
+"""Ambiguous keywords packed with their context (keywords/grouped.py): within the query limit, every keyword
+searched, every ambiguous one with every context term that supports it, in X's query language."""
+
+from __future__ import annotations
+
+from activecare.keywords import default_catalogue
+from activecare.keywords.grouped import grouped_optimum, pack_for, pack_grouped
+from activecare.keywords.packing import pack_queries
+from activecare.keywords.query import render_keyword
+from infra.fake_twitter.query import And, Or, Term, parse
+
+
+def test_grouped_queries_fit_cover_every_keyword_and_parse_in_the_fake() -> None:
+    catalogue = default_catalogue()
+    queries = pack_grouped(catalogue, 512)
+    assert all(len(q.query) <= 512 for q in queries)
+    assert pack_grouped(catalogue, 512) == queries  # deterministic: checkpoint keys survive restarts
+    searched = {term for q in queries for term in q.keywords}
+    assert searched == set(catalogue.keywords())
+    for q in queries:
+        parse(q.query)  # the fake's parser, X's grammar: nested groups, no negated group
+    assert len(queries) >= grouped_optimum(catalogue, 512)
+    assert pack_for(catalogue, 512, group_ambiguous=False) == pack_queries(catalogue, 512)
+
+
+def _groups(node: object) -> list[tuple[set[str], set[str]]]:
+    """(ambiguous terms, context terms) of every `((a OR ...) (c OR ...))` in a parsed query."""
+    found = []
+    if isinstance(node, And) and len(node.children) == 2 and all(isinstance(c, Or | Term) for c in node.children):
+        sides = [{t.text for t in (c.children if isinstance(c, Or) else (c,)) if isinstance(t, Term)}
+                 for c in node.children]
+        found.append((sides[0], sides[1]))
+    for child in getattr(node, "children", ()):
+        found += _groups(child)
+    return found
+
+
+def test_each_ambiguous_keyword_is_searched_only_with_every_term_of_its_context() -> None:
+    from infra.fake_twitter.text import normalize
+
+    catalogue = default_catalogue()
+    groups = [g for q in pack_grouped(catalogue, 512) for g in _groups(parse(q.query))]
+    for topic in catalogue.topics:
+        for term in topic.ambiguous:
+            forms = {normalize(f.strip('"')) for f in render_keyword(term).split(" OR ")}
+            context = set().union(*(ctx for amb, ctx in groups if forms <= amb))
+            wanted = {normalize(f.strip('"')) for c in (*topic.context, *catalogue.global_context)
+                      for f in render_keyword(c).split(" OR ")}
+            assert wanted <= context, (topic.name, term)
+    # and no strong keyword is tied to a context
+    strong = {normalize(t) for topic in catalogue.topics for t in topic.strong}
+    assert not strong & set().union(*(amb for amb, _ in groups))
+
+
+def test_an_ambiguous_keyword_too_long_for_its_context_is_searched_alone() -> None:
+    from activecare.keywords.catalogue import Catalogue, Topic
+
+    context = tuple(f"文脈{i:02d}" for i in range(40))  # ~360 characters of context, one chunk of 220 and more
+    long_term = "とても長いあいまいな言葉" * 20  # 240 characters: fits a query alone, not beside a context chunk
+    topic = Topic("shops", "retail", "general", ("ショップ", long_term, "店頭で故障受付"), (),
+                  ambiguous=("ショップ", long_term), context=context)
+    queries = pack_grouped(Catalogue((topic,)), 512)
+    assert all(len(q.query) <= 512 for q in queries)
+    assert {t for q in queries for t in q.keywords} == {"ショップ", long_term, "店頭で故障受付"}
+    assert any(f"OR {long_term} OR" in q.query or f"({long_term} OR" in q.query or f"OR {long_term})" in q.query
+               for q in queries)  # alone in the OR group, not ANDed with a context
