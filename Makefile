@@ -37,11 +37,12 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-# Two workers, a test file each at a time (--dist loadfile): the full day and the fault suite run beside the rest.
+# Two workers, a test file each at a time (--dist loadfile): the full day and the fault suite run beside the rest,
+# named first so each starts at once on its worker (pytest collects a path given twice once).
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n 2 --dist loadfile tests
+	$(PY) -m pytest -q -n 2 --dist loadfile tests/e2e/test_full_day.py tests/e2e/test_fault_suite.py tests
 
 bench: $(STAMP)
 	@for f in tests/bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -110,8 +110,10 @@ class Settings(BaseModel):
     # The outage radar's ops alerts (an SNS topic; empty: alerts are only logged and shown on the desk).
     outage_topic_arn: str = ""
     # The X bill (activecare/twitter/pricing.py): ambiguous keywords searched only with their context terms
-    # (keywords/grouped.py), and the month's budget in USD (0: none) the poller forecasts against.
-    x_group_ambiguous: bool = True
+    # (keywords/grouped.py), and the month's budget in USD (0: none) the poller forecasts against. Grouping is
+    # off by default: at 512 characters a query it takes 45 queries against 12, which Pro's search limit can only
+    # rotate (a query every few minutes), and the fault suite then finds a relevant tweet late within its window.
+    x_group_ambiguous: bool = False
     x_monthly_budget_usd: float = Field(default=0.0, ge=0, le=1_000_000)
 
     @field_validator("accounts", mode="before")
