@@ -121,9 +121,10 @@ class Runtime:
         e-mail joins its inquiry as a desk event)."""
         import boto3
 
-        from activecare.mailform.aws import KmsCipher, S3Bucket, SesMailer, single_attempt
+        from activecare.mailform.aws import KmsCipher, S3Bucket
         from activecare.mailform.dynamo import DynamoMailStore
         from activecare.mailform.service import MailformService
+        from activecare.ses import SesMailer, ses_client
 
         s = self.settings
         name = bucket or s.mailform_bucket
@@ -134,7 +135,7 @@ class Runtime:
             self._mailform = MailformService(
                 store=DynamoMailStore(), cipher=KmsCipher(kms, s.mailform_key_id), clock=self.clock,
                 form_url=s.mailform_url or _form_url(), sender=s.support_sender,
-                mailer=SesMailer(single_attempt("ses", s.region)), bucket=store, inquiries=DeskCases(self.clock),
+                mailer=SesMailer(ses_client(s.region), envelope=True), bucket=store, inquiries=DeskCases(self.clock),
                 link_days=s.mailform_link_days, retention_days=s.mailform_retention_days)
         return self._mailform
 

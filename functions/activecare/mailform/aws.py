@@ -13,10 +13,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
-
 from activecare.mailform.models import Sealed
-from activecare.mailform.ports import MailInDoubt, MailRejected
 
 KMS_MAX = 4096
 CHUNK = 4000
@@ -59,39 +56,6 @@ class KmsCipher:
                                                 KeyId=self.key_id)["Plaintext"] for p in value.split("."))
             out[name] = data.decode("utf-8")
         return out
-
-
-def single_attempt(service: str, region: str) -> Any:
-    """A client that never repeats a request on its own (a resent SendRawEmail could send twice)."""
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(service, region_name=region,  # type: ignore[call-overload]
-                        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5,
-                                      read_timeout=20))
-
-
-class SesMailer:
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    def send(self, sender: str, recipients: tuple[str, ...], raw: bytes) -> str:
-        if not recipients:
-            raise MailRejected("NoRecipients")
-        try:
-            response = self.client.send_raw_email(Source=sender, Destinations=list(recipients),
-                                                  RawMessage={"Data": raw})
-        except (EndpointConnectionError, ConnectTimeoutError) as exc:  # never reached SES
-            raise MailRejected(type(exc).__name__) from exc
-        except ClientError as exc:
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
-            code = exc.response.get("Error", {}).get("Code", "Unknown")
-            if 400 <= int(status) < 500:
-                raise MailRejected(code) from exc
-            raise MailInDoubt(f"SES answered {status} {code}") from exc
-        except Exception as exc:  # a read timeout, a reset after the request left: maybe sent
-            raise MailInDoubt(type(exc).__name__) from exc
-        return str(response["MessageId"])
 
 
 class S3Bucket:

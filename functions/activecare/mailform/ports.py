@@ -7,17 +7,11 @@ from datetime import datetime
 from typing import Protocol
 
 from activecare.mailform.models import Case, Entry, FormLink, Sealed, TriageItem
+from activecare.ses import MailInDoubt as MailInDoubt  # the mailer's outcomes: part of this port
+from activecare.ses import MailRejected as MailRejected
 
 TALLY_FIELDS = ("forms_received", "email_answers", "first_answers", "first_answer_s", "resolved_by_email",
                 "inbound_emails", "triaged")
-
-
-class MailRejected(Exception):
-    """The mail service refused the message: nothing was sent."""
-
-
-class MailInDoubt(Exception):
-    """The mail service may or may not have sent it (a timeout after the request left)."""
 
 
 class MailStore(Protocol):

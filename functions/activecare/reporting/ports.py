@@ -6,18 +6,8 @@ from datetime import datetime
 from typing import Protocol, Unpack
 
 from activecare.reporting.models import IncidentLine, LedgerUpdate, ReportRecord, ReportState, Row
-
-
-class MailRejected(Exception):
-    """The mail service refused the message: it was not sent (safe to retry later)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-class MailInDoubt(Exception):
-    """The send may or may not have gone out (timeout, connection lost after the request)."""
+from activecare.ses import MailInDoubt as MailInDoubt  # the mailer's outcomes: part of this port
+from activecare.ses import MailRejected as MailRejected
 
 
 class InquirySource(Protocol):
