@@ -151,6 +151,8 @@ class DeskAgents:
         key = "thanks" if inq["sentiment"] == "praise" else shown["suggested_templates"][0]["key"]
         template = desk.templates.get(key)
         text = template.render(inq["author_username"])
+        if template.link and inq["sentiment"] == "neutral":
+            text += f" {template.link}"  # a question gets the page with the details; a complaint the steps only
         if self.rng.random() < self.mistake_rate * (1.45 - self.skill[agent]) / 0.725:  # the skill's mean: the rate
             text = text.split("。")[0] + "。" + self.rng.choice(MISTAKES)  # personal data typed by mistake
         outcome = template.outcome

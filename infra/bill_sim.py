@@ -12,7 +12,7 @@ from typing import Any
 
 from activecare.twitter.pricing import CATEGORIES, LABELS, PRICES, breakdown_usd, cost_usd
 
-CAMPAIGN_ENDPOINTS = frozenset({"retweeted_by", "followers", "dm_send", "dm_events"})
+CAMPAIGN_ENDPOINTS = frozenset({"retweeted_by", "followers", "follow_check", "dm_send", "dm_events"})
 
 
 def summary(stack: Any, inquiries: Iterable[Any], answered: int) -> dict[str, Any]:

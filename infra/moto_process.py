@@ -115,6 +115,30 @@ def _patch_dynamodb_serializer(check: bool = False) -> None:
     DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
 
 
+TRACKED_SERVICES = frozenset({"ses"})  # what /moto-api/data.json is read for (infra/reporting_sim.sent_mail)
+
+
+def _patch_instance_tracking() -> None:
+    """moto keeps every model instance it ever made (`instances_tracked`, for its dashboard's data.json):
+    each DynamoDB item version, each SQS message. Over a simulated day that is memory that only grows, and
+    data.json (read for SES's sent mail) walks all of it with dir() and json.dumps per attribute: tens of
+    seconds at the end of the day. Only the services data.json is read for are tracked here."""
+    from moto.core import common_models
+
+    base = common_models.BaseModel
+    if getattr(base.__new__, "_selective", False):
+        return
+
+    def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:
+        instance = super(base, cls).__new__(cls)  # type: ignore[misc]
+        if cls.__module__.split(".")[1] in TRACKED_SERVICES:
+            cls.instances_tracked.append(instance)  # type: ignore[attr-defined]
+        return instance
+
+    __new__._selective = True  # type: ignore[attr-defined]
+    base.__new__ = __new__  # type: ignore[method-assign,assignment]
+
+
 def build_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     import os
 
@@ -123,6 +147,7 @@ def build_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes
     from infra.aws_meter import AwsMeter
 
     _patch_transact_backup()
+    _patch_instance_tracking()
     _patch_dynamodb_serializer(check=bool(os.environ.get("MOTO_PROCESS_CHECK")))
     meter = AwsMeter()
     moto_app = DomainDispatcherApplication(create_backend_app)

@@ -25,8 +25,8 @@ from typing import Any
 from activecare.twitter.pricing import DailyBill, utc_day
 
 OWNED_ENDPOINTS = frozenset({"mentions", "user_tweets", "followers", "me"})
-POST_ENDPOINTS = frozenset({"search", "mentions", "user_tweets"})
-USER_ENDPOINTS = frozenset({"followers", "retweeted_by", "me"})
+POST_ENDPOINTS = frozenset({"search", "mentions", "user_tweets", "tweets_lookup"})
+USER_ENDPOINTS = frozenset({"followers", "retweeted_by", "me", "users_lookup"})
 _URL_RE = re.compile(r"https?://\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|jp|net|org|co\.jp)\b", re.I)
 
 
@@ -75,7 +75,11 @@ class Billing:
                 return
             new = self.bill.read("post_reads", posts, at)
             ep[f"{endpoint} post_reads"] += new
-            ep[f"{endpoint} user_reads"] += self.bill.read("user_reads", users, at)
+            # A lookup by id asking for connection_status is the campaign's follow check, not the poller's
+            # lookup of matched authors: named apart for the per-part bill.
+            label = ("follow_check" if endpoint == "users_lookup"
+                     and "connection_status" in params.get("user.fields", "") else endpoint)
+            ep[f"{label} user_reads"] += self.bill.read("user_reads", users, at)
             if endpoint == "search" and params.get("query"):
                 self.by_query.setdefault(utc_day(at), Counter())[params["query"]] += new
 

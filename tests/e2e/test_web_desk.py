@@ -207,6 +207,13 @@ def test_an_active_support_find_is_prepared_as_an_intent_link_and_confirmed(sign
     expect(page.locator("#reply-mode .tag")).to_have_text("手動送信")
     page.click('#templates .tpl[data-key="wifi_router"]')
     text = page.locator("#reply-text").input_value()
+    assert "https://" not in text  # the steps only: a post with a URL costs $0.20 on X, $0.015 without
+    page.fill("#reply-text", "")
+    page.check("#tpl-link")  # the customer needs the page: the agent adds it
+    page.click('#templates .tpl[data-key="wifi_router"]')
+    assert page.locator("#reply-text").input_value() == f"{text} https://www.example.co.jp/support/wifi"
+    page.uncheck("#tpl-link")
+    page.fill("#reply-text", text)
     page.click("#send-button")
     step = page.locator("#intent-step")
     expect(step).to_contain_text("手動送信の準備ができました")

@@ -45,9 +45,11 @@ def test_pagination_returns_every_match_exactly_once_from_a_stable_snapshot(fx: 
     assert seen == sorted(expected, key=int, reverse=True)  # newest first across pages
     assert gw.usage["search"] == 3 and gw.posts_read == 257
     tweet = gw.search_recent("圏外", max_results=10).tweets[0]
-    assert tweet.text == "圏外なう" and tweet.lang == "ja" and tweet.author is not None
-    # Only the fields listening uses (X bills each user object): username and name, not public_metrics.
-    assert tweet.author.username == "hanako" and tweet.author.name == "花子" and tweet.author.followers_count is None
+    # No user objects from search (X bills each one): the poller looks up the matched tweets' authors, and only
+    # the fields it uses, username and name, not public_metrics.
+    assert tweet.text == "圏外なう" and tweet.lang == "ja" and tweet.author is None
+    author = gw.lookup_users([tweet.author_id])[0]
+    assert author.username == "hanako" and author.name == "花子" and author.followers_count is None
     assert gw.user_tweets(CUSTOMER["id"]).tweets[0].author is None  # a timeline knows its author: no expansion
 
 

@@ -29,6 +29,10 @@ def test_each_post_and_user_is_billed_once_per_utc_day(fx: FakeX) -> None:
     gw = fx.gateway(APP_TOKEN)
     assert len(gw.search_recent("圏外").tweets) == 3
     assert len(gw.search_recent("圏外 困る").tweets) == 3  # the same posts again, the same UTC day
+    author = gw.search_recent("圏外").tweets[0].author_id
+    assert gw.search_recent("圏外").tweets[0].author is None  # search asks for no user objects
+    assert [u.id for u in gw.lookup_users([author])] == [author]  # the poller's lookup of matched authors
+    assert [u.username for u in gw.lookup_users([author])] == [CUSTOMER["username"]]  # again: not billed again
     day = _bill(fx)["days"]["2026-11-25"]
     assert day["counts"]["post_reads"] == 3 and day["counts"]["user_reads"] == 1  # one author
     assert day["total_usd"] == pytest.approx(3 * PRICES["post_reads"] + PRICES["user_reads"])

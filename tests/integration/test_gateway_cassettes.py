@@ -94,8 +94,8 @@ def test_search_recent_recording(replay: tuple[Replay, TweepyGateway]) -> None:
     sent = state.received[-1]
     assert sent["query"]["query"] == ["Tweepy"] and sent["query"]["max_results"] == ["10"]
     assert sent["query"]["tweet.fields"] == [",".join(TWEET_FIELDS)]
-    assert "user.fields" not in sent["query"]  # the author's default fields (username, name) are all it uses
-    assert sent["query"]["expansions"] == ["author_id"]
+    # No user objects (billed $0.010 each): the poller looks up only the matched tweets' authors.
+    assert "user.fields" not in sent["query"] and "expansions" not in sent["query"]
     assert sent["headers"]["Authorization"] == "Bearer recorded-bearer"
     assert gw.usage["search"] == 1
 
@@ -120,6 +120,19 @@ def test_users_tweets_recording(replay: tuple[Replay, TweepyGateway]) -> None:
     assert page.tweets[1].text.startswith("if you see an edited Tweet")
     assert (page.result_count, page.next_token) == (2, "7140dibdnow9c7btw4232poeq0wapgnwgwqwvuwn3peex")
     assert state.received[-1]["path"] == "/2/users/783214/tweets"
+
+
+def test_lookup_users_recording(replay: tuple[Replay, TweepyGateway]) -> None:
+    """The poller's lookup of matched authors: GET /2/users?ids= answers in the users-by-username shape."""
+    state, gw = replay
+    recorded = load("test_client_get_users")[("GET", "/2/users/by")]
+    state.responses = {("GET", "/2/users"): recorded}
+    users = gw.lookup_users(["783214", "2244994945"])
+    assert [u.username for u in users] == [u["username"] for u in recorded.json()["data"]]
+    sent = state.received[-1]
+    assert sent["path"] == "/2/users" and sent["query"]["ids"] == ["783214,2244994945"]
+    assert "user.fields" not in sent["query"]  # X's default fields: id, name, username
+    assert gw.lookup_users([]) == [] and gw.usage["users"] == 1  # nothing to look up: no request
 
 
 def test_get_me_recording(replay: tuple[Replay, TweepyGateway]) -> None:

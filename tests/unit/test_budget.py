@@ -51,7 +51,7 @@ def test_each_poll_adds_its_reads_and_yield_per_source() -> None:
     report = poller.run()
     month = usage.get("2026-11")
     assert month.reads == {"search#good": 3, "search#noisy": 7} and month.matched == {"search#good": 3}
-    assert month.days["16"]["post_reads"] == 10 and month.days["16"]["user_reads"] == 10
+    assert month.days["16"]["post_reads"] == 10 and month.days["16"]["user_reads"] == 3  # matched authors only
     assert report.reads == month.reads
 
 

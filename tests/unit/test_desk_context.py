@@ -66,3 +66,14 @@ def test_x_unavailable_leaves_the_context_pending_and_the_next_open_reads_it() -
     assert w.repo.items[inq.inquiry_id].context_status == "pending"
     view = w.desk.show(inq.inquiry_id)
     assert view.context.status == "ok" and [p.id for p in view.context.before] == [before.id]
+
+
+def test_only_tweets_within_three_hours_of_the_inquiry_are_read() -> None:
+    """X bills each post a timeline returns: yesterday's tweets say nothing about this trouble and cost money."""
+    w = World()
+    old = _own(w, 60 * 20, "昨日のランチ")  # twenty hours earlier: outside the window
+    near = _own(w, 60 * 2, "電車なう")
+    inq = _pending(w, "また圏外", 60)
+    view = w.desk.show(inq.inquiry_id)
+    assert [p.id for p in view.context.before] == [near.id]
+    assert old.id not in {p.id for p in [*view.context.before, *view.context.after]}

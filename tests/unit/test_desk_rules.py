@@ -94,6 +94,10 @@ def test_templates_are_polite_japanese_fit_a_post_and_carry_no_personal_data() -
         assert fits(text), (t.key, weighted_length(text))
         assert personal_data(text) == ()
         assert "ます" in text or "ございます" in text
+        assert fits(f"{text} {t.link}" if t.link else text), t.key  # with its page added, it still fits
+    # A URL costs $0.20 a post instead of $0.015: only where the customer needs the page to go on.
+    assert sorted(t.key for t in book.templates if "https://" in t.text) == ["email_form", "shop"]
+    assert book.get("wifi_router").link == "https://www.example.co.jp/support/wifi"
     assert book.get("restart").render("").startswith("お客さま")
     assert book.for_topic("wifi")[0].key == "wifi_router"
 

@@ -288,3 +288,47 @@ def test_a_backlog_that_fell_out_of_the_search_window_ends_and_reading_goes_on(n
     assert twitter.calls[0]["since_id"] == str(max(newest, edge)) and twitter.calls[0]["until_id"] is None
     assert marks.items[key] == Checkpoint(key, int(t[0].id), NOW, 1)
     assert report.beyond_window == [key]
+
+
+class NamelessSearch(ScriptedTwitter):
+    """Search answers without user objects, as the gateway asks X for none; `lookup_users` knows the people."""
+
+    def __init__(self, script: list[Page | Exception], people: dict[str, User],
+                 lookup_error: Exception | None = None) -> None:
+        super().__init__(script)
+        self.people = people
+        self.lookups: list[list[str]] = []
+        self.lookup_error = lookup_error
+
+    def lookup_users(self, user_ids: list[str]) -> list[User]:
+        self.lookups.append(list(user_ids))
+        if self.lookup_error:
+            raise self.lookup_error
+        return [self.people[u] for u in user_ids if u in self.people]
+
+
+def _nameless(n: int, text: str, author: str) -> Tweet:
+    return Tweet(id=snowflake(NOW - timedelta(seconds=100 - n), n), text=text, author_id=author, created_at=NOW)
+
+
+def test_only_the_matched_tweets_authors_are_looked_up_once_per_run() -> None:
+    people = {a: User(a, f"user{a}", f"名前{a}") for a in ("901", "902", "903")}
+    t = [_nameless(1, "また圏外だ…", "901"), _nameless(2, "今日はいい天気", "902"), _nameless(3, "家で圏外", "903"),
+         _nameless(4, "まだ圏外", "901")]
+    twitter, queue = NamelessSearch([page(t)], people), MemoryQueue()
+    report = make_poller(twitter, queue, MemoryCheckpoints()).run()
+    bodies = sorted((json.loads(b)["tweet"] for b in queue.bodies), key=lambda b: b["id"])
+    assert [(b["author_id"], b["author_username"], b["author_name"]) for b in bodies] == [
+        ("901", "user901", "名前901"), ("903", "user903", "名前903"), ("901", "user901", "名前901")]
+    assert twitter.lookups == [["901", "903"]]  # the noise tweet's author is never asked for (nor billed)
+    assert report.user_lookups == 1 and report.users_read == 2
+
+
+def test_a_failed_author_lookup_queues_the_tweets_without_names() -> None:
+    t = [_nameless(1, "また圏外だ…", "901")]
+    twitter = NamelessSearch([page(t)], {}, lookup_error=RateLimited("users", None))
+    queue, marks = MemoryQueue(), MemoryCheckpoints()
+    report = make_poller(twitter, queue, marks).run()
+    assert [json.loads(b)["tweet"]["author_username"] for b in queue.bodies] == [""]
+    assert marks.items["search#q1"].since_id == int(t[0].id)  # the tweet is queued: the checkpoint moves
+    assert report.enqueued == 1 and report.users_read == 0 and not report.failures

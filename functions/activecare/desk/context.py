@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aws_lambda_powertools import Logger
 
@@ -19,10 +20,14 @@ from activecare.clock import Clock
 from activecare.twitter.models import Tweet
 from activecare.twitter.port import ResourceGone, TwitterError, TwitterPort
 from activecare.twitter.pricing import utc_day
+from activecare.twitter.snowflake import snowflake_time
 
 logger = Logger(child=True)
 
-CONTEXT_SIZE = 5
+CONTEXT_SIZE = 5  # X's smallest page of a timeline
+# Only the author's tweets within this time of the inquiry's tweet are read: X bills every post returned, and
+# a timeline page reaching days back costs up to five posts a side that say nothing about this trouble.
+CONTEXT_WINDOW = timedelta(hours=3)
 MAX_AUTHORS = 2_000  # cached (author, day) entries kept; the oldest go first
 
 
@@ -36,10 +41,11 @@ class AuthorContext:
     """`around(author_id, tweet_id)` -> (before, after, ok): up to `size` of the author's tweets each side."""
 
     def __init__(self, reader: TwitterPort, clock: Clock, *, size: int = CONTEXT_SIZE,
-                 max_authors: int = MAX_AUTHORS) -> None:
+                 window: timedelta = CONTEXT_WINDOW, max_authors: int = MAX_AUTHORS) -> None:
         self.reader = reader
         self.clock = clock
         self.size = size
+        self.window = window
         self.max_authors = max_authors
         self._cache: OrderedDict[tuple[str, str], _Read] = OrderedDict()
         self.requests = 0  # X requests made (the figures; a cache hit makes none)
@@ -50,10 +56,15 @@ class AuthorContext:
         key = (author_id, utc_day(self.clock()))
         read = self._cache.get(key)
         if read is None or not self._covers(read, tweet_id):
+            at = snowflake_time(tweet_id)
+            end = at + self.window
             try:
-                before = self.reader.user_tweets(author_id, until_id=tweet_id, max_results=self.size).tweets
+                before = self.reader.user_tweets(author_id, until_id=tweet_id, start_time=at - self.window,
+                                                 max_results=self.size).tweets
                 self.requests += 1
-                after = self.reader.user_tweets(author_id, since_id=tweet_id, max_results=self.size).tweets
+                after = self.reader.user_tweets(author_id, since_id=tweet_id,
+                                                end_time=end if end < self.clock() else None,
+                                                max_results=self.size).tweets
                 self.requests += 1
             except ResourceGone as gone:
                 if gone.reason in ("suspended", "protected"):
@@ -73,12 +84,15 @@ class AuthorContext:
                 self._cache.popitem(last=False)
         else:
             self.hits += 1
-        ordered = sorted(read.tweets.values(), key=lambda t: int(t.id))
+        at = snowflake_time(tweet_id)
+        ordered = sorted((t for t in read.tweets.values() if abs(t.created_at - at) <= self.window),
+                         key=lambda t: int(t.id))
         return ([t for t in ordered if int(t.id) < int(tweet_id)][-self.size:],
                 [t for t in ordered if int(t.id) > int(tweet_id)][: self.size], True)
 
     def _covers(self, read: _Read, tweet_id: str) -> bool:
-        """Read around this very tweet already, or it sits inside what was read with `size` tweets each side."""
+        """Read around this very tweet already, or it sits inside what was read with `size` tweets each side
+        (a read window holds fewer when the author tweeted less: then the next inquiry reads its own)."""
         if tweet_id in read.around:
             return True
         ids = [int(t) for t in read.tweets]

@@ -382,6 +382,7 @@ class TemplateView(_Result):
     outcome: str
     rendered: str | None = None
     weighted_length: int | None = None
+    link: str = ""  # optional page: a reply holding a URL costs $0.20 on X instead of $0.015
 
 
 class TemplateList(_Result):

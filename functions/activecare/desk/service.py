@@ -859,7 +859,8 @@ def _past(p: DeskInquiry) -> PastInquiry:
 
 def _template(t: ReplyTemplate, rendered: str | None = None) -> TemplateView:
     return TemplateView(key=t.key, title=t.title, text=t.text, topics=list(t.topics), outcome=t.outcome,
-                        rendered=rendered, weighted_length=weighted_length(rendered) if rendered is not None else None)
+                        link=t.link, rendered=rendered,
+                        weighted_length=weighted_length(rendered) if rendered is not None else None)
 
 
 def _post(p: object) -> PostView:

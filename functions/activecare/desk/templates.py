@@ -1,4 +1,8 @@
-"""Saved replies (FAQ answers with URLs) agents pick and edit: packaged data, Japanese."""
+"""Saved replies agents pick and edit: packaged data, Japanese.
+
+A URL makes a post cost $0.20 instead of $0.015 on X's pay-per-use (activecare/twitter/pricing.py), so a
+template's text carries one only where the customer needs the page to go on (the e-mail form, the shop booking);
+the others answer in the text and offer their page as `link`, which the agent adds when the customer needs it."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ class ReplyTemplate:
     text: str
     topics: tuple[str, ...]
     outcome: str  # the outcome a reply from this template usually resolves with
+    link: str = ""  # a page with more detail, added to the reply only when the agent chooses (a URL costs more)
 
     def render(self, name: str = "") -> str:
         """The text with the customer's name (their @username, without the @) filled in; お客さま if unknown."""
@@ -25,7 +30,7 @@ class ReplyTemplate:
 
     def as_dict(self) -> dict[str, object]:
         return {"key": self.key, "title": self.title, "text": self.text, "topics": list(self.topics),
-                "outcome": self.outcome}
+                "outcome": self.outcome, "link": self.link}
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,8 @@ class TemplateBook:
 def parse_templates(raw: str) -> TemplateBook:
     data = json.loads(raw)
     items = tuple(ReplyTemplate(key=t["key"], title=t["title"], text=t["text"], topics=tuple(t.get("topics", [])),
-                                outcome=t.get("outcome", "answered")) for t in data["templates"])
+                                outcome=t.get("outcome", "answered"), link=t.get("link", ""))
+                  for t in data["templates"])
     keys = [t.key for t in items]
     if len(keys) != len(set(keys)):
         raise ValueError("duplicate template keys")

@@ -28,12 +28,13 @@ from activecare.clock import Clock
 from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.listening.ports import Checkpoint, CheckpointStore, EnqueueFailed, MessageQueue, UsageStore
 from activecare.listening.usage import Plan, month_of, plan
-from activecare.twitter.models import Page, Tweet
-from activecare.twitter.port import RateLimited, TwitterPort, TwitterRejected, TwitterUnavailable
+from activecare.twitter.models import Page, Tweet, User
+from activecare.twitter.port import RateLimited, TwitterError, TwitterPort, TwitterRejected, TwitterUnavailable
 from activecare.twitter.snowflake import snowflake, snowflake_time
 
 logger = Logger(child=True)
 
+USERS_PER_LOOKUP = 100  # GET /2/users?ids= takes at most 100
 PAGES_PER_SOURCE = 10  # one source's share of a run (1,000 tweets); a longer burst reads on over the next runs
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)
 SEARCH_HORIZON = timedelta(days=7) - timedelta(minutes=5)
@@ -80,6 +81,7 @@ class PollReport:
     reads: dict[str, int] = field(default_factory=dict)
     matched_by: dict[str, int] = field(default_factory=dict)
     users_read: int = 0
+    user_lookups: int = 0  # GET /2/users?ids= requests for the matched tweets' authors
     owned_reads: int = 0
     degraded: list[str] = field(default_factory=list)  # low-yield searches reading only the last minute
     skipped_for_budget: int = 0  # low-yield searches not run this minute
@@ -329,7 +331,7 @@ class Poller:
         return str(mark.since_id)
 
     def _messages(self, source: Source, tweets: list[Tweet], report: PollReport) -> list[str]:
-        bodies: list[str] = []
+        found: list[ListenedTweet] = []
         seen: set[str] = set()
         for tweet in tweets:
             if tweet.id in seen or tweet.is_retweet:
@@ -343,8 +345,27 @@ class Poller:
                 continue  # the API's tokeniser matched, our stricter local rules did not
             report.matched += 1
             report.opt_outs += message.opt_out
-            bodies.append(message.model_dump_json())
-        return bodies
+            found.append(message)
+        return [m.model_dump_json() for m in self._named(found, report)]
+
+    def _named(self, found: list[ListenedTweet], report: PollReport) -> list[ListenedTweet]:
+        """The matched tweets' authors, looked up by id (search asks X for no user objects: most of what it
+        returns is dropped above, and each user object is billed). A failed lookup costs only the names: the
+        tweets are queued without them (the desk shows the id link, replies open with no name)."""
+        missing = sorted({m.tweet.author_id for m in found if not m.tweet.author_username})
+        names: dict[str, User] = {}
+        for i in range(0, len(missing), USERS_PER_LOOKUP):
+            try:
+                users = self.twitter.lookup_users(missing[i:i + USERS_PER_LOOKUP])
+            except TwitterError as exc:
+                logger.warning("author lookup failed; queued without names", extra={"error": type(exc).__name__})
+                break
+            report.user_lookups += 1
+            report.users_read += len(users)
+            names.update((u.id, u) for u in users)
+        return [m if m.tweet.author_id not in names else m.model_copy(update={"tweet": m.tweet.model_copy(update={
+            "author_username": names[m.tweet.author_id].username, "author_name": names[m.tweet.author_id].name})})
+            for m in found]
 
 
 def listened(tweet: Tweet, kind: Literal["search", "mention"], name: str, matcher: Matcher,

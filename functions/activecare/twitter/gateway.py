@@ -38,10 +38,11 @@ TWEET_FIELDS = (
 )
 USER_FIELDS = ("created_at", "public_metrics", "username", "name")  # me(): the account behind the credentials
 EXPANSIONS = ("author_id",)
-# X bills every user object a response carries (expansions=author_id): asked for only where used. Search and
-# mentions need the author's username and name (the inquiry, the desk's link): X's default user fields, so no
-# user.fields. A timeline read (the desk's context, the publisher's reconcile) knows its author: no expansion.
-ENDPOINTS = ("search", "mentions", "user_tweets", "me", "post")
+# X bills every user object a response carries (expansions=author_id): asked for only where used. Search returns
+# mostly tweets our matcher drops, so it asks for none: the poller looks up the authors of the matched tweets
+# only (`users`, X's default user fields). Mentions are owned reads ($0.001) and keep the expansion. A timeline
+# read (the desk's context, the publisher's reconcile) knows its author: no expansion.
+ENDPOINTS = ("search", "mentions", "user_tweets", "users", "me", "post")
 
 T = TypeVar("T")
 
@@ -105,7 +106,7 @@ class TweepyGateway:
         """GET /2/tweets/search/recent, one page."""
         resp = self.call("search", lambda: self.client.search_recent_tweets(
             query, since_id=since_id, until_id=until_id, start_time=start_time, end_time=end_time,
-            next_token=next_token, max_results=max_results, **_shape(authors=True)))
+            next_token=next_token, max_results=max_results, **_shape(authors=False)))
         return self._page("search", resp)
 
     def mentions(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
@@ -118,12 +119,22 @@ class TweepyGateway:
         return self._page("mentions", resp)
 
     def user_tweets(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
+                    start_time: datetime | None = None, end_time: datetime | None = None,
                     max_results: int = 5) -> Page:
         """GET /2/users/:id/tweets, one page (newest first)."""
         resp = self.call("user_tweets", lambda: self.client.get_users_tweets(
-            user_id, since_id=since_id, until_id=until_id, max_results=max_results, user_auth=False,
-            **_shape(authors=False)))
+            user_id, since_id=since_id, until_id=until_id, start_time=start_time, end_time=end_time,
+            max_results=max_results, user_auth=False, **_shape(authors=False)))
         return self._page("user_tweets", resp)
+
+    def lookup_users(self, user_ids: list[str]) -> list[User]:
+        """GET /2/users?ids= (at most 100), X's default user fields; accounts X reports gone are left out."""
+        if not user_ids:
+            return []
+        resp = self.call("users", lambda: self.client.get_users(ids=list(user_ids), user_auth=False))
+        if resp.data is None and resp.errors and not any(e.get("resource_type") == "user" for e in resp.errors):
+            raise rejected_from_errors("users", resp.errors)
+        return _guard("users", lambda: [_user(raw_data(u) or {}) for u in resp.data or []])
 
     def me(self) -> User:
         """GET /2/users/me: the account behind the user-context credentials."""

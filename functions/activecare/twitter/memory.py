@@ -100,7 +100,7 @@ class InMemoryTwitter:
         now = self.clock()
         found = [t for t in self._visible(since_id=since_id, until_id=until_id, start=start_time, end=end_time)
                  if not t.is_retweet and t.created_at >= now - timedelta(days=7) and self.matcher(query, t)]
-        return self._page(found, next_token, max_results)
+        return self._page(found, next_token, max_results, authors=False)
 
     def mentions(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
                  start_time: datetime | None = None, pagination_token: str | None = None,
@@ -113,10 +113,16 @@ class InMemoryTwitter:
         return self._page(found, pagination_token, max_results)
 
     def user_tweets(self, user_id: str, *, since_id: str | None = None, until_id: str | None = None,
+                    start_time: datetime | None = None, end_time: datetime | None = None,
                     max_results: int = 5) -> Page:
         self._enter("user_tweets")
-        found = [t for t in self._visible(since_id=since_id, until_id=until_id) if t.author_id == user_id]
+        found = [t for t in self._visible(since_id=since_id, until_id=until_id, start=start_time, end=end_time)
+                 if t.author_id == user_id]
         return self._page(found, None, max_results)
+
+    def lookup_users(self, user_ids: list[str]) -> list[User]:
+        self._enter("users")
+        return [self.users[u] for u in user_ids if u in self.users]
 
     def me(self) -> User:
         self._enter("me")
@@ -166,9 +172,10 @@ class InMemoryTwitter:
         ]
         return sorted(out, key=lambda t: int(t.id), reverse=True)
 
-    def _page(self, found: list[Tweet], token: str | None, max_results: int) -> Page:
+    def _page(self, found: list[Tweet], token: str | None, max_results: int, *, authors: bool = True) -> Page:
+        """`authors`: the response carries the user objects (expansions=author_id); search asks for none."""
         offset = int(token) if token else 0
-        chunk = [replace(t, author=t.author or self.users.get(t.author_id))
+        chunk = [replace(t, author=(t.author or self.users.get(t.author_id)) if authors else None)
                  for t in found[offset : offset + max_results]]
         more = offset + max_results < len(found)
         return Page(

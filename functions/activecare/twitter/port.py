@@ -84,8 +84,14 @@ class TwitterPort(Protocol):
         *,
         since_id: str | None = None,
         until_id: str | None = None,
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
         max_results: int = 5,
     ) -> Page: ...
+
+    def lookup_users(self, user_ids: list[str]) -> list[User]:
+        """GET /2/users?ids= (at most 100): id, name and username of each account found (others are left out)."""
+        ...
 
     def me(self) -> User: ...
 

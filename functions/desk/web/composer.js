@@ -41,6 +41,11 @@ export function createComposer(ctx, form) {
   let wantFocus = false;  // r pressed while the inquiry was still loading
 
   const tplRow = h('div', { class: 'templates', id: 'templates' });
+  // A template's page is added only when the customer needs it: a post with a URL costs $0.20 on X, without $0.015.
+  const withLink = h('input', { type: 'checkbox', id: 'tpl-link' });
+  const withLinkLabel = h('label', { class: 'tpl-link', for: 'tpl-link',
+    title: 'テンプレートに詳しいページのURLを付けます。URL付きの投稿は X の料金が $0.20（なしは $0.015）です。' },
+  withLink, 'URLも付ける');
   const textarea = h('textarea', { id: 'reply-text', name: 'text', 'aria-label': '返信', rows: '4', spellcheck: 'false',
     'aria-describedby': 'reply-counter reply-notices' });
   const counter = h('span', { class: 'counter', id: 'reply-counter', 'aria-live': 'polite' });
@@ -330,15 +335,18 @@ export function createComposer(ctx, form) {
     const byKey = new Map(templates.map((t) => [t.key, t]));
     const chips = (detail.suggested_templates || []).map((s) => byKey.get(s.key)).filter(Boolean).slice(0, 3);
     const rest = templates.filter((t) => !chips.includes(t));
+    const text = (t) => (withLink.checked && t.link ? `${t.rendered} ${t.link}` : t.rendered);
     const chip = (t) => h('button', { type: 'button', class: 'tpl', dataset: { key: t.key },
-      title: `${t.rendered}\n（${t.weighted_length} / ${MAX_WEIGHTED}）`, onclick: () => insert(t.rendered) }, t.title);
+      title: `${t.rendered}${t.link ? `\n＋ ${t.link}（URLも付けるとき）` : ''}\n（${t.weighted_length} / ${MAX_WEIGHTED}）`,
+      onclick: () => insert(text(t)) }, t.title);
     const more = h('select', { class: 'tpl-more', 'aria-label': 'その他のテンプレート', onchange: (e) => {
       const t = byKey.get(e.target.value);
       e.target.value = '';
-      if (t) insert(t.rendered);
+      if (t) insert(text(t));
     } }, h('option', { value: '' }, 'その他…'), rest.map((t) => h('option', { value: t.key },
       `${t.title}${suggested.has(t.key) ? '' : ''}`)));
-    fill(tplRow, h('span', { class: 'label' }, 'テンプレート'), chips.map(chip), rest.length > 0 && more);
+    fill(tplRow, h('span', { class: 'label' }, 'テンプレート'), chips.map(chip), rest.length > 0 && more,
+      templates.some((t) => t.link) && withLinkLabel);
   }
 
   return {
