@@ -43,10 +43,14 @@ def test_each_ambiguous_keyword_is_searched_only_with_every_term_of_its_context(
     for topic in catalogue.topics:
         for term in topic.ambiguous:
             forms = {normalize(f.strip('"')) for f in render_keyword(term).split(" OR ")}
-            context = set().union(*(ctx for amb, ctx in groups if forms <= amb))
+            # A context term inside another keyword of the group is written the other way round, `(c (kw ...))`.
+            context = set().union(*(ctx for amb, ctx in groups if forms <= amb),
+                                  *(amb for amb, ctx in groups if forms <= ctx))
+            # A context term that is the keyword itself, or part of it, confirms nothing (the matcher's rule).
             wanted = {normalize(f.strip('"')) for c in (*topic.context, *catalogue.global_context)
-                      for f in render_keyword(c).split(" OR ")}
+                      for f in render_keyword(c).split(" OR ") if normalize(c) not in normalize(term)}
             assert wanted <= context, (topic.name, term)
+            assert not {normalize(c) for c in context} & forms, (topic.name, term)  # never itself as its context
     # and no strong keyword is tied to a context
     strong = {normalize(t) for topic in catalogue.topics for t in topic.strong}
     assert not strong & set().union(*(amb for amb, _ in groups))
@@ -64,3 +68,23 @@ def test_an_ambiguous_keyword_too_long_for_its_context_is_searched_alone() -> No
     assert {t for q in queries for t in q.keywords} == {"ショップ", long_term, "店頭で故障受付"}
     assert any(f"OR {long_term} OR" in q.query or f"({long_term} OR" in q.query or f"OR {long_term})" in q.query
                for q in queries)  # alone in the OR group, not ANDed with a context
+
+
+def test_an_ambiguous_keyword_never_confirms_itself_server_side() -> None:
+    """圏外 is an ambiguous keyword of signal and one of its context terms: X must not return 「模試の結果、志望校は
+    完全に圏外」 for it (the matcher drops it), but must return 圏外 beside another signal keyword or context term."""
+    from activecare.keywords.matcher import Matcher
+    from infra.fake_twitter.query import Doc, compile_query, evaluate
+    from infra.fake_twitter.text import normalize
+
+    catalogue = default_catalogue()
+    nodes = [compile_query(q.query) for q in pack_grouped(catalogue, 512)]
+    matcher = Matcher(catalogue)
+
+    def fetched(text: str) -> bool:
+        return any(evaluate(n, Doc(text=normalize(text), lang="ja")) for n in nodes)
+
+    for look_alike in ("模試の結果、志望校は完全に圏外だった", "会議の話が全然繋がらない", "点と点が繋がらない"):
+        assert matcher.match(look_alike) is None and not fetched(look_alike), look_alike
+    for trouble in ("家の中だと圏外になる", "繋がらないし圏外だし", "地下鉄でずっと繋がらない"):
+        assert matcher.match(trouble) is not None and fetched(trouble), trouble

@@ -23,8 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from activecare.keywords.catalogue import Catalogue
+from activecare.keywords.normalize import normalize
 from activecare.keywords.packing import PackedQuery, PackingError, _Item, _render
-from activecare.keywords.query import DEFAULT_BASE_OPERATORS, keyword_capacity, keyword_size, render_keyword
+from activecare.keywords.query import (
+    DEFAULT_BASE_OPERATORS,
+    keyword_capacity,
+    keyword_size,
+    render_keyword,
+    search_forms,
+)
 
 __all__ = ["grouped_optimum", "pack_for", "pack_grouped"]
 
@@ -68,9 +75,28 @@ def _groups(catalogue: Catalogue, context_chunk: int) -> tuple[list[_Item], list
     return strong, [_Group(ctx, terms) for ctx, terms in by_context.items()]
 
 
-def _group_head(terms: Sequence[str], context: Sequence[str]) -> str:
-    return "((" + JOIN.join(render_keyword(t) for t in terms) + ") (" + JOIN.join(render_keyword(c)
-                                                                              for c in context) + "))"
+def _inside(context: str, term: str) -> bool:
+    """The context term is the keyword or part of it: its occurrence there confirms nothing (the matcher)."""
+    return normalize(context) in normalize(term)
+
+
+def _group_head(terms: Sequence[str], context: Sequence[str], *, pairs: bool = True) -> str:
+    """``((terms) (context))``, where a context term that is one of the terms or inside one (圏外 beside 圏外,
+    電波 beside 電波状況) is left out: X would let the keyword's own occurrence confirm it, which the matcher
+    never does. Such a term still supports the *other* terms: ``(c (the terms apart from those holding c))``."""
+    def ors(items: Sequence[str]) -> str:
+        return JOIN.join(render_keyword(t) for t in items)
+
+    clear = [c for c in context if not any(_inside(c, t) for t in terms)]
+    parts = [f"(({ors(terms)}) ({ors(clear)}))"] if clear else []
+    for c in context:
+        if c in clear or not pairs:
+            continue
+        others = [t for t in terms if not _inside(c, t)]
+        if others:
+            parts.append(f"({render_keyword(c) if len(search_forms(c)) == 1 else '(' + render_keyword(c) + ')'} "
+                         f"({ors(others)}))")
+    return JOIN.join(parts) if len(parts) == 1 else "(" + JOIN.join(parts) + ")"
 
 
 def pack_grouped(catalogue: Catalogue, max_query_length: int, *, base_operators: str = DEFAULT_BASE_OPERATORS,
@@ -149,7 +175,9 @@ def grouped_optimum(catalogue: Catalogue, max_query_length: int, *, base_operato
     strong, groups = _groups(catalogue, context_chunk)
     total = sum(item.size for item in strong)
     for group in groups:
-        total += len(_group_head([t for _, _, t in group.terms], group.context)) + len(JOIN)
+        # Without the pairs `(c (terms))` of a context term inside a keyword: their size depends on how the
+        # terms are split between queries; leaving them out keeps this a lower bound.
+        total += len(_group_head([t for _, _, t in group.terms], group.context, pairs=False)) + len(JOIN)
     return math.ceil(total / capacity) if capacity > 0 else 0
 
 
