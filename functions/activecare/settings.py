@@ -109,12 +109,22 @@ class Settings(BaseModel):
     compliance_budget_usd: float = Field(default=25.0, ge=0, le=100_000)
     # The outage radar's ops alerts (an SNS topic; empty: alerts are only logged and shown on the desk).
     outage_topic_arn: str = ""
-    # The X bill (activecare/twitter/pricing.py): ambiguous keywords searched only with their context terms
-    # (keywords/grouped.py), and the month's budget in USD (0: none) the poller forecasts against. Grouping is
-    # off by default: at 512 characters a query it takes 45 queries against 12, which Pro's search limit can only
-    # rotate (a query every few minutes), and the fault suite then finds a relevant tweet late within its window.
-    x_group_ambiguous: bool = False
+    # The X bill (activecare/twitter/pricing.py): which ambiguous keywords X is asked for only together with their
+    # context terms (keywords/grouped.py): "noisy" (the catalogue's `noisy` rows: at 512 characters a query the
+    # default catalogue takes 24 queries, within Pro's 30 searches a minute), "all" (every ambiguous keyword: 83
+    # queries, which Pro can only rotate, a query every few minutes) or "off"; and the month's budget in USD (0:
+    # none) the poller forecasts against.
+    x_group_ambiguous: Literal["off", "noisy", "all"] = "noisy"
     x_monthly_budget_usd: float = Field(default=0.0, ge=0, le=1_000_000)
+
+    @field_validator("x_group_ambiguous", mode="before")
+    @classmethod
+    def _grouping(cls, value: object) -> object:
+        """The setting was a flag before "noisy": true/false still read as "all"/"off"."""
+        flags = {"true": "all", "1": "all", "false": "off", "0": "off", "": "noisy"}
+        if isinstance(value, bool):
+            return "all" if value else "off"
+        return flags.get(str(value).strip().lower(), str(value).strip().lower())
 
     @field_validator("accounts", mode="before")
     @classmethod

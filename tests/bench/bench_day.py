@@ -198,7 +198,8 @@ def key_figures(r: DayResult, meter: DayMeter, level: str, minutes: int) -> dict
 
         grouped = Settings().x_group_ambiguous
         queries = pack_for(default_catalogue(), QUERY_LENGTH[level], group_ambiguous=grouped)  # type: ignore[index]
-        bound = grouped_optimum(default_catalogue(), QUERY_LENGTH[level])  # type: ignore[index]
+        bound = grouped_optimum(default_catalogue(), QUERY_LENGTH[level],  # type: ignore[index]
+                                only_noisy=grouped == "noisy")
         out["packed queries (packing lower bound)"] = f"{len(queries)} ({bound})"
     except ImportError:  # the old code: every keyword alone
         out["packed queries (packing lower bound)"] = (f"{len(pack_queries(default_catalogue(), QUERY_LENGTH[level]))}"  # type: ignore[index]
@@ -276,8 +277,10 @@ def report(r: DayResult, meter: DayMeter, level: str, minutes: int, start: datet
         from activecare.keywords.grouped import grouped_optimum, pack_for
         from activecare.settings import Settings
 
-        if Settings().x_group_ambiguous:
-            packed, lower = len(pack_for(catalogue, limit)), grouped_optimum(catalogue, limit)
+        grouping = Settings().x_group_ambiguous
+        if grouping != "off":
+            packed = len(pack_for(catalogue, limit, group_ambiguous=grouping))
+            lower = grouped_optimum(catalogue, limit, only_noisy=grouping == "noisy")
     except ImportError:
         pass
     searches = r.api_requests.get("search", 0) + r.api_requests.get("mentions", 0)

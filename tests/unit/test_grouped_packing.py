@@ -20,7 +20,7 @@ def test_grouped_queries_fit_cover_every_keyword_and_parse_in_the_fake() -> None
     for q in queries:
         parse(q.query)  # the fake's parser, X's grammar: nested groups, no negated group
     assert len(queries) >= grouped_optimum(catalogue, 512)
-    assert pack_for(catalogue, 512, group_ambiguous=False) == pack_queries(catalogue, 512)
+    assert pack_for(catalogue, 512, group_ambiguous="off") == pack_queries(catalogue, 512)
 
 
 def _groups(node: object) -> list[tuple[set[str], set[str]]]:
@@ -88,3 +88,26 @@ def test_an_ambiguous_keyword_never_confirms_itself_server_side() -> None:
         assert matcher.match(look_alike) is None and not fetched(look_alike), look_alike
     for trouble in ("家の中だと圏外になる", "繋がらないし圏外だし", "地下鉄でずっと繋がらない"):
         assert matcher.match(trouble) is not None and fetched(trouble), trouble
+
+
+def test_noisy_keywords_round_trip_and_only_they_are_grouped_by_default() -> None:
+    from activecare.keywords.catalogue import Catalogue
+    from activecare.keywords.matcher import Matcher
+    from activecare.settings import Settings
+
+    catalogue = default_catalogue()
+    signal = catalogue.topic("signal")
+    assert "圏外" in signal.noisy and set(signal.noisy) <= set(signal.ambiguous)
+    again = Catalogue.from_items(catalogue.to_items())
+    assert again.topic("signal").noisy == signal.noisy and again == catalogue
+    assert Matcher(catalogue).match("模試の結果、志望校は完全に圏外だった") is None  # matched like ambiguous
+    default = pack_for(catalogue, 512)
+    assert default == pack_grouped(catalogue, 512, only_noisy=True) != pack_grouped(catalogue, 512)
+    heads = [g for q in default for g in _groups(parse(q.query))]
+    grouped_terms = set().union(*(amb for amb, _ in heads))
+    assert "ショップ" in grouped_terms and "大規模障害" not in grouped_terms  # ambiguous, not noisy: alone
+    # Pro: 30 searches a minute, three of them the mentions: every query each minute, no rotation
+    assert len(default) + 3 <= Settings(access_level="pro").searches_per_run
+    assert Settings().x_group_ambiguous == "noisy"
+    assert Settings(x_group_ambiguous="true").x_group_ambiguous == "all"  # the old flag
+    assert Settings(x_group_ambiguous="false").x_group_ambiguous == "off"

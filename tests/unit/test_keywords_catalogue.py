@@ -133,7 +133,7 @@ def test_missing_header() -> None:
 def test_unknown_kind() -> None:
     assert _single_error(HEADER + "signal,network,signal,keywrd,圏外,\n") == (
         2,
-        "unknown kind 'keywrd' (expected keyword, ambiguous, context, exclude, optout)",
+        "unknown kind 'keywrd' (expected keyword, ambiguous, noisy, context, exclude, optout)",
     )
 
 
@@ -285,7 +285,7 @@ def test_every_error_is_reported_at_once() -> None:
     assert [line for line, _ in info.value.errors] == [2, 3, 4]
     assert str(info.value).splitlines() == [
         "keywords.csv:2: unknown account 'sigal' (expected general, signal, wifi)",
-        "keywords.csv:3: unknown kind 'keywrd' (expected keyword, ambiguous, context, exclude, optout)",
+        "keywords.csv:3: unknown kind 'keywrd' (expected keyword, ambiguous, noisy, context, exclude, optout)",
         "keywords.csv:4: empty term",
     ]
 
@@ -316,7 +316,7 @@ def test_dynamodb_items_round_trip() -> None:
     assert "KW#shops#ショップ" in pks  # ambiguous keywords are keywords (kind tells)
     assert "CX#*#ソフトバンク" in pks
     assert "CX#shops#機種変更" in pks
-    assert {item["kind"] for item in items} == {"keyword", "ambiguous", "context", "exclude", "optout"}
+    assert {item["kind"] for item in items} == {"keyword", "ambiguous", "noisy", "context", "exclude", "optout"}
     # A table scan returns items in any order; position restores the catalogue's.
     shuffled = sorted(items, key=lambda item: item["pk"])
     again = Catalogue.from_items(shuffled)

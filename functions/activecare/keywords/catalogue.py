@@ -13,6 +13,10 @@ a diff: one row per term, every row self-describing, sortable and filterable.
 - ``ambiguous``: an *ambiguous* keyword — searched like any keyword, but a local hit only
   counts when the same tweet also has supporting context (``ショップ``, ``請求``, ``圏外``,
   ``乗り換え``, ``繋がらない``: each has common meanings that are not about the carrier).
+- ``noisy``: an ambiguous keyword that is mostly used for other things (``料金``, ``予約``,
+  ``ショップ``): matched like ``ambiguous``, and X is asked for it only together with its
+  context (``keywords/grouped.py``), so its look-alikes are not read (and billed) at all.
+  Mark a term noisy when `activecare figures` shows its reads mostly dropped.
 - ``context``: a supporting term, never searched: a carrier/service word (``スマホ``,
   ``回線``, ``ソフトバンク``) or, per topic, a trouble cue (``直らない``, ``困る``). A
   topic's context rows support that topic's ambiguous keywords; global ones (topic
@@ -81,15 +85,17 @@ REQUIRED_COLUMNS = COLUMNS[:5]
 GLOBAL_TOPIC = "*"
 KEYWORD = "keyword"
 AMBIGUOUS = "ambiguous"
+NOISY = "noisy"  # ambiguous, and a word mostly used for other things: searched only together with its context
 CONTEXT = "context"
 EXCLUDE = "exclude"
 OPTOUT = "optout"
-KINDS = (KEYWORD, AMBIGUOUS, CONTEXT, EXCLUDE, OPTOUT)
+KINDS = (KEYWORD, AMBIGUOUS, NOISY, CONTEXT, EXCLUDE, OPTOUT)
+SEARCHED = (KEYWORD, AMBIGUOUS, NOISY)
 DEFAULT_RESOURCE = "data/keywords.csv"
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 # Strong and ambiguous keywords share "KW": a keyword is unique in the whole catalogue.
-_ITEM_PREFIX = {KEYWORD: "KW", AMBIGUOUS: "KW", CONTEXT: "CX", EXCLUDE: "EX", OPTOUT: "OO"}
+_ITEM_PREFIX = {KEYWORD: "KW", AMBIGUOUS: "KW", NOISY: "KW", CONTEXT: "CX", EXCLUDE: "EX", OPTOUT: "OO"}
 
 
 class CatalogueError(FileErrors):
@@ -103,8 +109,9 @@ class Topic:
     """A group of keywords owned by one department and answered by one account.
 
     `keywords` lists every keyword, strong and ambiguous, in file order (all of them
-    are searched); `ambiguous` is the subset that needs context; `context` the
-    topic's own supporting terms (never searched).
+    are searched); `ambiguous` is the subset that needs context; `noisy` the part of
+    `ambiguous` that X is asked for only together with its context (keywords/grouped.py);
+    `context` the topic's own supporting terms (never searched).
     """
 
     name: str
@@ -114,6 +121,7 @@ class Topic:
     exclusions: tuple[str, ...] = ()
     ambiguous: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    noisy: tuple[str, ...] = ()
 
     @property
     def strong(self) -> tuple[str, ...]:
@@ -156,8 +164,9 @@ class Catalogue:
         """One dict per term (the CSV columns), topic by topic, globals last."""
         out: list[dict[str, str]] = []
         for topic in self.topics:
-            weak = set(topic.ambiguous)
-            terms = [(AMBIGUOUS if term in weak else KEYWORD, term) for term in topic.keywords]
+            weak, noisy = set(topic.ambiguous), set(topic.noisy)
+            terms = [(NOISY if term in noisy else AMBIGUOUS if term in weak else KEYWORD, term)
+                     for term in topic.keywords]
             terms += [(EXCLUDE, term) for term in topic.exclusions]
             terms += [(CONTEXT, term) for term in topic.context]
             for kind, term in terms:
@@ -293,6 +302,7 @@ class _TopicDraft:
     exclusions: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
+    noisy: list[str] = field(default_factory=list)
 
 
 def _build(
@@ -324,7 +334,7 @@ def _build(
         if kind not in KINDS:
             problems.append(f"unknown kind {row['kind']!r} (expected {', '.join(KINDS)})")
         if topic == GLOBAL_TOPIC:
-            if kind in (KEYWORD, AMBIGUOUS):
+            if kind in SEARCHED:
                 problems.append("global topic '*' holds exclusions and context only (kind 'exclude' or 'context')")
             if department or account:
                 problems.append("global rows (topic '*') take no department or account")
@@ -347,7 +357,7 @@ def _build(
             elif term.startswith(("@", "＠")):
                 problems.append(f"term {term!r} is a mention (mentions are stripped before matching)")
             else:
-                size = keyword_size(term) if kind in (KEYWORD, AMBIGUOUS) else exclusion_size(term)
+                size = keyword_size(term) if kind in SEARCHED else exclusion_size(term)
                 if size > capacity:
                     shown = term if len(term) <= 20 else term[:20] + "…"
                     problems.append(
@@ -388,7 +398,7 @@ def _build(
                 topic_keyword_norms[topic] = {}
             if not _consistent(topic, department, account, draft, line, errors):
                 continue
-            if kind in (KEYWORD, AMBIGUOUS):
+            if kind in SEARCHED:
                 if norm in seen_keywords:
                     first_line, first = seen_keywords[norm]
                     errors.append((line, f"duplicate keyword {term!r} ({_same(first, term, first_line)})"))
@@ -396,8 +406,10 @@ def _build(
                 seen_keywords[norm] = (line, term)
                 topic_keyword_norms[topic][norm] = line
                 draft.keywords.append(term)
-                if kind == AMBIGUOUS:
+                if kind in (AMBIGUOUS, NOISY):
                     draft.ambiguous.append(term)
+                if kind == NOISY:
+                    draft.noisy.append(term)
             else:
                 key = (topic, norm)
                 if key in seen_exclusions:
@@ -450,6 +462,7 @@ def _build(
             tuple(draft.exclusions),
             tuple(draft.ambiguous),
             tuple(draft.context),
+            tuple(draft.noisy),
         )
         for name, draft in drafts.items()
     )

@@ -19,6 +19,7 @@ Deterministic, so the checkpoint keys (`PackedQuery.key`) survive restarts.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,7 +31,6 @@ from activecare.keywords.query import (
     keyword_capacity,
     keyword_size,
     render_keyword,
-    search_forms,
 )
 
 __all__ = ["grouped_optimum", "pack_for", "pack_grouped"]
@@ -57,13 +57,15 @@ def _chunks(terms: Sequence[str], limit: int) -> list[tuple[str, ...]]:
     return [tuple(c) for c in out if c]
 
 
-def _groups(catalogue: Catalogue, context_chunk: int) -> tuple[list[_Item], list[_Group]]:
+def _groups(catalogue: Catalogue, context_chunk: int, only_noisy: bool = False) -> tuple[list[_Item], list[_Group]]:
+    """Strong items and context groups; `only_noisy`: only the catalogue's noisy keywords get a context group,
+    the other ambiguous ones are searched alone (the matcher still asks for their support)."""
     strong: list[_Item] = []
     by_context: dict[tuple[str, ...], list[tuple[int, int, str]]] = {}
     global_chunks = _chunks(catalogue.global_context, context_chunk)
     index = 0
     for t, topic in enumerate(catalogue.topics):
-        weak = set(topic.ambiguous)
+        weak = set(topic.noisy if only_noisy else topic.ambiguous)
         own = _chunks([c for c in topic.context if c not in catalogue.global_context], context_chunk)
         for term in topic.keywords:
             if term in weak:
@@ -80,12 +82,31 @@ def _inside(context: str, term: str) -> bool:
     return normalize(context) in normalize(term)
 
 
+_HIRAGANA = re.compile(r"[\u3041-\u3096ー]+")
+_KATAKANA = re.compile(r"[\u30a1-\u30f6ー]+")
+
+
+def _kana_forms(term: str) -> tuple[str, ...]:
+    """`term` and, when it is all hiragana or all katakana, its other kana spelling: the matcher folds kana
+    (わいふぁい meets ワイファイ, ﾂﾅｶﾞﾗﾅｲ meets つながら), X does not, so a group must name both or X drops a tweet
+    the matcher would keep. (A keyword searched alone needs no such help: its own query finds it.)"""
+    if _HIRAGANA.fullmatch(term):
+        return term, "".join(chr(ord(ch) + 0x60) if ch != "ー" else ch for ch in term)
+    if _KATAKANA.fullmatch(term):
+        return term, "".join(chr(ord(ch) - 0x60) if ch != "ー" else ch for ch in term)
+    return (term,)
+
+
+def _render_forms(term: str) -> str:
+    return JOIN.join(render_keyword(form) for form in _kana_forms(term))
+
+
 def _group_head(terms: Sequence[str], context: Sequence[str], *, pairs: bool = True) -> str:
     """``((terms) (context))``, where a context term that is one of the terms or inside one (圏外 beside 圏外,
     電波 beside 電波状況) is left out: X would let the keyword's own occurrence confirm it, which the matcher
     never does. Such a term still supports the *other* terms: ``(c (the terms apart from those holding c))``."""
     def ors(items: Sequence[str]) -> str:
-        return JOIN.join(render_keyword(t) for t in items)
+        return JOIN.join(_render_forms(t) for t in items)
 
     clear = [c for c in context if not any(_inside(c, t) for t in terms)]
     parts = [f"(({ors(terms)}) ({ors(clear)}))"] if clear else []
@@ -94,18 +115,18 @@ def _group_head(terms: Sequence[str], context: Sequence[str], *, pairs: bool = T
             continue
         others = [t for t in terms if not _inside(c, t)]
         if others:
-            parts.append(f"({render_keyword(c) if len(search_forms(c)) == 1 else '(' + render_keyword(c) + ')'} "
-                         f"({ors(others)}))")
+            head = _render_forms(c)
+            parts.append(f"({head if ' OR ' not in head else '(' + head + ')'} ({ors(others)}))")
     return JOIN.join(parts) if len(parts) == 1 else "(" + JOIN.join(parts) + ")"
 
 
 def pack_grouped(catalogue: Catalogue, max_query_length: int, *, base_operators: str = DEFAULT_BASE_OPERATORS,
-                 context_chunk: int = 220) -> list[PackedQuery]:
+                 context_chunk: int = 220, only_noisy: bool = False) -> list[PackedQuery]:
     """Every strong keyword once, every ambiguous keyword with each chunk of its context, in queries of at most
     `max_query_length` characters (see the module docstring)."""
     base = base_operators.strip()
     capacity = keyword_capacity(max_query_length, base)  # room inside the outer "( ... )"
-    strong, groups = _groups(catalogue, context_chunk)
+    strong, groups = _groups(catalogue, context_chunk, only_noisy)
     # Each query: list of parts (rendered text, items for _render's bookkeeping).
     bins: list[tuple[list[str], list[_Item]]] = []
     loads: list[int] = []
@@ -168,11 +189,11 @@ def _place(bins: list[tuple[list[str], list[_Item]]], loads: list[int], terms: l
 
 
 def grouped_optimum(catalogue: Catalogue, max_query_length: int, *, base_operators: str = DEFAULT_BASE_OPERATORS,
-                    context_chunk: int = 220) -> int:
+                    context_chunk: int = 220, only_noisy: bool = False) -> int:
     """Lower bound on the grouped queries: every strong keyword and every (ambiguous term, context chunk)
     pair's share of its chunk, over one query's room."""
     capacity = keyword_capacity(max_query_length, base_operators.strip())
-    strong, groups = _groups(catalogue, context_chunk)
+    strong, groups = _groups(catalogue, context_chunk, only_noisy)
     total = sum(item.size for item in strong)
     for group in groups:
         # Without the pairs `(c (terms))` of a context term inside a keyword: their size depends on how the
@@ -181,10 +202,14 @@ def grouped_optimum(catalogue: Catalogue, max_query_length: int, *, base_operato
     return math.ceil(total / capacity) if capacity > 0 else 0
 
 
-def pack_for(catalogue: Catalogue, max_query_length: int, *, group_ambiguous: bool = True) -> list[PackedQuery]:
-    """The queries the poller runs: grouped (this module) or every keyword alone (`packing.pack_queries`)."""
+def pack_for(catalogue: Catalogue, max_query_length: int, *, group_ambiguous: str = "noisy") -> list[PackedQuery]:
+    """The queries the poller runs (settings.x_group_ambiguous): the noisy ambiguous keywords with their context
+    ("noisy"), every ambiguous one ("all"), or every keyword alone ("off": `packing.pack_queries`). A catalogue
+    with no noisy rows packs the same under "noisy" as under "off"."""
     from activecare.keywords.packing import pack_queries
 
-    if group_ambiguous:
-        return pack_grouped(catalogue, max_query_length)
+    if group_ambiguous == "all" or (group_ambiguous == "noisy" and any(t.noisy for t in catalogue.topics)):
+        return pack_grouped(catalogue, max_query_length, only_noisy=group_ambiguous == "noisy")
+    if group_ambiguous not in ("off", "noisy"):
+        raise ValueError(f"group_ambiguous: {group_ambiguous!r} (expected off, noisy or all)")
     return pack_queries(catalogue, max_query_length)
