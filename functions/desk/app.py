@@ -542,7 +542,7 @@ def answer_in_incident(incident_id: str, body: Annotated[GroupAnswerBody, Body()
         crisis.record_answer(incident_id, inquiry_id=body.inquiry_id, action="covered", how="status_post",
                              user=actor.name, groups=sorted(actor.roles))
         return Response(200, content_types.APPLICATION_JSON, {"resolved": resolved.model_dump(mode="json")})
-    crisis.check_rate(inc)
+    crisis.check_rate(inc, account=view.account)
     result = desk.reply(body.inquiry_id, actor, body.text or crisis.group_reply(inc, view.author_username),
                         body.client_token)
     crisis.record_answer(incident_id, inquiry_id=body.inquiry_id, action="replied",

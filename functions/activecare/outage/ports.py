@@ -55,3 +55,10 @@ class StatusPoster(Protocol):
     def post(self, account: str, text: str) -> str:
         """Post `text` as the support account; the new tweet's id."""
         ...
+
+
+class AccountPosts(Protocol):
+    def count(self, account: str, now: datetime) -> int:
+        """Every post the account made in the last 15 minutes, whichever feature made it (the desk's replies, the
+        publisher's posts, a campaign's announcement, status posts): activecare/twitter/post_window.py."""
+        ...

@@ -38,7 +38,7 @@ from activecare.outage.models import (
     minute_key,
     parse_minute,
 )
-from activecare.outage.ports import AlertSink, RadarStore, SignalStore, StatusPoster
+from activecare.outage.ports import AccountPosts, AlertSink, RadarStore, SignalStore, StatusPoster
 from activecare.pii import mask_pii
 from activecare.roles import supervises
 from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, weighted_length
@@ -363,8 +363,9 @@ class CrisisDesk:
 
     def __init__(self, *, radar: RadarStore, poster: StatusPoster, clock: Clock,
                  templates: dict[str, str] | None = None, places: Gazetteer | None = None,
-                 topic_names: Callable[[str], str] | None = None) -> None:
+                 topic_names: Callable[[str], str] | None = None, posts: AccountPosts | None = None) -> None:
         self.radar, self.poster, self.clock = radar, poster, clock
+        self.posts = posts
         self.templates = templates or load_templates()
         self.places = places or gazetteer()
         self.topic_names = topic_names or (lambda t: TOPIC_LABELS.get(t, t))
@@ -508,14 +509,24 @@ class CrisisDesk:
         text = self.status_text(inc, "group_reply", len(inc.answers) + 1, self.clock())
         return f"{author_username}さま、{text}" if author_username else text
 
-    def check_rate(self, inc: Incident, now: datetime | None = None, limit: int = POSTS_PER_15_MIN) -> None:
-        """X's 100 posts per 15 minutes per account: the incident's API replies and status posts on its account
-        in the last 15 minutes, a 429 in the one error model when the window is full."""
+    def check_rate(self, inc: Incident, now: datetime | None = None, limit: int = POSTS_PER_15_MIN, *,
+                   account: str | None = None) -> None:
+        """X's 100 posts per 15 minutes per account, before a grouped reply from `account` (the inquiry's; default
+        the incident's): every post the account made in the last 15 minutes (the shared post window: the desk's
+        replies, scheduled posts, campaign posts, status posts), and never fewer than the incident's own API
+        replies and status posts on it. A 429 in the one error model when the window is full."""
         now = now or self.clock()
-        recent = [a.at for a in inc.answers if a.how == "api"] + [p.at for p in inc.status_posts]
-        if not rate_ok(recent, now, limit):
+        account = account or inc.account
+        own = [a.at for a in inc.answers if a.how == "api"] + [p.at for p in inc.status_posts]
+        if account != inc.account:
+            own = []
+        recent = sum(1 for t in own if now - t < timedelta(minutes=15))
+        if self.posts is not None:
+            recent = max(recent, self.posts.count(account, now))
+        if recent >= limit:
             raise AppError("X allows 100 posts per 15 minutes per account: wait a few minutes, or answer by "
-                           "marking the inquiry covered by the status post", code="post_window_full", status=429)
+                           "marking the inquiry covered by the status post", code="post_window_full", status=429,
+                           account=account, posts_in_window=recent)
 
     def in_group(self, inc: Incident, topic: str, text: str, created_at: datetime) -> bool:
         """An inquiry the incident groups: its topic and places match and it came after the onset."""
@@ -531,7 +542,3 @@ def _supervisor(groups: list[str]) -> None:
     if not supervises(groups):
         raise Forbidden("インシデントの確認・宣言はスーパーバイザーのみです", code="supervisors_only")
 
-
-def rate_ok(posted_at: list[datetime], now: datetime, limit: int = 100) -> bool:
-    """X's 100 posts per 15 minutes per account."""
-    return sum(1 for t in posted_at if now - t < timedelta(minutes=15)) < limit
