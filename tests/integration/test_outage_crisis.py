@@ -183,3 +183,14 @@ def test_ordinary_desk_replies_fill_the_accounts_post_window_and_a_group_reply_w
                             {"inquiry_id": bodies[5]["id"], "action": "reply", "client_token": uuid.uuid4().hex})
     assert status == 201 and body["reply"]["mode"] == "api"
     assert window.count("signal", clock()) == 8  # status post, 5 replies, the announcement, the grouped reply
+
+
+def test_an_alert_sns_refuses_is_not_sent_and_says_so(stack: LocalStack) -> None:
+    """SNS (moto) answering with an error is AlertNotSent: the outbox keeps the alert pending for the next run."""
+    from activecare.outage.dynamo import SnsAlerts
+    from activecare.outage.ports import AlertNotSent
+
+    sns = boto3.client("sns", region_name=stack.settings.region, endpoint_url=stack.aws_endpoint)
+    missing = f"arn:aws:sns:{stack.settings.region}:123456789012:no-such-topic"
+    with pytest.raises(AlertNotSent):
+        SnsAlerts(sns, missing).publish("[activecare] outage over", "event: closed", "i1:closed")

@@ -107,6 +107,7 @@ class DetectorState(BaseModel):
     recent: dict[str, dict[str, int]] = Field(default_factory=dict)  # minute_key -> key -> unique authors
     open: list[str] = Field(default_factory=list)  # open incident ids
     incidents: list[str] = Field(default_factory=list)  # the latest incident ids, newest last (the desk lists them)
+    outbox: list[str] = Field(default_factory=list)  # incidents with alerts not yet sent (open or closed)
 
 
 class MinuteCount(BaseModel):
@@ -143,7 +144,9 @@ class Incident(BaseModel):
     closed_at: datetime | None = None
     quiet_minutes: int = 0
     samples: list[Sample] = Field(default_factory=list)
-    alerts: list[str] = Field(default_factory=list)  # alert events sent: opened, grown:<key>, closed
+    # alert events: opened, grown:<key>, closed once sent; pending:<event> recorded with the change it tells of,
+    # sending:<epoch>:<event> while a run has claimed it, in_doubt:<event> if that run died (Detector._flush)
+    alerts: list[str] = Field(default_factory=list)
     declared_by: str | None = None  # a supervisor declared it (no detection)
     confirmed_by: str | None = None
     confirmed_at: datetime | None = None
@@ -195,4 +198,5 @@ class RunResult(BaseModel):
     grown: list[str] = Field(default_factory=list)
     closed: list[str] = Field(default_factory=list)
     alerts: int = 0
+    alerts_in_doubt: int = 0  # claimed by a run that died: maybe sent, never sent blind (a metric)
     status_posts: int = 0

@@ -45,9 +45,15 @@ class RadarStore(Protocol):
         ...
 
 
+class AlertNotSent(Exception):
+    """The alert topic answered that it did not take the alert (it may be sent again). Any other failure of
+    `publish` leaves the outcome unknown."""
+
+
 class AlertSink(Protocol):
     def publish(self, subject: str, message: str, dedup_id: str) -> None:
-        """Send one ops alert. Nothing personal is in `message`."""
+        """Send one ops alert. Nothing personal is in `message`; `dedup_id` names the alert (incident:event),
+        the same on a re-send."""
         ...
 
 

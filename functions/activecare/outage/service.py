@@ -38,7 +38,7 @@ from activecare.outage.models import (
     minute_key,
     parse_minute,
 )
-from activecare.outage.ports import AccountPosts, AlertSink, RadarStore, SignalStore, StatusPoster
+from activecare.outage.ports import AccountPosts, AlertNotSent, AlertSink, RadarStore, SignalStore, StatusPoster
 from activecare.pii import mask_pii
 from activecare.roles import supervises
 from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, weighted_length
@@ -46,6 +46,7 @@ from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, weighted_length
 MINUTE = timedelta(minutes=1)
 KEEP_RECENT_MINUTES = 90
 KEEP_INCIDENTS = 50
+ALERT_LEASE = timedelta(minutes=5)  # a claimed alert not marked sent after this: its run died (Lambda: 60 s)
 POSTS_PER_15_MIN = 100
 TEMPLATES_FILE = Path(__file__).resolve().parents[1] / "data" / "outage_templates.json"
 _HANDLE = re.compile(r"@[A-Za-z0-9_]+")
@@ -95,7 +96,8 @@ class Detector:
         first_new = last + MINUTE if last else target
         first_new = max(first_new, target - 15 * MINUTE)  # a long pause: judge the last quarter hour only
         result = RunResult()
-        if first_new > target:
+        if first_new > target:  # this minute is judged: only the outbox (a crashed run's unsent alerts)
+            self._flush(state.outbox, result)
             return result
         reread_from = min(first_new - cfg.settle_minutes * MINUTE, first_new)
         window_from = reread_from - (cfg.sta_minutes - 1) * MINUTE
@@ -111,11 +113,13 @@ class Detector:
         for m in _span(reread_from, target):
             mk = minute_key(m)
             state.recent[mk] = {k: len(v) for k, v in authors[mk].items()}
-        incidents = {i: inc for i in state.open if (inc := self.radar.incident(i))}
+        # the open incidents, and those with alerts still in the outbox (a closed one's "closed" alert)
+        incidents = {i: inc for i in dict.fromkeys([*state.open, *state.outbox]) if (inc := self.radar.incident(i))}
         # re-read minutes: their counts in open incidents are refreshed
         for m in _span(reread_from, first_new - MINUTE):
             for inc in incidents.values():
-                self._count(inc, m, by_minute.get(minute_key(m), []))
+                if inc.status == "open":
+                    self._count(inc, m, by_minute.get(minute_key(m), []))
         changed: set[str] = set()
         baselines: dict[int, Baseline] = {}
         for m in _span(first_new, target):
@@ -132,16 +136,19 @@ class Detector:
         state.recent = {k: v for k, v in state.recent.items() if k >= cut}
         state.open = [i for i, inc in incidents.items() if inc.status == "open"]
         state.version = expected + 1
-        for inc_id in sorted(changed | set(incidents)):
+        for inc_id in sorted(changed):
             inc = incidents[inc_id]
             if inc_id in result.opened:
                 self.radar.create_incident(inc)
             else:
                 incidents[inc_id] = self._write(inc)
+        # The outbox: an alert is recorded (pending) in the same incident write as the change it tells of; the
+        # state points at the incidents with unsent alerts, so a run that dies before sending leaves them to the
+        # next run (a closed incident is no longer open, and would be read by nobody).
+        state.outbox = [i for i, inc in incidents.items() if any(_unsent(a) for a in inc.alerts)]
         if not self.radar.save_state(state, expected):
             return RunResult()  # another run judged these minutes
-        for inc in incidents.values():
-            result.alerts += self._send_pending(inc)
+        self._flush(state.outbox, result)
         return result
 
     def _judge(self, state: DetectorState, m: datetime, authors: dict[str, dict[str, set[str]]],
@@ -279,16 +286,48 @@ class Detector:
         self.radar.save_baseline(how, baseline)
 
     # --- alerts --------------------------------------------------------------------------------------------
-    def _send_pending(self, inc: Incident) -> int:
-        pending = [a for a in inc.alerts if a.startswith("pending:")]
-        for event in pending:
-            what = event.removeprefix("pending:")
-            subject, message = alert_text(inc, what, self.places)
-            self.alerts.publish(subject, message, f"{inc.id}:{what}")
-            inc.alerts[inc.alerts.index(event)] = what
-        if pending:
-            self._write(inc)
-        return len(pending)
+    def _flush(self, incident_ids: list[str], result: RunResult) -> None:
+        """Send the outbox's alerts, each once, as the reporter sends its mail (reporting/service.py): claim it
+        (a conditional write: `sending` with the time; a second run finds it taken), publish, mark it sent. A run
+        that dies before the claim leaves it pending: the next run sends it. An alert the topic refused
+        (AlertNotSent) is pending again. A claim older than the lease (the run died between the claim and the
+        mark: SNS may have taken it, and standard topics have no dedup) becomes `in_doubt:<event>`: never sent
+        blind, counted (the OutageAlertsInDoubt metric) - the desk's banner shows the incident either way."""
+        now = self.clock()
+        for inc_id in incident_ids:
+            inc = self.radar.incident(inc_id)
+            for entry in list(inc.alerts) if inc else []:
+                event, claimed_at = _unsent(entry) or ("", None)
+                if not event or (claimed_at is not None and now - claimed_at < ALERT_LEASE):
+                    continue
+                if claimed_at is not None:
+                    if self._set_alert(inc_id, entry, f"in_doubt:{event}"):
+                        result.alerts_in_doubt += 1
+                    continue
+                claim = f"sending:{int(now.timestamp())}:{event}"
+                fresh = self._set_alert(inc_id, entry, claim)
+                if fresh is None:
+                    continue  # another run claimed or sent it
+                subject, message = alert_text(fresh, event, self.places)
+                try:
+                    self.alerts.publish(subject, message, f"{inc_id}:{event}")
+                except AlertNotSent:
+                    self._set_alert(inc_id, claim, f"pending:{event}")
+                    raise
+                self._set_alert(inc_id, claim, event)
+                result.alerts += 1
+
+    def _set_alert(self, incident_id: str, entry: str, to: str) -> Incident | None:
+        """Replace the alert entry `entry` by `to` in the stored incident, over its revision; None when `entry` is
+        no longer there (another run took it)."""
+        for _ in range(5):
+            inc = self.radar.incident(incident_id)
+            if inc is None or entry not in inc.alerts:
+                return None
+            inc.alerts[inc.alerts.index(entry)] = to
+            if self.radar.put_incident(inc):
+                return inc
+        raise Conflict(f"incident {incident_id} kept changing under the detector", code="retry")
 
     def _write(self, inc: Incident) -> Incident:
         """Store the detector's fields of `inc`: over a desk's write in between (a confirmation, a status post),
@@ -301,6 +340,17 @@ class Detector:
                 break
             inc = fresh.model_copy(update={f: getattr(inc, f) for f in Incident.DETECTOR_FIELDS})
         raise Conflict(f"incident {inc.id} kept changing under the detector", code="retry")
+
+
+def _unsent(entry: str) -> tuple[str, datetime | None] | None:
+    """An outbox entry of `Incident.alerts`: ("<event>", None) for "pending:<event>", ("<event>", claimed at) for
+    "sending:<epoch>:<event>"; None for a sent one ("<event>")."""
+    if entry.startswith("pending:"):
+        return entry.removeprefix("pending:"), None
+    if entry.startswith("sending:"):
+        _, at, event = entry.split(":", 2)
+        return event, datetime.fromtimestamp(int(at), UTC)
+    return None
 
 
 def _span(first: datetime, last: datetime) -> list[datetime]:
