@@ -196,3 +196,21 @@ def test_a_post_x_refuses_for_good_leaves_the_window_one_in_doubt_stays() -> Non
     assert window.count("general", clock()) == 1  # it may have gone out: counted
     x.post("お知らせです")  # the retry: the same post, counted once
     assert window.count("general", clock()) == 1
+
+
+def test_the_incident_routes_answer_typed_models() -> None:
+    """docs/openapi.json (the desk API's document, checked against what it serves): every /incidents route's
+    answer is a model of activecare/outage/models.py (or the answer route's), not an untyped object."""
+    import json
+    from pathlib import Path
+
+    doc = json.loads((Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    refs = {(m, path, code): r["content"]["application/json"]["schema"].get("$ref", "").rsplit("/", 1)[-1]
+            for path, ops in doc["paths"].items() if path.startswith("/incidents") for m, op in ops.items()
+            for code, r in op["responses"].items() if code != "422"}
+    assert refs == {
+        ("get", "/incidents", "200"): "IncidentList", ("post", "/incidents", "201"): "IncidentResult",
+        ("get", "/incidents/{incident_id}", "200"): "IncidentDetail",
+        ("post", "/incidents/{incident_id}/confirm", "200"): "IncidentResult",
+        **{("post", "/incidents/{incident_id}/answer", c): "IncidentAnswer" for c in ("200", "201", "202")}}
+    assert {"IncidentView", "GroupedInquiry", "MinuteView"} <= set(doc["components"]["schemas"])

@@ -200,3 +200,73 @@ class RunResult(BaseModel):
     alerts: int = 0
     alerts_in_doubt: int = 0  # claimed by a run that died: maybe sent, never sent blind (a metric)
     status_posts: int = 0
+
+
+# --- what the desk API answers (GET/POST /incidents...) ------------------------------------------------------
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class MinuteView(_View):
+    minute: datetime
+    authors: int  # unique complaining authors matching the incident
+
+
+class AnswerCounts(_View):
+    replied: int
+    covered: int
+
+
+class IncidentView(_View):
+    """An incident as the desk's banner and incident view show it: names, counts per minute, masked samples."""
+
+    id: str
+    status: IncidentStatus
+    topics: list[str]
+    places: list[str]  # display names (大阪府, 梅田駅)
+    place_keys: list[str]
+    onset: datetime
+    detected_at: datetime
+    closed_at: datetime | None
+    peak: int
+    peak_at: datetime | None
+    per_minute: list[MinuteView]  # the last 30 minutes
+    samples: list[str]  # masked
+    signals: int  # complaint tweets grouped into it
+    confirmed_by: str | None
+    declared_by: str | None
+    account: str
+    status_posts: list[StatusPost]
+    answers: AnswerCounts
+
+
+class IncidentList(_View):
+    items: list[IncidentView]  # newest first
+
+
+class IncidentResult(_View):
+    incident: IncidentView
+
+
+class GroupedInquiry(_View):
+    """A new inquiry the incident groups (the desk's queue row, as much of it as the incident view shows), with
+    the prepared answer."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    inquiry_id: str
+    created_at: datetime
+    topic: str
+    account: str
+    direct: bool
+    author_username: str
+    text: str
+    claimed_by: str | None = None
+    prepared_reply: str
+
+
+class IncidentDetail(_View):
+    incident: IncidentView
+    inquiries: list[GroupedInquiry]
+    answered: dict[str, GroupAction]  # inquiry id -> how it was answered in the incident

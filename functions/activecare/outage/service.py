@@ -23,12 +23,16 @@ from activecare.clock import Clock, to_jst
 from activecare.errors import AppError, Conflict, Forbidden, NotFound, Refused
 from activecare.outage.gazetteer import Gazetteer, gazetteer
 from activecare.outage.models import (
+    AnswerCounts,
     Baseline,
     DetectorConfig,
     DetectorState,
     GroupAnswer,
     Incident,
+    IncidentList,
+    IncidentView,
     MinuteCount,
+    MinuteView,
     RunResult,
     Sample,
     Signal,
@@ -361,22 +365,18 @@ def _span(first: datetime, last: datetime) -> list[datetime]:
     return out
 
 
-def describe(inc: Incident, places: Gazetteer | None = None) -> dict[str, object]:
+def describe(inc: Incident, places: Gazetteer | None = None) -> IncidentView:
     """The incident as the desk's banner and the alert show it: names, counts per minute, masked samples."""
     g = places or gazetteer()
-    return {
-        "id": inc.id, "status": inc.status, "topics": inc.topics,
-        "places": [g.name(p) for p in inc.places], "place_keys": inc.places,
-        "onset": inc.onset.isoformat(), "detected_at": inc.detected_at.isoformat(),
-        "closed_at": inc.closed_at.isoformat() if inc.closed_at else None,
-        "peak": inc.peak, "peak_at": inc.peak_at.isoformat() if inc.peak_at else None,
-        "per_minute": [{"minute": c.minute.isoformat(), "authors": c.authors} for c in inc.counts[-30:]],
-        "samples": [s.text for s in inc.samples], "signals": inc.signals,
-        "confirmed_by": inc.confirmed_by, "declared_by": inc.declared_by, "account": inc.account,
-        "status_posts": [p.model_dump(mode="json") for p in inc.status_posts],
-        "answers": {"replied": sum(a.action == "replied" for a in inc.answers),
-                    "covered": sum(a.action == "covered" for a in inc.answers)},
-    }
+    return IncidentView(
+        id=inc.id, status=inc.status, topics=inc.topics, places=[g.name(p) for p in inc.places],
+        place_keys=inc.places, onset=inc.onset, detected_at=inc.detected_at, closed_at=inc.closed_at,
+        peak=inc.peak, peak_at=inc.peak_at,
+        per_minute=[MinuteView(minute=c.minute, authors=c.authors) for c in inc.counts[-30:]],
+        samples=[s.text for s in inc.samples], signals=inc.signals, confirmed_by=inc.confirmed_by,
+        declared_by=inc.declared_by, account=inc.account, status_posts=inc.status_posts,
+        answers=AnswerCounts(replied=sum(a.action == "replied" for a in inc.answers),
+                             covered=sum(a.action == "covered" for a in inc.answers)))
 
 
 def alert_text(inc: Incident, event: str, places: Gazetteer | None = None) -> tuple[str, str]:
@@ -420,10 +420,11 @@ class CrisisDesk:
         self.places = places or gazetteer()
         self.topic_names = topic_names or (lambda t: TOPIC_LABELS.get(t, t))
 
-    def incidents(self) -> list[dict[str, object]]:
+    def incidents(self) -> IncidentList:
+        """The latest incidents, newest first."""
         state = self.radar.load_state()
         found = [self.radar.incident(i) for i in reversed(state.incidents)]
-        return [describe(i, self.places) for i in found if i]
+        return IncidentList(items=[describe(i, self.places) for i in found if i])
 
     def get(self, incident_id: str) -> Incident:
         inc = self.radar.incident(incident_id)
