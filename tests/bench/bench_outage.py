@@ -9,6 +9,9 @@ sentiment, gazetteer and detector, the detector running once a simulated minute 
   new stack: the prior, no learned baseline): detection latency from the injected onset (the run that alerted),
   the incident's onset/peak/close as the detector saw them, and precision / recall of grouping complaint tweets
   into it against the injected ground truth (recall counts injected tweets the matcher missed too);
+- the listening burst under the nationwide incident: its day through the real poller on Pro (the default) and
+  Basic (bench_burst.py's harness): every tweet of the burst a query finds queued, when the last one was, and
+  the longest a source (each packed query, each account's mentions) went unread;
 - false alarms over --weeks x 7 whole normal days (00:00-24:00 JST, ~99,000 tweets a day), learning the
   hour-of-week baseline as it goes from a new stack.
 Targets: a regional incident detected within 3 minutes; at most 1 false alarm per simulated week.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import json
 import sys
 import time
 from datetime import datetime, timedelta
@@ -143,15 +147,26 @@ def listening_burst(seed: int, level: str = "pro") -> None:
     listening = Listening(x, clock, queries, level, matcher=matcher,
                           mention_topics=mention_topics(catalogue, DEFAULT_ACCOUNTS))
     began = time.perf_counter()
-    pending, minutes = iter(tweets), 0
+    rotation = timedelta(minutes=-(-len(queries) // listening.budget))
+    pending, minutes, idle = iter(tweets), 0, 0
+    created = {t.id: t.created_at for t in tweets if t.id in truth.tweet_ids}
+    delays: dict[str, timedelta] = {}  # a burst tweet -> from its posting to its first queuing
     nxt = next(pending, None)
-    while True:
+    while minutes < 24 * 60:
         while nxt is not None and nxt.created_at < clock():
             x.add_in_order(nxt)
             nxt = next(pending, None)
+        before = len(listening.queue.bodies)
         listening.poll()
         minutes += 1
-        if nxt is None and all(m.backlog_until is None for m in listening.marks.items.values()):
+        for body in listening.queue.bodies[before:]:
+            tid = json.loads(body)["tweet"]["id"]
+            if tid in created and tid not in delays:
+                delays[tid] = clock() - created[tid]
+        idle = 0 if len(listening.queue.bodies) > before else idle + 1
+        # done: the day's tweets are out, no backlog, and a whole rotation of polls found nothing more
+        if nxt is None and idle > rotation.total_seconds() / 60 + 1 and all(
+                m.backlog_until is None for m in listening.marks.items.values()):
             break
         clock.advance(timedelta(minutes=1))
     queued = listening.queued()
@@ -159,7 +174,6 @@ def listening_burst(seed: int, level: str = "pro") -> None:
     findable = {t.id for t in tweets if matcher.match(t.text) and not t.is_retweet
                 and any(x.matcher(q.query, t) for q in queries)}
     found_burst = findable & truth.tweet_ids
-    rotation = timedelta(minutes=-(-len(queries) // listening.budget))
     gaps = {s: listening.longest_gap(s, onset, clock()) for s in listening.sources()}
     search_gap = max(v for k, v in gaps.items() if k.startswith("search:"))
     names = {a.user_id: f"@{a.username}" for a in DEFAULT_ACCOUNTS}
@@ -167,12 +181,17 @@ def listening_burst(seed: int, level: str = "pro") -> None:
                              for k, v in gaps.items() if k.startswith("mentions:"))
     starved = [k for k, v in gaps.items() if v > (rotation if k.startswith("search:") else timedelta(minutes=1))]
     print(f"listening under the {label} ({level}: {len(queries)} packed queries, {listening.budget} searches/min; "
-          f"{minutes} polls {_hm(start)}-{_hm(clock())}, {time.perf_counter() - began:.0f} s):")
+          f"{minutes} polls from {_hm(start)}, {time.perf_counter() - began:.0f} s):")
     print(f"  burst: {len(burst):,} tweets, {len(found_burst):,} found by a query and kept by the matcher, "
           f"queued {len(found_burst & set(queued)):,}, lost {len(found_burst - set(queued))}; "
           f"all sources: {len(findable):,} to queue, lost {len(findable - set(queued))}, "
           f"queued twice by one source {listening.repeats()}, found by two queries or more "
           f"{sum(1 for n in queued.values() if n > 1):,} (one inquiry each: the worker is idempotent)")
+    waits = sorted(d.total_seconds() / 60 for d in delays.values())
+    last = max(created[t] + delays[t] for t in delays)
+    print(f"  a burst tweet queued after (min): median {waits[len(waits) // 2]:.0f}, 99th percentile "
+          f"{waits[int(len(waits) * 0.99)]:.0f}, longest {waits[-1]:.0f}; the last at {_hm(last)} (the incident's "
+          f"tweets end at {_hm(max(created.values()))})")
     print(f"  longest gap between reads from the onset on (min): searches {search_gap.total_seconds() / 60:.0f} "
           f"(rotation {rotation.total_seconds() / 60:.0f}), mentions {mention_gaps}; "
           f"{'no source starved' if not starved else 'starved: ' + ', '.join(starved)}")
@@ -197,7 +216,8 @@ def main() -> None:
     args = parser.parse_args()
     began = time.perf_counter()
     incidents(args.seed)
-    listening_burst(args.seed)
+    for level in ("pro", "basic"):
+        listening_burst(args.seed, level)
     normal_weeks(args.seed, args.weeks)
     print(f"wall time {time.perf_counter() - began:.0f} s")
 
