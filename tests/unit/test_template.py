@@ -486,6 +486,15 @@ def test_campaign_function_drains_dms_every_15_minutes_alone_with_its_own_table_
 # ---- health ----
 
 
+def test_an_outage_alert_in_doubt_is_alarmed_on_the_metric_the_radar_emits(transformed: dict[str, Any]) -> None:
+    props = transformed["Resources"]["OutageAlertsInDoubtAlarm"]["Properties"]
+    assert (props["Namespace"], props["MetricName"]) == ("activecare", "OutageAlertsInDoubt")
+    service = transformed["Resources"]["OutageFunction"]["Properties"]["Environment"]["Variables"]
+    assert props["Dimensions"] == [{"Name": "service", "Value": service["POWERTOOLS_SERVICE_NAME"]}]
+    handler = TEMPLATE.parent / "functions" / "outage" / "app.py"
+    assert '"OutageAlertsInDoubt"' in handler.read_text(encoding="utf-8")
+
+
 def test_every_alarm_notifies_the_alarm_topic(transformed: dict[str, Any]) -> None:
     alarms = _of_type(transformed, "AWS::CloudWatch::Alarm")
     assert alarms
