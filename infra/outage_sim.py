@@ -249,10 +249,10 @@ class OutageDay:
             return
         crisis: CrisisDesk = rt.crisis()
         now = rt.clock()
-        for item in crisis.incidents():
-            if item["status"] != "open":
+        for item in crisis.incidents().items:
+            if item.status != "open":
                 continue
-            inc = crisis.get(str(item["id"]))
+            inc = crisis.get(item.id)
             if inc.confirmed_by is None and now - inc.detected_at >= SUPERVISOR_REACTION:
                 crisis.confirm(inc.id, user="sim-supervisor", groups=["supervisors"])
             elif inc.confirmed_by:
@@ -292,7 +292,7 @@ class OutageDay:
 
         rt = stack.runtime  # type: ignore[attr-defined]
         crisis = rt.crisis()
-        incidents = [crisis.get(str(i["id"])) for i in crisis.incidents()]
+        incidents = [crisis.get(i.id) for i in crisis.incidents().items]
         stored = list(Inquiry.scan())
         from activecare.outage.report import incident_report
 

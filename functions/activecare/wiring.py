@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from activecare.reporting.service import Reporter
     from activecare.twitter.gateway import TweepyGateway
     from activecare.twitter.port import TwitterPort
+    from activecare.twitter.post_window import PostCounter
     from activecare.webhook.service import WebhookService
 
 
@@ -92,9 +93,17 @@ class Runtime:
             self.settings.account(account_key)  # unknown keys fail here
             secret_id = self.settings.posting_secret_id
             secret = parameters.get_secret(secret_id, transform="json", max_age=300)
-            self._posters[account_key] = user_gateway(secret, secret_id, account_key,
-                                                      base_url=self.settings.twitter_base_url or None)
+            gateway = user_gateway(secret, secret_id, account_key, base_url=self.settings.twitter_base_url or None)
+            gateway.post_counter = self.post_counter(account_key)
+            self._posters[account_key] = gateway
         return self._posters[account_key]
+
+    def post_counter(self, account_key: str) -> PostCounter:
+        """The account's 15-minute post window in the state table, counted around every post we make."""
+        from activecare.storage.post_window import DynamoPostWindow
+        from activecare.twitter.post_window import PostCounter
+
+        return PostCounter(DynamoPostWindow(), account_key, self.clock)
 
     def desk(self, *, on_sla_breach: Callable[[SlaBreach], None] | None = None) -> DeskService:
         """The agent desk over DynamoDB and X (reads app-only, posts as the owning account); `on_sla_breach`: told
@@ -216,6 +225,7 @@ class Runtime:
                 secret = parameters.get_secret(settings.campaign_secret_id, transform="json", max_age=300)
                 gateway = user_gateway(secret, settings.campaign_secret_id, account_key,
                                        base_url=settings.twitter_base_url or None, what="DM credentials")
+                gateway.post_counter = self.post_counter(account_key)
                 adapters[account_key] = factory(gateway, settings.account(account_key).user_id)
             return adapters[account_key]
 
@@ -356,8 +366,10 @@ class Runtime:
         """Crisis mode: incidents confirmed by supervisors, status posts as the owning account."""
         from activecare.outage.dynamo import DynamoRadar, XStatusPoster
         from activecare.outage.service import CrisisDesk
+        from activecare.storage.post_window import DynamoPostWindow
 
-        return CrisisDesk(radar=DynamoRadar(), poster=XStatusPoster(self.poster), clock=self.clock)
+        return CrisisDesk(radar=DynamoRadar(), poster=XStatusPoster(self.poster), clock=self.clock,
+                          posts=DynamoPostWindow())
 
 
 def _form_url() -> str:

@@ -80,6 +80,7 @@ from activecare.mailform.models import (
     TriageList,
 )
 from activecare.mailform.service import MailformService
+from activecare.outage.models import GroupedInquiry, IncidentDetail, IncidentList, IncidentResult
 from activecare.outage.service import CrisisDesk, describe
 from activecare.qa.models import (
     CaseList,
@@ -493,14 +494,14 @@ def _groups() -> list[str]:
 
 
 @app.get("/incidents")
-def incidents() -> dict[str, Any]:
+def incidents() -> IncidentList:
     """Open and recent incidents, newest first (the desk's banner shows the open ones)."""
     _actor()
-    return {"items": _crisis().incidents()}
+    return _crisis().incidents()
 
 
 @app.get("/incidents/<incident_id>")
-def incident(incident_id: str) -> dict[str, Any]:
+def incident(incident_id: str) -> IncidentDetail:
     """One incident with the new inquiries it groups and the prepared answer."""
     _actor()
     crisis = _crisis()
@@ -509,28 +510,40 @@ def incident(incident_id: str) -> dict[str, Any]:
     page = _desk().list(status="new", limit=100)
     for item in page.items:
         if crisis.in_group(inc, item.topic, item.text, item.created_at):
-            grouped.append({**item.model_dump(mode="json"),
-                            "prepared_reply": crisis.group_reply(inc, item.author_username)})
-    return {"incident": describe(inc), "inquiries": grouped,
-            "answered": {a.inquiry_id: a.action for a in inc.answers}}
+            grouped.append(GroupedInquiry.model_validate(
+                {**item.model_dump(), "prepared_reply": crisis.group_reply(inc, item.author_username)}))
+    return IncidentDetail(incident=describe(inc), inquiries=grouped,
+                          answered={a.inquiry_id: a.action for a in inc.answers})
 
 
-@app.post("/incidents")
-def declare_incident(body: Annotated[DeclareBody, Body()]) -> Response[dict[str, Any]]:
+@app.post("/incidents", responses={201: {"description": "declared (and its first status post made)"}})
+def declare_incident(body: Annotated[DeclareBody, Body()]) -> Response[IncidentResult]:
     inc = _crisis().declare(user=_actor().name, groups=_groups(), topic=body.topic, places=body.places)
-    return Response(201, content_types.APPLICATION_JSON, {"incident": describe(inc)})
+    return Response(201, content_types.APPLICATION_JSON, IncidentResult(incident=describe(inc)))
 
 
 @app.post("/incidents/<incident_id>/confirm")
-def confirm_incident(incident_id: str) -> dict[str, Any]:
+def confirm_incident(incident_id: str) -> IncidentResult:
     actor = _actor()
-    return {"incident": describe(_crisis().confirm(incident_id, user=actor.name, groups=sorted(actor.roles)))}
+    return IncidentResult(incident=describe(_crisis().confirm(incident_id, user=actor.name,
+                                                              groups=sorted(actor.roles))))
 
 
-@app.post("/incidents/<incident_id>/answer")
-def answer_in_incident(incident_id: str, body: Annotated[GroupAnswerBody, Body()]) -> Response[dict[str, Any]]:
+class IncidentAnswer(BaseModel):
+    """A grouped inquiry answered: `resolved` (covered by the status post) or `reply` (the desk's reply result).
+    Here and not in activecare/outage: it holds the desk's results (features do not import each other)."""
+
+    resolved: Resolved | None = None
+    reply: ReplyResult | None = None
+
+
+@app.post("/incidents/<incident_id>/answer",
+          responses={201: {"description": "replied through the API"}, 200: {"description": "covered, or replayed"},
+                     202: {"description": "prepared: send intent_url by hand"}})
+def answer_in_incident(incident_id: str, body: Annotated[GroupAnswerBody, Body()]) -> Response[IncidentAnswer]:
     """Answer one grouped inquiry: the prepared reply through the desk's own reply (one reply per tweet, the API
-    only where the customer mentioned us, an intent link otherwise), or resolve it as covered by the status post."""
+    only where the customer mentioned us, an intent link otherwise), or resolve it as covered by the status post.
+    A 429 post_window_full when the inquiry's account made 100 posts in the last 15 minutes."""
     actor = _actor()
     crisis, desk = _crisis(), _desk()
     inc = crisis.get(incident_id)
@@ -541,14 +554,14 @@ def answer_in_incident(incident_id: str, body: Annotated[GroupAnswerBody, Body()
         resolved = desk.resolve(body.inquiry_id, actor, "no_reply_needed")
         crisis.record_answer(incident_id, inquiry_id=body.inquiry_id, action="covered", how="status_post",
                              user=actor.name, groups=sorted(actor.roles))
-        return Response(200, content_types.APPLICATION_JSON, {"resolved": resolved.model_dump(mode="json")})
-    crisis.check_rate(inc)
+        return Response(200, content_types.APPLICATION_JSON, IncidentAnswer(resolved=resolved))
+    crisis.check_rate(inc, account=view.account)
     result = desk.reply(body.inquiry_id, actor, body.text or crisis.group_reply(inc, view.author_username),
                         body.client_token)
     crisis.record_answer(incident_id, inquiry_id=body.inquiry_id, action="replied",
                          how="api" if result.mode == "api" else "intent", user=actor.name, groups=sorted(actor.roles))
     status = 202 if result.status == "prepared" else (200 if result.replayed else 201)
-    return Response(status, content_types.APPLICATION_JSON, {"reply": result.model_dump(mode="json")})
+    return Response(status, content_types.APPLICATION_JSON, IncidentAnswer(reply=result))
 
 
 # --- no authorizer: the web desk's files and this API's document ------------------------------------------

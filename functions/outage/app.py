@@ -29,6 +29,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     posts = rt.crisis().tick()
     metrics.add_metric("OutageRuns", MetricUnit.Count, 1)
     metrics.add_metric("OutageIncidentsOpened", MetricUnit.Count, len(result.opened))
+    if result.alerts_in_doubt:
+        metrics.add_metric("OutageAlertsInDoubt", MetricUnit.Count, result.alerts_in_doubt)
+        logger.warning("outage alerts in doubt (claimed by a run that died)", extra={"count": result.alerts_in_doubt})
     if result.opened or result.closed or result.grown:
         logger.info("outage radar", extra={"opened": result.opened, "grown": result.grown, "closed": result.closed})
     out = result.model_dump()

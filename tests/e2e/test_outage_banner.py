@@ -94,8 +94,18 @@ def test_the_outage_banner_shows_an_alert_and_a_supervisor_confirms_it(browser: 
     row = dialog.locator(f'.incident-row[data-id="{osaka[0]}"]')
     row.locator(".incident-covered").click()
     expect(row.locator(".incident-row-status")).to_have_text("告知で対応済み")
+    expect(row.locator("button")).to_have_count(0)  # answered: only its status, the label once
+    assert row.inner_text().count("告知で対応済み") == 1
+    other = dialog.locator(f'.incident-row[data-id="{osaka[1]}"]')
+    expect(other.locator(".incident-covered")).to_be_visible()  # the next one still has its actions
     OUT.mkdir(exist_ok=True)
     sup.screenshot(path=str(OUT / "webdesk_outage_banner.png"))
+    dialog.locator(".dialog-actions button").click()  # closed and opened again: from the stored answers
+    sup.locator(".incident-open").click()
+    row = dialog.locator(f'.incident-row[data-id="{osaka[0]}"]')
+    expect(row.locator(".incident-row-status")).to_have_text("告知で対応済み")
+    expect(row.locator("button")).to_have_count(0)
+    assert row.inner_text().count("告知で対応済み") == 1
     incident = harness.stack.runtime.crisis().get(incident_id)
     assert [a.action for a in incident.answers] == ["covered"]
     sup.context.close()

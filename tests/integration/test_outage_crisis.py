@@ -128,3 +128,69 @@ def test_an_osaka_outage_alerts_ops_and_a_confirmed_incident_gets_one_status_pos
     assert kinds == ["[activecare] outage over"]
     incident = api.call("GET", f"/incidents/{opened[0]}", "sato")[1]["incident"]
     assert incident["answers"] == {"replied": 1, "covered": 1} and incident["closed_at"]
+
+
+
+def test_ordinary_desk_replies_fill_the_accounts_post_window_and_a_group_reply_waits(
+        api: Desk, stack: LocalStack, clock: ManualClock) -> None:
+    """X's 100 posts per 15 minutes per account counts every post of the account, in one window in DynamoDB
+    (moto): a declared incident's status post, ordinary desk replies and the campaign's announcement (each
+    through the real gateway, tweepy to the fake X) and the account's earlier posts fill @ac_signal's window; a
+    grouped reply from it is refused with a 429 before anything is posted, and goes out once the window moves on.
+    (The full 100 ordinary desk replies run on the in-memory fakes: test_outage_crisis_desk.py.)"""
+    from activecare.campaign.x import TweepyCampaignX
+    from activecare.desk.models import Actor
+    from activecare.listening.models import ListenedTweet, MatchInfo
+    from activecare.storage.post_window import DynamoPostWindow, PostWindowItem
+    from activecare.twitter.models import Tweet, User
+    from activecare.twitter.post_window import bucket, post_key
+
+    window = DynamoPostWindow()
+    earlier = clock() - timedelta(minutes=14)  # the account's posts of a quarter hour ago (scheduled, replies)
+    PostWindowItem(f"xpost#signal#{bucket(earlier)}", posts={post_key(f"earlier post {n}") for n in range(93)}).save()
+    status, body = api.call("POST", "/incidents", "kimura", {"topic": "signal", "places": ["osaka"]})
+    assert status == 201 and len(body["incident"]["status_posts"]) == 1
+    incident_id = body["incident"]["id"]
+    bodies = []
+    for n in range(6):  # customers who mention us (the API may reply to them)
+        user = customer(str(1_450_000_000_000_000_000 + n), f"umeda{n}")
+        stack.twitter.add_users([user])
+        bodies.append(tweet(clock() + timedelta(seconds=5), f"@ac_signal 梅田駅で圏外です（{n}）", user["id"]))
+    stack.twitter.add_tweets(bodies)
+    clock.advance(timedelta(minutes=1))
+    ingestor = stack.runtime.ingestor()
+    for b in bodies:
+        found = Tweet(b["id"], b["text"], b["author_id"], clock() - timedelta(seconds=55), b["conversation_id"],
+                      lang="ja", author=User(b["author_id"], f"u{b['author_id'][-3:]}"))
+        match = MatchInfo(topic="signal", department="network", account="signal", keywords=["圏外"])
+        assert ingestor.ingest(ListenedTweet.of(found, "mention", "signal", match)) == "created"
+    desk, sato = stack.runtime.desk(), Actor("sato", frozenset({"agents"}))
+    for n, b in enumerate(bodies[:5]):
+        result = desk.reply(b["id"], sato, f"ご不便をおかけしております。確認しております（{n}）", uuid.uuid4().hex)
+        assert result.status == "posted" and result.mode == "api"
+    assert window.count("signal", clock()) == 99
+    gateway = stack.runtime.poster("signal")  # the campaign's adapter posts through the same counted gateway
+    TweepyCampaignX(gateway, "1600000000000000002").post("キャンペーン当選者の発表です #ac_campaign")  # type: ignore[arg-type]
+    assert window.count("signal", clock()) == 100
+    before = len(stack.twitter.posted)
+    status, body = api.call("POST", f"/incidents/{incident_id}/answer", "sato",
+                            {"inquiry_id": bodies[5]["id"], "action": "reply", "client_token": uuid.uuid4().hex})
+    assert status == 429 and body["code"] == "post_window_full" and body["account"] == "signal"
+    assert len(stack.twitter.posted) == before
+    assert window.count("general", clock()) == 0  # another account's window is its own
+    clock.advance(timedelta(minutes=2))  # the earlier posts leave the window: the grouped reply goes out
+    status, body = api.call("POST", f"/incidents/{incident_id}/answer", "sato",
+                            {"inquiry_id": bodies[5]["id"], "action": "reply", "client_token": uuid.uuid4().hex})
+    assert status == 201 and body["reply"]["mode"] == "api"
+    assert window.count("signal", clock()) == 8  # status post, 5 replies, the announcement, the grouped reply
+
+
+def test_an_alert_sns_refuses_is_not_sent_and_says_so(stack: LocalStack) -> None:
+    """SNS (moto) answering with an error is AlertNotSent: the outbox keeps the alert pending for the next run."""
+    from activecare.outage.dynamo import SnsAlerts
+    from activecare.outage.ports import AlertNotSent
+
+    sns = boto3.client("sns", region_name=stack.settings.region, endpoint_url=stack.aws_endpoint)
+    missing = f"arn:aws:sns:{stack.settings.region}:123456789012:no-such-topic"
+    with pytest.raises(AlertNotSent):
+        SnsAlerts(sns, missing).publish("[activecare] outage over", "event: closed", "i1:closed")

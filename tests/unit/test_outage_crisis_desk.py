@@ -143,3 +143,74 @@ def test_the_detector_and_the_desk_writing_at_once_lose_nothing_and_post_once() 
     other_click.confirmed_by = "yamada"
     assert desk._post_due(other_click) == 0  # the stale click's post is refused by the revision
     assert len(poster.posts) == 1
+
+
+def test_ordinary_desk_replies_fill_the_accounts_window_and_a_group_reply_gets_a_429() -> None:
+    """The window counts every post of the account, not only the incident's: 99 ordinary desk replies and one
+    status post from @ac_signal (each through the account's counted X) fill it."""
+    from activecare.desk.models import Actor
+    from activecare.twitter.post_window import MemoryPostWindow, PostCounter
+    from tests.unit.test_desk_service import World
+
+    w, window = World(), MemoryPostWindow()
+    for key, x in w.posters.items():
+        x.post_counter = PostCounter(window, key, w.clock)
+    radar = MemoryRadar()
+    poster = type("P", (), {"post": staticmethod(lambda account, text: w.posters[account].post(text))})()
+    crisis = CrisisDesk(radar=radar, clock=w.clock, posts=window, poster=poster)
+    inc = crisis.declare(user="yamada", groups=SUP, topic="signal", places=["osaka"])
+    assert len(inc.status_posts) == 1 and window.count("signal", w.clock()) == 1
+    crisis.check_rate(inc, account="signal")
+    sato = Actor("sato", frozenset({"agents"}))
+    for n in range(99):
+        inq = w.inquiry(f"@ac_signal 梅田駅で圏外です（{n}）", author=str(1300000000000000100 + n), direct=True,
+                        minutes_ago=1)
+        result = w.desk.reply(inq.inquiry_id, sato, f"ご不便をおかけしております（{n}）", f"token-{n:04d}")
+        assert result.status == "posted" and result.mode == "api"
+    w.desk.reply(inq.inquiry_id, sato, "ご不便をおかけしております（98）", "token-0098")  # a retry counts once
+    assert window.count("signal", w.clock()) == 100 and window.count("general", w.clock()) == 0
+    assert sum(a.how == "api" for a in inc.answers) == 0  # none of them was the incident's
+    with pytest.raises(AppError) as refused:
+        crisis.check_rate(inc, account="signal")
+    assert refused.value.status == 429 and refused.value.code == "post_window_full"
+    crisis.check_rate(inc, account="general")  # another account's window is its own
+    w.clock.advance(timedelta(minutes=16))
+    crisis.check_rate(inc, account="signal")
+
+
+def test_a_post_x_refuses_for_good_leaves_the_window_one_in_doubt_stays() -> None:
+    from activecare.twitter.memory import InMemoryTwitter
+    from activecare.twitter.port import TwitterRejected, TwitterUnavailable
+    from activecare.twitter.post_window import MemoryPostWindow, PostCounter
+
+    clock, window = ManualClock(T0), MemoryPostWindow()
+    x = InMemoryTwitter(clock=clock)
+    x.post_counter = PostCounter(window, "general", clock)
+    x.fail_next("post", TwitterRejected(403, "You are not permitted to perform this action."))
+    with pytest.raises(TwitterRejected):
+        x.post("お知らせです")
+    assert window.count("general", clock()) == 0
+    x.fail_next("post", TwitterUnavailable("post: HTTP 503"))
+    with pytest.raises(TwitterUnavailable):
+        x.post("お知らせです")
+    assert window.count("general", clock()) == 1  # it may have gone out: counted
+    x.post("お知らせです")  # the retry: the same post, counted once
+    assert window.count("general", clock()) == 1
+
+
+def test_the_incident_routes_answer_typed_models() -> None:
+    """docs/openapi.json (the desk API's document, checked against what it serves): every /incidents route's
+    answer is a model of activecare/outage/models.py (or the answer route's), not an untyped object."""
+    import json
+    from pathlib import Path
+
+    doc = json.loads((Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    refs = {(m, path, code): r["content"]["application/json"]["schema"].get("$ref", "").rsplit("/", 1)[-1]
+            for path, ops in doc["paths"].items() if path.startswith("/incidents") for m, op in ops.items()
+            for code, r in op["responses"].items() if code != "422"}
+    assert refs == {
+        ("get", "/incidents", "200"): "IncidentList", ("post", "/incidents", "201"): "IncidentResult",
+        ("get", "/incidents/{incident_id}", "200"): "IncidentDetail",
+        ("post", "/incidents/{incident_id}/confirm", "200"): "IncidentResult",
+        **{("post", "/incidents/{incident_id}/answer", c): "IncidentAnswer" for c in ("200", "201", "202")}}
+    assert {"IncidentView", "GroupedInquiry", "MinuteView"} <= set(doc["components"]["schemas"])

@@ -6,9 +6,12 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+import pytest
+
 from activecare.clock import JST, ManualClock
 from activecare.outage.memory import MemoryAlerts, MemoryRadar, MemorySignals
 from activecare.outage.models import Baseline, RunResult, hour_of_week
+from activecare.outage.ports import AlertNotSent
 from activecare.outage.service import Detector, complaint_signal, mask_sample
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
@@ -152,3 +155,125 @@ def test_places_are_found_leftmost_longest_with_their_prefecture_in_any_width_or
     assert g.find("ﾅﾝﾊﾞで繋がらない") == g.find("なんばで繋がらない") == ("namba", "osaka")
     assert g.find("新大阪から京都駅へ") == ("kyoto", "kyoto_st", "osaka", "shin_osaka")
     assert g.find("家で圏外") == ()
+
+
+# --- the alert outbox: a run that dies between the steps of closing ----------------------------------------
+
+class _Crash(BaseException):
+    """A crash of the process (not an Exception: nothing catches it)."""
+
+
+class _CrashingRadar(MemoryRadar):
+    """Dies once, at the write `when` names: "state" (the closing run's state, after the closed incident was
+    written), "claim" (the claim of the "closed" alert), "mark" (marking it sent)."""
+
+    def __init__(self, when: str) -> None:
+        super().__init__()
+        self.when = when
+
+    def save_state(self, state, expected_version):  # type: ignore[no-untyped-def]
+        if self.when == "state" and self.state.open and not state.open:
+            self.when = ""
+            raise _Crash
+        return super().save_state(state, expected_version)
+
+    def put_incident(self, incident):  # type: ignore[no-untyped-def]
+        step = {"claim": "sending:", "mark": "closed"}.get(self.when)
+        if step and incident.status == "closed" and any(a.startswith(step) and a.endswith("closed")
+                                                        for a in incident.alerts):
+            self.when = ""
+            raise _Crash
+        return super().put_incident(incident)
+
+
+class _CrashingAlerts(MemoryAlerts):
+    def __init__(self, when: str) -> None:
+        super().__init__()
+        self.when = when
+
+    def publish(self, subject: str, message: str, dedup_id: str) -> None:
+        if dedup_id.endswith(":closed") and self.when == "before":
+            self.when = ""
+            raise _Crash
+        if dedup_id.endswith(":closed") and self.when == "refused":
+            self.when = ""
+            raise AlertNotSent("SNS: Throttling")
+        super().publish(subject, message, dedup_id)
+        if dedup_id.endswith(":closed") and self.when == "after":
+            self.when = ""
+            raise _Crash
+
+
+def _closing_run_crashes(w: World) -> str:
+    """An incident opens, then the complaints stop: returns its id once the closing run has died."""
+    for n in [0] * 10 + [10, 20, 20]:
+        w.minute({"大阪で圏外": n})
+        w.run()
+    (inc_id,) = w.radar.load_state().open
+    for _ in range(20):
+        w.minute({})
+        try:
+            assert not w.run().closed
+        except (_Crash, AlertNotSent):
+            return inc_id
+    raise AssertionError("the closing run did not crash")
+
+
+def _closed_alerts(w: World) -> list[str]:
+    return [d for _, _, d in w.alerts.sent if d.endswith(":closed")]
+
+
+@pytest.mark.parametrize("when", ["state", "claim"])
+def test_a_run_dying_before_the_closed_alert_went_out_leaves_it_to_the_next_run(when: str) -> None:
+    w = World()
+    w.radar = w.detector.radar = _CrashingRadar(when)
+    inc_id = _closing_run_crashes(w)
+    assert _closed_alerts(w) == []
+    w.minute({})
+    w.run()
+    for _ in range(3):  # and never again
+        w.minute({})
+        w.run()
+    assert _closed_alerts(w) == [f"{inc_id}:closed"]
+    inc = w.radar.incident(inc_id)
+    assert inc and inc.status == "closed" and inc.alerts[-1] == "closed" and inc_id not in w.radar.load_state().open
+
+
+def test_an_alert_the_topic_refused_is_sent_by_the_next_run() -> None:
+    w = World()
+    w.alerts = w.detector.alerts = _CrashingAlerts("refused")  # type: ignore[assignment]
+    inc_id = _closing_run_crashes(w)
+    assert _closed_alerts(w) == []
+    w.minute({})
+    w.run()
+    assert _closed_alerts(w) == [f"{inc_id}:closed"]
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_run_dying_between_the_claim_and_the_mark_never_sends_twice(when: str) -> None:
+    """Dying between publishing and marking sent ("after") or just before publishing ("before") look the same
+    from the record: the claim is held for the lease, then the alert is in doubt - counted, never sent blind."""
+    w = World()
+    w.alerts = w.detector.alerts = _CrashingAlerts(when)  # type: ignore[assignment]
+    inc_id = _closing_run_crashes(w)
+    sent = _closed_alerts(w)
+    assert sent == ([f"{inc_id}:closed"] if when == "after" else [])
+    w.minute({})
+    assert w.run().alerts_in_doubt == 0  # within the lease: left to the run that claimed it
+    in_doubt = 0
+    for _ in range(8):
+        w.minute({})
+        in_doubt += w.run().alerts_in_doubt
+    assert in_doubt == 1 and _closed_alerts(w) == sent
+    inc = w.radar.incident(inc_id)
+    assert inc and inc.alerts[-1] == "in_doubt:closed"
+
+
+def test_a_second_run_finds_the_alert_claimed_and_sends_nothing() -> None:
+    w = World()
+    w.radar = w.detector.radar = _CrashingRadar("mark")
+    inc_id = _closing_run_crashes(w)  # published, then died before marking it sent
+    assert _closed_alerts(w) == [f"{inc_id}:closed"]
+    rerun = Detector(signals=w.signals, radar=w.radar, alerts=w.alerts, clock=w.clock)
+    assert rerun.run().alerts == 0  # the same minute again (a Lambda retry): the claim is held
+    assert _closed_alerts(w) == [f"{inc_id}:closed"]

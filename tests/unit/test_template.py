@@ -202,11 +202,12 @@ def test_the_key_policy_names_exactly_the_roles_of_the_personal_data_tables(tran
 STATE_PREFIXES = {  # from each function's adapters (functions/activecare/*/dynamo.py)
     "PollerFunctionRole": ["search#*", "mention#*", "ratelimit#*"],  # checkpoints, rate-limit marks
     "WorkerFunctionRole": ["dnc#*", "out#sig#*", "out#smp#*"],  # do-not-contact records, outage signals (written)
-    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*", "held#*", "qa#*", "out#*"],  # desk, qa, incidents
+    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*", "held#*", "qa#*", "out#*", "xpost#*"],  # + post window
     "ReporterFunctionRole": ["report#*", "out#state", "out#inc#*"],  # the report ledger, outage incidents
-    "PublisherFunctionRole": ["cal#*", "post#*", "cap#*"],  # the calendar, post records, caps
+    "PublisherFunctionRole": ["cal#*", "post#*", "cap#*", "xpost#*"],  # the calendar, post records, caps
     "ComplianceFunctionRole": ["compliance#*"],  # the sweep's progress record
-    "OutageFunctionRole": ["out#*"],  # the outage radar: signals, state, baselines, incidents
+    "OutageFunctionRole": ["out#*", "xpost#*"],  # the outage radar: signals, state, baselines, incidents
+    "CampaignFunctionRole": ["xpost#*"],  # only the accounts' post window (its announcement)
 }
 
 
@@ -455,7 +456,8 @@ def test_publisher_may_touch_only_its_state_items_and_the_secret(transformed: di
                        "secretsmanager:GetSecretValue"}
     (dynamo,) = [s for s in statements if "dynamodb:PutItem" in s["Action"]]
     assert dynamo["Resource"] == {"Fn::GetAtt": ["StateTable", "Arn"]}
-    assert dynamo["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["cal#*", "post#*", "cap#*"]
+    leading = dynamo["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    assert leading == ["cal#*", "post#*", "cap#*", "xpost#*"]
 
 
 def test_campaign_function_drains_dms_every_15_minutes_alone_with_its_own_table_and_secret(
@@ -473,13 +475,24 @@ def test_campaign_function_drains_dms_every_15_minutes_alone_with_its_own_table_
     text = json.dumps(statements)
     assert "CampaignDmSecret" in text and "BearerSecret" not in text and "PostingSecret" not in text
     assert "CampaignTable" in text
-    assert not any(t in text for t in ("InquiryTable", "StateTable", "KeywordTable", "Scan"))
+    assert not any(t in text for t in ("InquiryTable", "KeywordTable", "Scan"))
+    (state,) = [s for s in statements if "StateTable" in json.dumps(s)]  # only the post window (xpost#), written
+    assert state["Action"] == ["dynamodb:UpdateItem"]
     for name in _of_type(transformed, "AWS::IAM::Role"):  # nobody else reads the DM secret
         if name != "CampaignFunctionRole":
             assert "CampaignDmSecret" not in json.dumps(_statements(transformed, name)), name
 
 
 # ---- health ----
+
+
+def test_an_outage_alert_in_doubt_is_alarmed_on_the_metric_the_radar_emits(transformed: dict[str, Any]) -> None:
+    props = transformed["Resources"]["OutageAlertsInDoubtAlarm"]["Properties"]
+    assert (props["Namespace"], props["MetricName"]) == ("activecare", "OutageAlertsInDoubt")
+    service = transformed["Resources"]["OutageFunction"]["Properties"]["Environment"]["Variables"]
+    assert props["Dimensions"] == [{"Name": "service", "Value": service["POWERTOOLS_SERVICE_NAME"]}]
+    handler = TEMPLATE.parent / "functions" / "outage" / "app.py"
+    assert '"OutageAlertsInDoubt"' in handler.read_text(encoding="utf-8")
 
 
 def test_every_alarm_notifies_the_alarm_topic(transformed: dict[str, Any]) -> None:

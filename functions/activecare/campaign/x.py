@@ -81,9 +81,8 @@ class TweepyCampaignX:
         return int(((raw_data(resp.data) or {}).get("public_metrics") or {}).get("followers_count") or 0)
 
     def post(self, text: str) -> str:
-        resp = self.gateway.call("post", lambda: self.gateway.client.create_tweet(text=text,
-                                                                                  user_auth=self.gateway.user_auth))
-        return str(resp.data["id"])
+        """POST /2/tweets through the gateway's own post (counted in the account's 15-minute post window)."""
+        return self.gateway.post(text)
 
     def find_post(self, text: str) -> str | None:
         """GET /2/users/:id/tweets (the account's own recent posts): the one with exactly `text`."""

@@ -19,6 +19,7 @@ from pynamodb.expressions.condition import size
 from pynamodb.models import Model
 
 from activecare.outage.models import Baseline, DetectorState, Incident, Sample, Signal, minute_key
+from activecare.outage.ports import AlertNotSent
 from activecare.storage.conditions import condition_failed, save_if
 from activecare.storage.models import expires_at, register_shared, retention
 
@@ -134,8 +135,15 @@ class SnsAlerts:
         self.client, self.topic_arn = client, topic_arn
 
     def publish(self, subject: str, message: str, dedup_id: str) -> None:
-        self.client.publish(TopicArn=self.topic_arn, Subject=subject, Message=message,  # type: ignore[attr-defined]
-                            MessageAttributes={"event": {"DataType": "String", "StringValue": dedup_id[:256]}})
+        """SNS answered with an error: AlertNotSent (the outbox sends it again); a timeout or a lost answer
+        propagates as it is (the outcome is unknown)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.publish(TopicArn=self.topic_arn, Subject=subject, Message=message,  # type: ignore[attr-defined]
+                                MessageAttributes={"event": {"DataType": "String", "StringValue": dedup_id[:256]}})
+        except ClientError as exc:
+            raise AlertNotSent(str(exc)) from exc
 
 
 class LoggedAlerts:

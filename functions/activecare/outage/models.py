@@ -107,6 +107,7 @@ class DetectorState(BaseModel):
     recent: dict[str, dict[str, int]] = Field(default_factory=dict)  # minute_key -> key -> unique authors
     open: list[str] = Field(default_factory=list)  # open incident ids
     incidents: list[str] = Field(default_factory=list)  # the latest incident ids, newest last (the desk lists them)
+    outbox: list[str] = Field(default_factory=list)  # incidents with alerts not yet sent (open or closed)
 
 
 class MinuteCount(BaseModel):
@@ -143,7 +144,9 @@ class Incident(BaseModel):
     closed_at: datetime | None = None
     quiet_minutes: int = 0
     samples: list[Sample] = Field(default_factory=list)
-    alerts: list[str] = Field(default_factory=list)  # alert events sent: opened, grown:<key>, closed
+    # alert events: opened, grown:<key>, closed once sent; pending:<event> recorded with the change it tells of,
+    # sending:<epoch>:<event> while a run has claimed it, in_doubt:<event> if that run died (Detector._flush)
+    alerts: list[str] = Field(default_factory=list)
     declared_by: str | None = None  # a supervisor declared it (no detection)
     confirmed_by: str | None = None
     confirmed_at: datetime | None = None
@@ -195,4 +198,75 @@ class RunResult(BaseModel):
     grown: list[str] = Field(default_factory=list)
     closed: list[str] = Field(default_factory=list)
     alerts: int = 0
+    alerts_in_doubt: int = 0  # claimed by a run that died: maybe sent, never sent blind (a metric)
     status_posts: int = 0
+
+
+# --- what the desk API answers (GET/POST /incidents...) ------------------------------------------------------
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class MinuteView(_View):
+    minute: datetime
+    authors: int  # unique complaining authors matching the incident
+
+
+class AnswerCounts(_View):
+    replied: int
+    covered: int
+
+
+class IncidentView(_View):
+    """An incident as the desk's banner and incident view show it: names, counts per minute, masked samples."""
+
+    id: str
+    status: IncidentStatus
+    topics: list[str]
+    places: list[str]  # display names (大阪府, 梅田駅)
+    place_keys: list[str]
+    onset: datetime
+    detected_at: datetime
+    closed_at: datetime | None
+    peak: int
+    peak_at: datetime | None
+    per_minute: list[MinuteView]  # the last 30 minutes
+    samples: list[str]  # masked
+    signals: int  # complaint tweets grouped into it
+    confirmed_by: str | None
+    declared_by: str | None
+    account: str
+    status_posts: list[StatusPost]
+    answers: AnswerCounts
+
+
+class IncidentList(_View):
+    items: list[IncidentView]  # newest first
+
+
+class IncidentResult(_View):
+    incident: IncidentView
+
+
+class GroupedInquiry(_View):
+    """A new inquiry the incident groups (the desk's queue row, as much of it as the incident view shows), with
+    the prepared answer."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    inquiry_id: str
+    created_at: datetime
+    topic: str
+    account: str
+    direct: bool
+    author_username: str
+    text: str
+    claimed_by: str | None = None
+    prepared_reply: str
+
+
+class IncidentDetail(_View):
+    incident: IncidentView
+    inquiries: list[GroupedInquiry]
+    answered: dict[str, GroupAction]  # inquiry id -> how it was answered in the incident

@@ -45,13 +45,26 @@ class RadarStore(Protocol):
         ...
 
 
+class AlertNotSent(Exception):
+    """The alert topic answered that it did not take the alert (it may be sent again). Any other failure of
+    `publish` leaves the outcome unknown."""
+
+
 class AlertSink(Protocol):
     def publish(self, subject: str, message: str, dedup_id: str) -> None:
-        """Send one ops alert. Nothing personal is in `message`."""
+        """Send one ops alert. Nothing personal is in `message`; `dedup_id` names the alert (incident:event),
+        the same on a re-send."""
         ...
 
 
 class StatusPoster(Protocol):
     def post(self, account: str, text: str) -> str:
         """Post `text` as the support account; the new tweet's id."""
+        ...
+
+
+class AccountPosts(Protocol):
+    def count(self, account: str, now: datetime) -> int:
+        """Every post the account made in the last 15 minutes, whichever feature made it (the desk's replies, the
+        publisher's posts, a campaign's announcement, status posts): activecare/twitter/post_window.py."""
         ...

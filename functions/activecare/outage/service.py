@@ -23,12 +23,16 @@ from activecare.clock import Clock, to_jst
 from activecare.errors import AppError, Conflict, Forbidden, NotFound, Refused
 from activecare.outage.gazetteer import Gazetteer, gazetteer
 from activecare.outage.models import (
+    AnswerCounts,
     Baseline,
     DetectorConfig,
     DetectorState,
     GroupAnswer,
     Incident,
+    IncidentList,
+    IncidentView,
     MinuteCount,
+    MinuteView,
     RunResult,
     Sample,
     Signal,
@@ -38,7 +42,7 @@ from activecare.outage.models import (
     minute_key,
     parse_minute,
 )
-from activecare.outage.ports import AlertSink, RadarStore, SignalStore, StatusPoster
+from activecare.outage.ports import AccountPosts, AlertNotSent, AlertSink, RadarStore, SignalStore, StatusPoster
 from activecare.pii import mask_pii
 from activecare.roles import supervises
 from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, weighted_length
@@ -46,6 +50,7 @@ from activecare.twitter.text_rules import MAX_WEIGHTED_LENGTH, weighted_length
 MINUTE = timedelta(minutes=1)
 KEEP_RECENT_MINUTES = 90
 KEEP_INCIDENTS = 50
+ALERT_LEASE = timedelta(minutes=5)  # a claimed alert not marked sent after this: its run died (Lambda: 60 s)
 POSTS_PER_15_MIN = 100
 TEMPLATES_FILE = Path(__file__).resolve().parents[1] / "data" / "outage_templates.json"
 _HANDLE = re.compile(r"@[A-Za-z0-9_]+")
@@ -95,7 +100,8 @@ class Detector:
         first_new = last + MINUTE if last else target
         first_new = max(first_new, target - 15 * MINUTE)  # a long pause: judge the last quarter hour only
         result = RunResult()
-        if first_new > target:
+        if first_new > target:  # this minute is judged: only the outbox (a crashed run's unsent alerts)
+            self._flush(state.outbox, result)
             return result
         reread_from = min(first_new - cfg.settle_minutes * MINUTE, first_new)
         window_from = reread_from - (cfg.sta_minutes - 1) * MINUTE
@@ -111,11 +117,13 @@ class Detector:
         for m in _span(reread_from, target):
             mk = minute_key(m)
             state.recent[mk] = {k: len(v) for k, v in authors[mk].items()}
-        incidents = {i: inc for i in state.open if (inc := self.radar.incident(i))}
+        # the open incidents, and those with alerts still in the outbox (a closed one's "closed" alert)
+        incidents = {i: inc for i in dict.fromkeys([*state.open, *state.outbox]) if (inc := self.radar.incident(i))}
         # re-read minutes: their counts in open incidents are refreshed
         for m in _span(reread_from, first_new - MINUTE):
             for inc in incidents.values():
-                self._count(inc, m, by_minute.get(minute_key(m), []))
+                if inc.status == "open":
+                    self._count(inc, m, by_minute.get(minute_key(m), []))
         changed: set[str] = set()
         baselines: dict[int, Baseline] = {}
         for m in _span(first_new, target):
@@ -132,16 +140,19 @@ class Detector:
         state.recent = {k: v for k, v in state.recent.items() if k >= cut}
         state.open = [i for i, inc in incidents.items() if inc.status == "open"]
         state.version = expected + 1
-        for inc_id in sorted(changed | set(incidents)):
+        for inc_id in sorted(changed):
             inc = incidents[inc_id]
             if inc_id in result.opened:
                 self.radar.create_incident(inc)
             else:
                 incidents[inc_id] = self._write(inc)
+        # The outbox: an alert is recorded (pending) in the same incident write as the change it tells of; the
+        # state points at the incidents with unsent alerts, so a run that dies before sending leaves them to the
+        # next run (a closed incident is no longer open, and would be read by nobody).
+        state.outbox = [i for i, inc in incidents.items() if any(_unsent(a) for a in inc.alerts)]
         if not self.radar.save_state(state, expected):
             return RunResult()  # another run judged these minutes
-        for inc in incidents.values():
-            result.alerts += self._send_pending(inc)
+        self._flush(state.outbox, result)
         return result
 
     def _judge(self, state: DetectorState, m: datetime, authors: dict[str, dict[str, set[str]]],
@@ -279,16 +290,48 @@ class Detector:
         self.radar.save_baseline(how, baseline)
 
     # --- alerts --------------------------------------------------------------------------------------------
-    def _send_pending(self, inc: Incident) -> int:
-        pending = [a for a in inc.alerts if a.startswith("pending:")]
-        for event in pending:
-            what = event.removeprefix("pending:")
-            subject, message = alert_text(inc, what, self.places)
-            self.alerts.publish(subject, message, f"{inc.id}:{what}")
-            inc.alerts[inc.alerts.index(event)] = what
-        if pending:
-            self._write(inc)
-        return len(pending)
+    def _flush(self, incident_ids: list[str], result: RunResult) -> None:
+        """Send the outbox's alerts, each once, as the reporter sends its mail (reporting/service.py): claim it
+        (a conditional write: `sending` with the time; a second run finds it taken), publish, mark it sent. A run
+        that dies before the claim leaves it pending: the next run sends it. An alert the topic refused
+        (AlertNotSent) is pending again. A claim older than the lease (the run died between the claim and the
+        mark: SNS may have taken it, and standard topics have no dedup) becomes `in_doubt:<event>`: never sent
+        blind, counted (the OutageAlertsInDoubt metric) - the desk's banner shows the incident either way."""
+        now = self.clock()
+        for inc_id in incident_ids:
+            inc = self.radar.incident(inc_id)
+            for entry in list(inc.alerts) if inc else []:
+                event, claimed_at = _unsent(entry) or ("", None)
+                if not event or (claimed_at is not None and now - claimed_at < ALERT_LEASE):
+                    continue
+                if claimed_at is not None:
+                    if self._set_alert(inc_id, entry, f"in_doubt:{event}"):
+                        result.alerts_in_doubt += 1
+                    continue
+                claim = f"sending:{int(now.timestamp())}:{event}"
+                fresh = self._set_alert(inc_id, entry, claim)
+                if fresh is None:
+                    continue  # another run claimed or sent it
+                subject, message = alert_text(fresh, event, self.places)
+                try:
+                    self.alerts.publish(subject, message, f"{inc_id}:{event}")
+                except AlertNotSent:
+                    self._set_alert(inc_id, claim, f"pending:{event}")
+                    raise
+                self._set_alert(inc_id, claim, event)
+                result.alerts += 1
+
+    def _set_alert(self, incident_id: str, entry: str, to: str) -> Incident | None:
+        """Replace the alert entry `entry` by `to` in the stored incident, over its revision; None when `entry` is
+        no longer there (another run took it)."""
+        for _ in range(5):
+            inc = self.radar.incident(incident_id)
+            if inc is None or entry not in inc.alerts:
+                return None
+            inc.alerts[inc.alerts.index(entry)] = to
+            if self.radar.put_incident(inc):
+                return inc
+        raise Conflict(f"incident {incident_id} kept changing under the detector", code="retry")
 
     def _write(self, inc: Incident) -> Incident:
         """Store the detector's fields of `inc`: over a desk's write in between (a confirmation, a status post),
@@ -303,6 +346,17 @@ class Detector:
         raise Conflict(f"incident {inc.id} kept changing under the detector", code="retry")
 
 
+def _unsent(entry: str) -> tuple[str, datetime | None] | None:
+    """An outbox entry of `Incident.alerts`: ("<event>", None) for "pending:<event>", ("<event>", claimed at) for
+    "sending:<epoch>:<event>"; None for a sent one ("<event>")."""
+    if entry.startswith("pending:"):
+        return entry.removeprefix("pending:"), None
+    if entry.startswith("sending:"):
+        _, at, event = entry.split(":", 2)
+        return event, datetime.fromtimestamp(int(at), UTC)
+    return None
+
+
 def _span(first: datetime, last: datetime) -> list[datetime]:
     out, x = [], first
     while x <= last:
@@ -311,22 +365,18 @@ def _span(first: datetime, last: datetime) -> list[datetime]:
     return out
 
 
-def describe(inc: Incident, places: Gazetteer | None = None) -> dict[str, object]:
+def describe(inc: Incident, places: Gazetteer | None = None) -> IncidentView:
     """The incident as the desk's banner and the alert show it: names, counts per minute, masked samples."""
     g = places or gazetteer()
-    return {
-        "id": inc.id, "status": inc.status, "topics": inc.topics,
-        "places": [g.name(p) for p in inc.places], "place_keys": inc.places,
-        "onset": inc.onset.isoformat(), "detected_at": inc.detected_at.isoformat(),
-        "closed_at": inc.closed_at.isoformat() if inc.closed_at else None,
-        "peak": inc.peak, "peak_at": inc.peak_at.isoformat() if inc.peak_at else None,
-        "per_minute": [{"minute": c.minute.isoformat(), "authors": c.authors} for c in inc.counts[-30:]],
-        "samples": [s.text for s in inc.samples], "signals": inc.signals,
-        "confirmed_by": inc.confirmed_by, "declared_by": inc.declared_by, "account": inc.account,
-        "status_posts": [p.model_dump(mode="json") for p in inc.status_posts],
-        "answers": {"replied": sum(a.action == "replied" for a in inc.answers),
-                    "covered": sum(a.action == "covered" for a in inc.answers)},
-    }
+    return IncidentView(
+        id=inc.id, status=inc.status, topics=inc.topics, places=[g.name(p) for p in inc.places],
+        place_keys=inc.places, onset=inc.onset, detected_at=inc.detected_at, closed_at=inc.closed_at,
+        peak=inc.peak, peak_at=inc.peak_at,
+        per_minute=[MinuteView(minute=c.minute, authors=c.authors) for c in inc.counts[-30:]],
+        samples=[s.text for s in inc.samples], signals=inc.signals, confirmed_by=inc.confirmed_by,
+        declared_by=inc.declared_by, account=inc.account, status_posts=inc.status_posts,
+        answers=AnswerCounts(replied=sum(a.action == "replied" for a in inc.answers),
+                             covered=sum(a.action == "covered" for a in inc.answers)))
 
 
 def alert_text(inc: Incident, event: str, places: Gazetteer | None = None) -> tuple[str, str]:
@@ -363,16 +413,18 @@ class CrisisDesk:
 
     def __init__(self, *, radar: RadarStore, poster: StatusPoster, clock: Clock,
                  templates: dict[str, str] | None = None, places: Gazetteer | None = None,
-                 topic_names: Callable[[str], str] | None = None) -> None:
+                 topic_names: Callable[[str], str] | None = None, posts: AccountPosts | None = None) -> None:
         self.radar, self.poster, self.clock = radar, poster, clock
+        self.posts = posts
         self.templates = templates or load_templates()
         self.places = places or gazetteer()
         self.topic_names = topic_names or (lambda t: TOPIC_LABELS.get(t, t))
 
-    def incidents(self) -> list[dict[str, object]]:
+    def incidents(self) -> IncidentList:
+        """The latest incidents, newest first."""
         state = self.radar.load_state()
         found = [self.radar.incident(i) for i in reversed(state.incidents)]
-        return [describe(i, self.places) for i in found if i]
+        return IncidentList(items=[describe(i, self.places) for i in found if i])
 
     def get(self, incident_id: str) -> Incident:
         inc = self.radar.incident(incident_id)
@@ -508,14 +560,24 @@ class CrisisDesk:
         text = self.status_text(inc, "group_reply", len(inc.answers) + 1, self.clock())
         return f"{author_username}さま、{text}" if author_username else text
 
-    def check_rate(self, inc: Incident, now: datetime | None = None, limit: int = POSTS_PER_15_MIN) -> None:
-        """X's 100 posts per 15 minutes per account: the incident's API replies and status posts on its account
-        in the last 15 minutes, a 429 in the one error model when the window is full."""
+    def check_rate(self, inc: Incident, now: datetime | None = None, limit: int = POSTS_PER_15_MIN, *,
+                   account: str | None = None) -> None:
+        """X's 100 posts per 15 minutes per account, before a grouped reply from `account` (the inquiry's; default
+        the incident's): every post the account made in the last 15 minutes (the shared post window: the desk's
+        replies, scheduled posts, campaign posts, status posts), and never fewer than the incident's own API
+        replies and status posts on it. A 429 in the one error model when the window is full."""
         now = now or self.clock()
-        recent = [a.at for a in inc.answers if a.how == "api"] + [p.at for p in inc.status_posts]
-        if not rate_ok(recent, now, limit):
+        account = account or inc.account
+        own = [a.at for a in inc.answers if a.how == "api"] + [p.at for p in inc.status_posts]
+        if account != inc.account:
+            own = []
+        recent = sum(1 for t in own if now - t < timedelta(minutes=15))
+        if self.posts is not None:
+            recent = max(recent, self.posts.count(account, now))
+        if recent >= limit:
             raise AppError("X allows 100 posts per 15 minutes per account: wait a few minutes, or answer by "
-                           "marking the inquiry covered by the status post", code="post_window_full", status=429)
+                           "marking the inquiry covered by the status post", code="post_window_full", status=429,
+                           account=account, posts_in_window=recent)
 
     def in_group(self, inc: Incident, topic: str, text: str, created_at: datetime) -> bool:
         """An inquiry the incident groups: its topic and places match and it came after the onset."""
@@ -531,7 +593,3 @@ def _supervisor(groups: list[str]) -> None:
     if not supervises(groups):
         raise Forbidden("インシデントの確認・宣言はスーパーバイザーのみです", code="supervisors_only")
 
-
-def rate_ok(posted_at: list[datetime], now: datetime, limit: int = 100) -> bool:
-    """X's 100 posts per 15 minutes per account."""
-    return sum(1 for t in posted_at if now - t < timedelta(minutes=15)) < limit

@@ -29,6 +29,7 @@ from activecare.twitter.port import (
     TwitterRejected,
     TwitterUnavailable,
 )
+from activecare.twitter.post_window import PostCounter
 from activecare.twitter.snowflake import snowflake_time
 
 API_HOST = "https://api.twitter.com"
@@ -97,6 +98,7 @@ class TweepyGateway:
         self._oauth1 = user_context_oauth1
         self.usage: dict[str, int] = dict.fromkeys(ENDPOINTS, 0)
         self.posts_read = 0
+        self.post_counter: PostCounter | None = None  # the account's 15-minute post window (post_window.py)
 
     # --- TwitterPort ------------------------------------------------------------------
 
@@ -146,10 +148,14 @@ class TweepyGateway:
         return _guard("me", lambda: _user(data))
 
     def post(self, text: str, *, in_reply_to: str | None = None) -> str:
-        """POST /2/tweets; returns the new post's id. Duplicate text -> DuplicateContent."""
-        resp = self.call("post", lambda: self.client.create_tweet(
-            text=text, in_reply_to_tweet_id=in_reply_to, user_auth=self.user_auth))
-        return _guard("post", lambda: str(resp.data["id"]))
+        """POST /2/tweets; returns the new post's id. Duplicate text -> DuplicateContent. Counted in the account's
+        post window when the gateway has one."""
+        def send() -> str:
+            resp = self.call("post", lambda: self.client.create_tweet(
+                text=text, in_reply_to_tweet_id=in_reply_to, user_auth=self.user_auth))
+            return _guard("post", lambda: str(resp.data["id"]))
+
+        return self.post_counter.around(text, in_reply_to, send) if self.post_counter else send()
 
     # --- what adapters of other endpoints build on (campaign/x.py) ---------------------------
 

@@ -19,6 +19,7 @@ from activecare.accounts import DEFAULT_ACCOUNTS
 from activecare.clock import Clock, system_clock
 from activecare.twitter.models import Page, Tweet, User
 from activecare.twitter.port import DuplicateContent, TwitterError, TwitterRejected
+from activecare.twitter.post_window import PostCounter
 from activecare.twitter.snowflake import snowflake
 
 Matcher = Callable[[str, Tweet], bool]
@@ -71,6 +72,7 @@ class InMemoryTwitter:
         self.posted: list[Tweet] = []
         self.calls: Counter[str] = Counter()
         self._failures: dict[str, list[TwitterError]] = {}
+        self.post_counter: PostCounter | None = None
         self._seq = 0
 
     # --- set-up -----------------------------------------------------------------------
@@ -129,6 +131,11 @@ class InMemoryTwitter:
         return self._me
 
     def post(self, text: str, *, in_reply_to: str | None = None) -> str:
+        if self.post_counter is not None:  # the account's 15-minute post window, as the gateway keeps it
+            return self.post_counter.around(text, in_reply_to, lambda: self._post(text, in_reply_to))
+        return self._post(text, in_reply_to)
+
+    def _post(self, text: str, in_reply_to: str | None) -> str:
         self._enter("post")
         now = self.clock()
         for earlier in self.tweets.values():

@@ -8,6 +8,7 @@ import { get, post } from './api.js';
 import { $, fill, h, jstTime } from './dom.js';
 
 const POLL_MS = 15000;
+const ANSWERED = { replied: '返信済み', covered: '告知で対応済み' };
 const TOPICS = { signal: '電波・通信', wifi: 'Wi-Fi', billing: '料金', app_web: 'アプリ・Web', mail: 'メール', mobile_data: 'データ通信', outage: '通信障害' };
 
 function topicText(topics) { return topics.map((t) => TOPICS[t] || t).join('・') || '全般'; }
@@ -59,18 +60,26 @@ export function createIncidents(ctx, banner, dialog) {
     refresh();
   }
 
+  // An answered row keeps only its status: the 告知で対応済み button is gone once it is covered (no twin label).
+  function settle(row, content) {
+    fill(row.querySelector('.incident-row-actions'), h('span', { class: 'incident-row-status' }, content));
+  }
+
   async function answer(incidentId, inquiryId, action, row) {
+    const buttons = [...row.querySelectorAll('.incident-row-actions button')];
+    buttons.forEach((b) => { b.disabled = true; });
     try {
       const { data } = await post(`/incidents/${incidentId}/answer`, { inquiry_id: inquiryId, action, client_token: token() });
       if (action === 'covered') {
-        fill(row.querySelector('.incident-row-status'), '告知で対応済み');
+        settle(row, ANSWERED.covered);
       } else if (data.reply.status === 'prepared') {
-        fill(row.querySelector('.incident-row-status'), h('a', { href: data.reply.intent_url, target: '_blank', rel: 'noopener noreferrer' }, 'X で送信（送信後、お問い合わせで確認）'));
+        settle(row, h('a', { href: data.reply.intent_url, target: '_blank', rel: 'noopener noreferrer' }, 'X で送信（送信後、お問い合わせで確認）'));
       } else {
-        fill(row.querySelector('.incident-row-status'), '返信しました');
+        settle(row, '返信しました');
       }
       ctx.changed();
     } catch (err) {
+      buttons.forEach((b) => { b.disabled = false; });
       ctx.reportError(err, '対応できませんでした');
     }
   }
@@ -91,10 +100,10 @@ export function createIncidents(ctx, banner, dialog) {
           q.direct ? h('span', { class: 'badge' }, 'メンション') : null),
         h('div', { class: 'incident-row-text' }, q.text),
         h('div', { class: 'incident-row-reply muted' }, q.prepared_reply),
-        h('div', { class: 'incident-row-actions' },
+        h('div', { class: 'incident-row-actions' }, done ? h('span', { class: 'incident-row-status' }, ANSWERED[done]) : [
           h('button', { class: 'btn incident-reply', onclick: () => answer(id, q.inquiry_id, 'reply', row) }, '用意した返信を送る'),
           h('button', { class: 'btn-ghost incident-covered', onclick: () => answer(id, q.inquiry_id, 'covered', row) }, '告知で対応済み'),
-          h('span', { class: 'incident-row-status' }, done ? { replied: '返信済み', covered: '告知で対応済み' }[done] : '')));
+          h('span', { class: 'incident-row-status' }, '')]));
       return row;
     });
     fill(dialog,
