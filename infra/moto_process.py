@@ -33,6 +33,7 @@ through a small admin endpoint on the same port (`/_meter/...`, never metered):
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 import sys
@@ -171,7 +172,19 @@ def serve() -> None:
     import os
 
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     server.serve_forever()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A server kept for reuse outlives its stacks: it must not outlive the process that started it
+    (killed, or gone without running its atexit hooks)."""
+    import os
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
 
 
 class RemoteAwsMeter(MeterReadings):
@@ -209,12 +222,57 @@ class RemoteAwsMeter(MeterReadings):
         self._call("POST", "reset")
 
 
+_spare: list[MotoProcess] = []
+_spare_lock = threading.Lock()
+
+
 class MotoProcess:
-    """Start/stop the child; `get_host_and_port()` as moto's ThreadedMotoServer has it."""
+    """Start/stop the child; `get_host_and_port()` as moto's ThreadedMotoServer has it.
+
+    `acquire()` / `release()`: a stack's server is kept when the stack stops, emptied (moto's reset, the
+    meter's counts and channel), and handed to the next stack of this process - starting a child costs
+    ~1 s of CPU for the imports and ~1-2 s more for the service models its first requests load (the fault
+    suite starts two dozen stacks, each test file with a simulated day one or more). What a stack sees is
+    the same as from a new child: every backend empty, the meter at zero on "listening"."""
 
     def __init__(self) -> None:
         self._proc: Any = None
         self.port = 0
+
+    @classmethod
+    def acquire(cls) -> MotoProcess:
+        """A spare server of this process if one is alive, else a new one (started)."""
+        with _spare_lock:
+            while _spare:
+                spare = _spare.pop()
+                if spare.alive():
+                    return spare
+                spare.stop()
+        server = cls()
+        server.start()
+        return server
+
+    def release(self) -> None:
+        """Empty the server and keep it for the next `acquire()`; stopped instead if it cannot be emptied."""
+        from urllib.request import Request, urlopen
+
+        if not self.alive():
+            self.stop()
+            return
+        endpoint = f"http://127.0.0.1:{self.port}"
+        try:
+            urlopen(Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).close()
+            meter = RemoteAwsMeter(endpoint)
+            meter._call("POST", "channel", "name=listening")
+            meter.reset()
+        except OSError:
+            self.stop()
+            return
+        with _spare_lock:
+            _spare.append(self)
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
 
     def start(self) -> None:
         import os
@@ -249,6 +307,15 @@ class MotoProcess:
         if self._proc.stdout:
             self._proc.stdout.close()
         self._proc = None
+
+
+def _stop_spares() -> None:
+    with _spare_lock:
+        while _spare:
+            _spare.pop().stop()
+
+
+atexit.register(_stop_spares)
 
 
 def _serve_profiled(path: str) -> None:

@@ -21,6 +21,9 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from activecare.settings import Settings
+from activecare.storage.sessions import share_loader_with_pynamodb
+
+share_loader_with_pynamodb()  # the tables' connections parse botocore's data files once per process
 
 
 class ByAuthor(GlobalSecondaryIndex["Inquiry"]):
