@@ -25,6 +25,7 @@ The meter (infra.aws_meter.AwsMeter) counts in the child; the parent reads and s
 through a small admin endpoint on the same port (`/_meter/...`, never metered):
 
     GET  /_meter/calls            -> [[channel, service, operation, n], ...]
+    GET  /_meter/cpu              -> {"cpu_s": the server's CPU seconds so far}
     POST /_meter/channel?name=X   -> the channel later requests are counted under
     POST /_meter/reset            -> forget the counts
 
@@ -139,6 +140,11 @@ def build_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes
             meter.current = parse_qs(environ.get("QUERY_STRING", "")).get("name", ["listening"])[0]
         elif action == "reset":
             meter.reset()
+        elif action == "cpu":  # this server's CPU seconds so far (it outlives a stack: see MotoProcess.acquire)
+            import resource
+
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            body = {"cpu_s": usage.ru_utime + usage.ru_stime}
         else:
             start_response("404 Not Found", [("Content-Type", "application/json")])
             return [b'{"ok": false}']
@@ -273,6 +279,23 @@ class MotoProcess:
 
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    def cpu_s(self) -> float:
+        """The child's CPU seconds so far (0 when it is not running)."""
+        if not self.alive():
+            return 0.0
+        try:
+            return float(RemoteAwsMeter(f"http://127.0.0.1:{self.port}")._call("GET", "cpu")["cpu_s"])
+        except OSError:
+            return 0.0
+
+
+def spare_cpu_s() -> float:
+    """CPU seconds so far of the spare servers kept for reuse: they are not finished children (RUSAGE_CHILDREN
+    counts them only once stopped), so a caller measuring a stack's CPU adds this before and after."""
+    with _spare_lock:
+        spares = list(_spare)
+    return sum(s.cpu_s() for s in spares)
 
     def start(self) -> None:
         import os
