@@ -161,6 +161,35 @@ def _patch_attribute_size(check: bool = False) -> None:
     dt.DynamoType.size = size  # type: ignore[method-assign]
 
 
+def _patch_top_level_projection(check: bool = False) -> None:
+    """Item.project for top-level attribute names only (a ProjectionExpression of plain names, a KEYS_ONLY or
+    INCLUDE index) picks those attributes, instead of moto's way: the whole item to Python values and back.
+
+    The attributes come back as stored, as a GetItem without projection returns them (moto's round trip
+    re-orders string sets and re-formats numbers: the same values). Paths into maps and lists keep moto's
+    own code. `check`: compare both, as Python values, on each call."""
+    from moto.dynamodb.models import dynamo_type as dt
+
+    if getattr(dt.Item.project, "_fast", False):
+        return
+    slow = dt.Item.project
+
+    def project(self: Any, projection_expressions: list[list[str]]) -> Any:
+        if not all(len(path) == 1 and not path[0].endswith("]") for path in projection_expressions):
+            return slow(self, projection_expressions)
+        picked = {path[0]: self.attrs[path[0]] for path in projection_expressions if path[0] in self.attrs}
+        fast = dt.Item(hash_key=self.hash_key, range_key=self.range_key, attrs=picked)
+        if check:
+            expected = slow(self, projection_expressions)
+            if expected.to_regular_json() != fast.to_regular_json():
+                print(f"moto_process: projection mismatch {projection_expressions}: {expected!r:.300} != "
+                      f"{fast!r:.300}", file=sys.stderr, flush=True)
+        return fast
+
+    project._fast = True  # type: ignore[attr-defined]
+    dt.Item.project = project  # type: ignore[method-assign]
+
+
 def build_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     import os
 
@@ -171,6 +200,7 @@ def build_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes
     _patch_transact_backup()
     _patch_dynamodb_serializer(check=bool(os.environ.get("MOTO_PROCESS_CHECK")))
     _patch_attribute_size(check=bool(os.environ.get("MOTO_PROCESS_CHECK")))
+    _patch_top_level_projection(check=bool(os.environ.get("MOTO_PROCESS_CHECK")))
     meter = AwsMeter()
     moto_app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
