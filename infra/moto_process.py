@@ -19,7 +19,15 @@ behaviour the code sees is the same HTTP API; what differs from moto's threaded 
 - moto's TransactWriteItems backs up the whole table once per *item* of the transaction
   (a deep copy each time); the backup is made once per table per transaction here. The
   backups are identical (nothing is written before the last one is taken), so only the cost
-  changes: a 100-winner transaction against a 3,000-entrant table took over a minute.
+  changes: a 100-winner transaction against a 3,000-entrant table took over a minute;
+- an item's size (moto checks it on every attribute set and on every item a Query or Scan
+  passes) is computed without a wrapper object per map value, and a projection of plain
+  top-level names (ProjectionExpression, KEYS_ONLY/INCLUDE indexes) picks the stored
+  attributes instead of a round trip through Python values: the same figures and values
+  (MOTO_PROCESS_CHECK=1 computes both ways too and reports any difference);
+- one server serves the process's stacks one after another (`MotoProcess.acquire` /
+  `release`): emptied in between (moto's reset, the meter's counts and channel), as a new
+  child would be, without its start-up (imports, service models) each time.
 
 The meter (infra.aws_meter.AwsMeter) counts in the child; the parent reads and steers it
 through a small admin endpoint on the same port (`/_meter/...`, never metered):
