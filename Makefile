@@ -38,7 +38,8 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 # Two workers, a test file each at a time (--dist loadfile): the full day and the fault suite run beside the rest,
-# named first so each starts at once on its worker (pytest collects a path given twice once).
+# each started at once on its worker: tests/conftest.py puts them first and keeps xdist to that order (its default
+# hands out the files with the most tests first, which left the single-test full day for the end).
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy

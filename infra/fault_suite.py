@@ -886,11 +886,14 @@ def _run(scenario: Scenario | None, window: Window, seed: int) -> tuple[FaultRun
 
 
 def _cpu_s() -> float:
-    """CPU seconds of this process and its finished children (the moto server process of each stack)."""
+    """CPU seconds of this process, its finished children and the moto server kept for the next stack (the
+    moto server process of each stack)."""
     import resource
 
+    from infra.moto_process import spare_cpu_s
+
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime + spare_cpu_s()
 
 
 def _baseline_job(window: Window, seed: int) -> Outcome:

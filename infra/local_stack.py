@@ -74,8 +74,7 @@ class LocalStack:
         self.moto: MeteredMotoServer | MotoProcess
         self.aws_meter: AwsMeter | RemoteAwsMeter
         if self.moto_mode == "process":
-            self.moto = MotoProcess()
-            self.moto.start()
+            self.moto = MotoProcess.acquire()  # a spare of an earlier stack of this process, emptied, or a new one
             host, port = self.moto.get_host_and_port()
             self.aws_endpoint = f"http://{host}:{port}"
             self.aws_meter = RemoteAwsMeter(self.aws_endpoint)
@@ -170,10 +169,15 @@ class LocalStack:
     def stop(self) -> None:
         from aws_lambda_powertools.utilities import parameters
 
+        from infra.moto_process import MotoProcess
+
         parameters.clear_caches()
         self.twitter_server.stop()
-        _reset_moto(self.aws_endpoint)
-        self.moto.stop()
+        if isinstance(self.moto, MotoProcess):
+            self.moto.release()  # emptied, kept for the next stack (see MotoProcess.acquire)
+        else:
+            _reset_moto(self.aws_endpoint)
+            self.moto.stop()
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -19,12 +19,21 @@ behaviour the code sees is the same HTTP API; what differs from moto's threaded 
 - moto's TransactWriteItems backs up the whole table once per *item* of the transaction
   (a deep copy each time); the backup is made once per table per transaction here. The
   backups are identical (nothing is written before the last one is taken), so only the cost
-  changes: a 100-winner transaction against a 3,000-entrant table took over a minute.
+  changes: a 100-winner transaction against a 3,000-entrant table took over a minute;
+- an item's size (moto checks it on every attribute set and on every item a Query or Scan
+  passes) is computed without a wrapper object per map value, and a projection of plain
+  top-level names (ProjectionExpression, KEYS_ONLY/INCLUDE indexes) picks the stored
+  attributes instead of a round trip through Python values: the same figures and values
+  (MOTO_PROCESS_CHECK=1 computes both ways too and reports any difference);
+- one server serves the process's stacks one after another (`MotoProcess.acquire` /
+  `release`): emptied in between (moto's reset, the meter's counts and channel), as a new
+  child would be, without its start-up (imports, service models) each time.
 
 The meter (infra.aws_meter.AwsMeter) counts in the child; the parent reads and steers it
 through a small admin endpoint on the same port (`/_meter/...`, never metered):
 
     GET  /_meter/calls            -> [[channel, service, operation, n], ...]
+    GET  /_meter/cpu              -> {"cpu_s": the server's CPU seconds so far}
     POST /_meter/channel?name=X   -> the channel later requests are counted under
     POST /_meter/reset            -> forget the counts
 
@@ -33,6 +42,7 @@ through a small admin endpoint on the same port (`/_meter/...`, never metered):
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 import sys
@@ -139,6 +149,79 @@ def _patch_instance_tracking() -> None:
     base.__new__ = __new__  # type: ignore[method-assign,assignment]
 
 
+def _patch_attribute_size(check: bool = False) -> None:
+    """moto's DynamoType.size without a new DynamoType per map value and set member (the same figure).
+
+    moto sizes an item on every attribute it sets (LimitedSizeDict: the whole item again per attribute, so
+    quadratic in the attributes) and on every item a Query or Scan passes; building wrapper objects made
+    that a tenth of the server's time over the simulated day. `check`: compare with moto's own on each call."""
+    from moto.dynamodb.models import dynamo_type as dt
+
+    if getattr(dt.DynamoType.size, "_fast", False):
+        return
+    slow = dt.DynamoType.size
+    bytesize, wrapper = dt.bytesize, dt.DynamoType
+
+    def size_of(value: Any) -> int:
+        if type(value) is not wrapper:
+            return int(wrapper(value).size())  # a plain dict, as moto's own code wraps it
+        kind, raw = value.type, value.value
+        if kind == "N":
+            return len(str(raw))
+        if kind in ("SS", "NS", "BS"):
+            if kind == "NS":
+                return sum(len(str(v)) for v in raw)
+            return sum(1 if isinstance(v, bool) else bytesize(v) for v in raw)
+        if kind == "L":
+            return sum(size_of(v) if type(v) is wrapper else v.size() for v in raw)
+        if kind == "M":
+            return sum(bytesize(k) + size_of(v) for k, v in raw.items())
+        if isinstance(raw, bool):
+            return 1
+        return int(bytesize(raw))
+
+    def size(self: Any) -> int:
+        fast = size_of(self)
+        if check:
+            expected = slow(self)
+            if expected != fast:
+                print(f"moto_process: size mismatch {expected} != {fast} for {self!r:.300}", file=sys.stderr,
+                      flush=True)
+        return fast
+
+    size._fast = True  # type: ignore[attr-defined]
+    dt.DynamoType.size = size  # type: ignore[method-assign]
+
+
+def _patch_top_level_projection(check: bool = False) -> None:
+    """Item.project for top-level attribute names only (a ProjectionExpression of plain names, a KEYS_ONLY or
+    INCLUDE index) picks those attributes, instead of moto's way: the whole item to Python values and back.
+
+    The attributes come back as stored, as a GetItem without projection returns them (moto's round trip
+    re-orders string sets and re-formats numbers: the same values). Paths into maps and lists keep moto's
+    own code. `check`: compare both, as Python values, on each call."""
+    from moto.dynamodb.models import dynamo_type as dt
+
+    if getattr(dt.Item.project, "_fast", False):
+        return
+    slow = dt.Item.project
+
+    def project(self: Any, projection_expressions: list[list[str]]) -> Any:
+        if not all(len(path) == 1 and not path[0].endswith("]") for path in projection_expressions):
+            return slow(self, projection_expressions)
+        picked = {path[0]: self.attrs[path[0]] for path in projection_expressions if path[0] in self.attrs}
+        fast = dt.Item(hash_key=self.hash_key, range_key=self.range_key, attrs=picked)
+        if check:
+            expected = slow(self, projection_expressions)
+            if expected.to_regular_json() != fast.to_regular_json():
+                print(f"moto_process: projection mismatch {projection_expressions}: {expected!r:.300} != "
+                      f"{fast!r:.300}", file=sys.stderr, flush=True)
+        return fast
+
+    project._fast = True  # type: ignore[attr-defined]
+    dt.Item.project = project  # type: ignore[method-assign]
+
+
 def build_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     import os
 
@@ -149,6 +232,8 @@ def build_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes
     _patch_transact_backup()
     _patch_instance_tracking()
     _patch_dynamodb_serializer(check=bool(os.environ.get("MOTO_PROCESS_CHECK")))
+    _patch_attribute_size(check=bool(os.environ.get("MOTO_PROCESS_CHECK")))
+    _patch_top_level_projection(check=bool(os.environ.get("MOTO_PROCESS_CHECK")))
     meter = AwsMeter()
     moto_app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
@@ -163,6 +248,11 @@ def build_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes
             meter.current = parse_qs(environ.get("QUERY_STRING", "")).get("name", ["listening"])[0]
         elif action == "reset":
             meter.reset()
+        elif action == "cpu":  # this server's CPU seconds so far (it outlives a stack: see MotoProcess.acquire)
+            import resource
+
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            body = {"cpu_s": usage.ru_utime + usage.ru_stime}
         else:
             start_response("404 Not Found", [("Content-Type", "application/json")])
             return [b'{"ok": false}']
@@ -196,7 +286,19 @@ def serve() -> None:
     import os
 
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     server.serve_forever()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A server kept for reuse outlives its stacks: it must not outlive the process that started it
+    (killed, or gone without running its atexit hooks)."""
+    import os
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
 
 
 class RemoteAwsMeter(MeterReadings):
@@ -234,12 +336,66 @@ class RemoteAwsMeter(MeterReadings):
         self._call("POST", "reset")
 
 
+_spare: list[MotoProcess] = []
+_spare_lock = threading.Lock()
+
+
 class MotoProcess:
-    """Start/stop the child; `get_host_and_port()` as moto's ThreadedMotoServer has it."""
+    """Start/stop the child; `get_host_and_port()` as moto's ThreadedMotoServer has it.
+
+    `acquire()` / `release()`: a stack's server is kept when the stack stops, emptied (moto's reset, the
+    meter's counts and channel), and handed to the next stack of this process - starting a child costs
+    ~1 s of CPU for the imports and ~1-2 s more for the service models its first requests load (the fault
+    suite starts two dozen stacks, each test file with a simulated day one or more). What a stack sees is
+    the same as from a new child: every backend empty, the meter at zero on "listening"."""
 
     def __init__(self) -> None:
         self._proc: Any = None
         self.port = 0
+
+    @classmethod
+    def acquire(cls) -> MotoProcess:
+        """A spare server of this process if one is alive, else a new one (started)."""
+        with _spare_lock:
+            while _spare:
+                spare = _spare.pop()
+                if spare.alive():
+                    return spare
+                spare.stop()
+        server = cls()
+        server.start()
+        return server
+
+    def release(self) -> None:
+        """Empty the server and keep it for the next `acquire()`; stopped instead if it cannot be emptied."""
+        from urllib.request import Request, urlopen
+
+        if not self.alive():
+            self.stop()
+            return
+        endpoint = f"http://127.0.0.1:{self.port}"
+        try:
+            urlopen(Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).close()
+            meter = RemoteAwsMeter(endpoint)
+            meter._call("POST", "channel", "name=listening")
+            meter.reset()
+        except OSError:
+            self.stop()
+            return
+        with _spare_lock:
+            _spare.append(self)
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def cpu_s(self) -> float:
+        """The child's CPU seconds so far (0 when it is not running)."""
+        if not self.alive():
+            return 0.0
+        try:
+            return float(RemoteAwsMeter(f"http://127.0.0.1:{self.port}")._call("GET", "cpu")["cpu_s"])
+        except OSError:
+            return 0.0
 
     def start(self) -> None:
         import os
@@ -274,6 +430,23 @@ class MotoProcess:
         if self._proc.stdout:
             self._proc.stdout.close()
         self._proc = None
+
+
+def spare_cpu_s() -> float:
+    """CPU seconds so far of the spare servers kept for reuse: they are not finished children (RUSAGE_CHILDREN
+    counts them only once stopped), so a caller measuring a stack's CPU adds this before and after."""
+    with _spare_lock:
+        spares = list(_spare)
+    return sum(s.cpu_s() for s in spares)
+
+
+def _stop_spares() -> None:
+    with _spare_lock:
+        while _spare:
+            _spare.pop().stop()
+
+
+atexit.register(_stop_spares)
 
 
 def _serve_profiled(path: str) -> None:

@@ -592,6 +592,9 @@ def test_poller_emits_the_metrics_its_alarms_watch(transformed: dict[str, Any], 
     from poller import app
 
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "poller")
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)  # a simulated day run earlier in this process
+    app.metrics.clear_metrics()  # sets it and leaves its polls' values buffered (as test_handlers_events does)
+    capsys.readouterr()
     report = PollReport(rejected=["search#q3"], beyond_window=["search#q1"], beyond_window_minutes=2880,
                         backlogged=["search#q2"])
     app.emit(report)

@@ -254,10 +254,17 @@ def load_catalogue(
     return _parse(text, label, max_query_length, base_operators)
 
 
+_default: tuple[bytes, Catalogue] | None = None
+
+
 def default_catalogue() -> Catalogue:
-    """The catalogue packaged with activecare (``activecare/data/keywords.csv``)."""
-    resource = resources.files("activecare").joinpath(DEFAULT_RESOURCE)
-    return load_catalogue(resource.read_bytes(), name="keywords.csv")
+    """The catalogue packaged with activecare (``activecare/data/keywords.csv``); parsed once per version of the
+    file (a Catalogue is immutable), not on every call (~0.1 s: every local stack and cold start asks)."""
+    global _default
+    data = resources.files("activecare").joinpath(DEFAULT_RESOURCE).read_bytes()
+    if _default is None or _default[0] != data:
+        _default = (data, load_catalogue(data, name="keywords.csv"))
+    return _default[1]
 
 
 def _parse(text: str, label: str, max_query_length: int, base_operators: str) -> Catalogue:

@@ -7,6 +7,7 @@ same code serves AWS, the local stack and tests (pynamodb fixes Meta on first us
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -21,6 +22,9 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from activecare.settings import Settings
+from activecare.storage.sessions import share_loader_with_pynamodb
+
+share_loader_with_pynamodb()  # the tables' connections parse botocore's data files once per process
 
 
 class ByAuthor(GlobalSecondaryIndex["Inquiry"]):
@@ -312,14 +316,16 @@ def _bind(model: type[Model], field: str, settings: Settings) -> None:
 
 def create_tables() -> None:
     """Create the tables (local stack and tests; on AWS the template does it), TTL on `expires_at` as there."""
+    clients: dict[tuple[str | None, str | None], Any] = {}  # one client per region and endpoint, not one per table
     for model in TABLES.values():
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
             import boto3  # only here: the functions never create tables
 
-            client = boto3.client("dynamodb", region_name=model.Meta.region,
-                                  endpoint_url=getattr(model.Meta, "host", None))
-            client.update_time_to_live(
+            where = (model.Meta.region, getattr(model.Meta, "host", None))
+            if where not in clients:
+                clients[where] = boto3.client("dynamodb", region_name=where[0], endpoint_url=where[1])
+            clients[where].update_time_to_live(
                 TableName=model.Meta.table_name,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE})
 
