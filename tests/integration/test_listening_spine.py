@@ -127,13 +127,14 @@ def test_duplicate_sqs_deliveries_make_one_inquiry(stack: LocalStack, clock: Man
     expected = seed_minute(stack, clock, 4)
     clock.advance(timedelta(minutes=1))
     poll(stack)
+    queued = stack.queue_depth()
     received = stack.sqs.receive_message(QueueUrl=stack.settings.queue_url, MaxNumberOfMessages=10)["Messages"]
     for m in received:  # the same bodies delivered again, as at-least-once delivery allows
         stack.sqs.send_message(QueueUrl=stack.settings.queue_url, MessageBody=m["Body"])
         stack.sqs.change_message_visibility(QueueUrl=stack.settings.queue_url,
                                             ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
     report = drain(stack)
-    assert report.succeeded == 2 * len(received)
+    assert report.succeeded == queued + len(received)
     assert sorted(inquiries()) == sorted(expected)
 
 

@@ -332,3 +332,13 @@ def test_a_failed_author_lookup_queues_the_tweets_without_names() -> None:
     assert [json.loads(b)["tweet"]["author_username"] for b in queue.bodies] == [""]
     assert marks.items["search#q1"].since_id == int(t[0].id)  # the tweet is queued: the checkpoint moves
     assert report.enqueued == 1 and report.users_read == 0 and not report.failures
+
+
+def test_a_tweet_found_by_two_queries_is_queued_once_per_run() -> None:
+    t = [tweet(1), tweet(2)]
+    twitter = ScriptedTwitter([page(t), page(t[1:])])  # the second query finds the second tweet again
+    queue, marks = MemoryQueue(), MemoryCheckpoints()
+    report = make_poller(twitter, queue, marks, queries=[Q("q1", "圏外 lang:ja"), Q("q2", "(圏外 (家)) lang:ja")]).run()
+    assert sorted(json.loads(b)["tweet"]["id"] for b in queue.bodies) == sorted(x.id for x in t)
+    assert report.already_queued == 1 and report.enqueued == 2
+    assert marks.items["search#q2"].since_id == int(t[1].id)  # the source still moves on

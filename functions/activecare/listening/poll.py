@@ -82,6 +82,7 @@ class PollReport:
     matched_by: dict[str, int] = field(default_factory=dict)
     users_read: int = 0
     user_lookups: int = 0  # GET /2/users?ids= requests for the matched tweets' authors
+    already_queued: int = 0  # tweets another source of this run had queued (found by several queries)
     owned_reads: int = 0
     degraded: list[str] = field(default_factory=list)  # low-yield searches reading only the last minute
     skipped_for_budget: int = 0  # low-yield searches not run this minute
@@ -184,6 +185,9 @@ class Poller:
         skipped = [s for s in searches if not budget_plan.runs(s.key, now)]
         report.skipped_for_budget = len(skipped)
         order = [*mentions, *(s for s in searches if s not in skipped)]
+        # Tweets this run has queued already: a tweet found by several queries (a keyword and a context group)
+        # is queued once; an id enters only after its batch was sent, so a failed send leaves it to the others.
+        queued: set[str] = set()
         for i, source in enumerate(order):
             until = blocked[source.endpoint]
             if (until and until > now) or budget[source.endpoint] <= 0:
@@ -195,7 +199,7 @@ class Poller:
             # source after it on the same endpoint; a burst reads on over the next runs.
             later = sum(1 for s in order[i + 1:] if s.endpoint == source.endpoint)
             pages = min(PAGES_PER_SOURCE, max(1, budget[source.endpoint] - later))
-            self._poll(source, marks[source.key], now, pages, budget, report, blocked)
+            self._poll(source, marks[source.key], now, pages, budget, report, blocked, queued)
         self._record_usage(report, now)
         if report.rejected:
             logger.error("X rejected sources; they stay silent until fixed",
@@ -216,7 +220,7 @@ class Poller:
             logger.warning("usage counters not updated", extra={"error": type(exc).__name__})
 
     def _poll(self, source: Source, mark: Checkpoint, now: datetime, pages: int, budget: dict[str, int],
-              report: PollReport, blocked: dict[str, datetime | None]) -> None:
+              report: PollReport, blocked: dict[str, datetime | None], queued: set[str]) -> None:
         since = self._since(source, mark, now, report)
         if source.key in report.degraded:
             # The budget plan: a low-yield search reads only the last minute; what came before is skipped.
@@ -278,7 +282,9 @@ class Poller:
         report.fetched += len(tweets)
         if tweets:
             report.reads[source.key] = report.reads.get(source.key, 0) + len(tweets)
-        bodies = self._messages(source, tweets, report)
+        fresh = [t for t in tweets if t.id not in queued]
+        report.already_queued += len(tweets) - len(fresh)
+        bodies = self._messages(source, fresh, report)
         if bodies:
             report.matched_by[source.key] = report.matched_by.get(source.key, 0) + len(bodies)
         try:
@@ -288,6 +294,7 @@ class Poller:
             report.failures.append(f"{source.key}: enqueue failed")
             return
         report.enqueued += len(bodies)
+        queued.update(t.id for t in fresh)
         # The checkpoint a finished read moves to: the newest id of the burst's first page when this run ended a
         # backlog, else this run's first page.
         target = mark.backlog_newest if backlog_until is not None else (int(newest) if newest else floor)
