@@ -37,6 +37,11 @@ class ManualClock:
         return self._now
 
 
+def minute_key(at: datetime) -> str:
+    """The UTC minute `at` falls in, as stores key it (YYYYmmddHHMM): the outage radar's signals, the post window."""
+    return at.astimezone(UTC).strftime("%Y%m%d%H%M")
+
+
 def to_jst(at: datetime) -> datetime:
     return at.astimezone(JST)
 

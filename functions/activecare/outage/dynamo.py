@@ -18,7 +18,8 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import size
 from pynamodb.models import Model
 
-from activecare.outage.models import Baseline, DetectorState, Incident, Sample, Signal, minute_key
+from activecare.clock import minute_key
+from activecare.outage.models import Baseline, DetectorState, Incident, Sample, Signal
 from activecare.outage.ports import AlertNotSent
 from activecare.storage.conditions import condition_failed, save_if
 from activecare.storage.models import expires_at, register_shared, retention

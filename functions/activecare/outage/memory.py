@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from activecare.outage.models import Baseline, DetectorState, Incident, Sample, Signal, minute_key
+from activecare.clock import minute_key
+from activecare.outage.models import Baseline, DetectorState, Incident, Sample, Signal
 
 
 class MemorySignals:

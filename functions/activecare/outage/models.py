@@ -16,13 +16,6 @@ def floor_minute(at: datetime) -> datetime:
     return at.replace(second=0, microsecond=0)
 
 
-def minute_key(at: datetime) -> str:
-    """A minute as the stores key it (UTC, YYYYmmddHHMM)."""
-    from datetime import UTC
-
-    return floor_minute(at).astimezone(UTC).strftime("%Y%m%d%H%M")
-
-
 def parse_minute(key: str) -> datetime:
     from datetime import UTC
 

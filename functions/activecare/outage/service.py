@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from activecare.clock import Clock, to_jst
+from activecare.clock import Clock, minute_key, to_jst
 from activecare.errors import AppError, Conflict, Forbidden, NotFound, Refused
 from activecare.outage.gazetteer import Gazetteer, gazetteer
 from activecare.outage.models import (
@@ -39,7 +39,6 @@ from activecare.outage.models import (
     StatusPost,
     floor_minute,
     hour_of_week,
-    minute_key,
     parse_minute,
 )
 from activecare.outage.ports import AccountPosts, AlertNotSent, AlertSink, RadarStore, SignalStore, StatusPoster

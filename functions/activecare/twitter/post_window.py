@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from activecare.clock import Clock
+from activecare.clock import Clock, minute_key
 from activecare.twitter.port import DuplicateContent, TwitterRejected
 
 WINDOW = timedelta(minutes=15)
@@ -34,9 +34,7 @@ def post_key(text: str, in_reply_to: str | None = None) -> str:
 
 def bucket(at: datetime) -> str:
     """The minute bucket of `at` (UTC, YYYYmmddHHMM)."""
-    from datetime import UTC
-
-    return at.astimezone(UTC).strftime("%Y%m%d%H%M")
+    return minute_key(at)
 
 
 def window_buckets(now: datetime) -> list[str]:
