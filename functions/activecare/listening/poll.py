@@ -370,9 +370,10 @@ class Poller:
             report.user_lookups += 1
             report.users_read += len(users)
             names.update((u.id, u) for u in users)
-        return [m if m.tweet.author_id not in names else m.model_copy(update={"tweet": m.tweet.model_copy(update={
-            "author_username": names[m.tweet.author_id].username, "author_name": names[m.tweet.author_id].name})})
-            for m in found]
+        for m in found:  # messages built this run for these tweets: filled in place
+            if (user := names.get(m.tweet.author_id)) is not None:
+                m.tweet.author_username, m.tweet.author_name = user.username, user.name
+        return found
 
 
 def listened(tweet: Tweet, kind: Literal["search", "mention"], name: str, matcher: Matcher,
