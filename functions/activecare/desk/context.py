@@ -54,9 +54,9 @@ class AuthorContext:
 
     def around(self, author_id: str, tweet_id: str) -> tuple[list[Tweet], list[Tweet], bool]:
         key = (author_id, utc_day(self.clock()))
+        at = snowflake_time(tweet_id)
         read = self._cache.get(key)
         if read is None or not self._covers(read, tweet_id):
-            at = snowflake_time(tweet_id)
             end = at + self.window
             try:
                 before = self.reader.user_tweets(author_id, until_id=tweet_id, start_time=at - self.window,
@@ -84,7 +84,6 @@ class AuthorContext:
                 self._cache.popitem(last=False)
         else:
             self.hits += 1
-        at = snowflake_time(tweet_id)
         ordered = sorted((t for t in read.tweets.values() if abs(t.created_at - at) <= self.window),
                          key=lambda t: int(t.id))
         return ([t for t in ordered if int(t.id) < int(tweet_id)][-self.size:],
