@@ -194,6 +194,12 @@ class Settings(BaseModel):
         return max(1, SEARCHES_PER_15_MIN[self.access_level] // 15)
 
     @property
+    def query_slots(self) -> int:
+        """Packed queries one run may hold (keywords/grouped.py pack_for fills them with exclusions): every search
+        of the run but one, kept for a second page of a busy query, so each query still runs every minute."""
+        return max(1, self.searches_per_run - 1)
+
+    @property
     def offers_activity_webhooks(self) -> bool:
         """X delivers account activity (mentions, DMs, blocks, deletions) by webhook on this access level."""
         return self.access_level in ACTIVITY_WEBHOOKS

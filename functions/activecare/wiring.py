@@ -276,7 +276,8 @@ class Runtime:
         if self._listening is None or self._listening[0] is not catalogue:
             matcher = Matcher(catalogue, support_usernames=[a.username for a in self.settings.accounts])
             self._listening = (catalogue, matcher, pack_for(
-                catalogue, self.settings.query_length, group_ambiguous=self.settings.x_group_ambiguous))
+                catalogue, self.settings.query_length, group_ambiguous=self.settings.x_group_ambiguous,
+                max_queries=self.settings.query_slots))
         return self._listening
 
     def poller(self) -> Poller:

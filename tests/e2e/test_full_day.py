@@ -52,7 +52,8 @@ class ReadTheStack:
         with stack.aws_meter.channel("campaign"):
             winners = stack.runtime.campaign().store.winners(CAMPAIGN_ID)
         queries = [compile_query(q.query) for q in pack_for(default_catalogue(), QUERY_LENGTH["pro"],
-                                                            group_ambiguous=stack.settings.x_group_ambiguous)]
+                                                            group_ambiguous=stack.settings.x_group_ambiguous,
+                                                            max_queries=stack.settings.query_slots)]
         unsearchable = {tid for tid in self.watch if not any(evaluate(q, stack.twitter.doc(tid)) for q in queries)}
         return {
             "unsearchable": unsearchable,

@@ -106,8 +106,47 @@ def test_noisy_keywords_round_trip_and_only_they_are_grouped_by_default() -> Non
     heads = [g for q in default for g in _groups(parse(q.query))]
     grouped_terms = set().union(*(amb for amb, _ in heads))
     assert "ショップ" in grouped_terms and "大規模障害" not in grouped_terms  # ambiguous, not noisy: alone
-    # Pro: 30 searches a minute, three of them the mentions: every query each minute, no rotation
-    assert len(default) + 3 <= Settings(access_level="pro").searches_per_run
+    # 機種変 is ambiguous, not noisy, but inside the noisy 機種変更: alone it would fetch all of 機種変更's look-alikes
+    assert "機種変" in grouped_terms and "機種変" in catalogue.topic("handset_change").ambiguous
+    # Pro: 30 searches a minute (the mentions are another endpoint): every query each minute, no rotation
+    pro = Settings(access_level="pro")
+    assert len(default) <= len(pack_for(catalogue, 512, max_queries=pro.query_slots)) < pro.searches_per_run
     assert Settings().x_group_ambiguous == "noisy"
     assert Settings(x_group_ambiguous="true").x_group_ambiguous == "all"  # the old flag
     assert Settings(x_group_ambiguous="false").x_group_ambiguous == "off"
+
+
+def test_the_tiers_spare_searches_carry_exclusions_and_lose_no_tweet_the_matcher_keeps() -> None:
+    """pack_for fills the searches a run may spend with room for the global exclusions: more queries, never more
+    than allowed, and every hand-written tweet the matcher keeps is still returned (an exclusion only drops
+    tweets the matcher drops)."""
+    import json
+    from pathlib import Path
+
+    from activecare.keywords.matcher import Matcher
+    from infra.fake_twitter.query import Doc, compile_query, evaluate
+    from infra.fake_twitter.text import normalize
+
+    catalogue = default_catalogue()
+    tight = pack_for(catalogue, 512)
+    filled = pack_for(catalogue, 512, max_queries=29)
+    assert len(tight) < len(filled) <= 29 and all(len(q.query) <= 512 for q in filled)
+    assert {t for q in filled for t in q.keywords} == set(catalogue.keywords())
+    placed = {e for q in filled for e in q.exclusions}
+    assert sum(len(q.exclusions) for q in filled) > 4 * sum(len(q.exclusions) for q in tight)
+    assert {"【自動】", "タイムセール", "求人", "#PR", "【速報】"} <= set(filled[-1].exclusions) <= placed
+    assert pack_for(catalogue, 512, max_queries=4) == tight  # Basic: no room to give, nothing changes
+    data = Path(__file__).resolve().parents[1] / "data"
+    texts = [json.loads(line)["text"] for name in ("relevance_eval.jsonl", "relevance_unseen.jsonl")
+             for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    matcher = Matcher(catalogue)
+    kept = [Doc(text=normalize(t), lang="ja") for t in texts if matcher.match(t) is not None]
+    nodes = {name: [compile_query(q.query) for q in queries] for name, queries in (("tight", tight),
+                                                                                   ("filled", filled))}
+    returned = {name: {i for i, doc in enumerate(kept) if any(evaluate(n, doc) for n in ns)}
+                for name, ns in nodes.items()}
+    assert returned["tight"] <= returned["filled"] and len(returned["filled"]) > 0.95 * len(kept)
+    for bot in ("【自動】12:31現在「圏外」を含む投稿が増加中 #通信障害", "【急募】携帯ショップ店員 時給1,500円 #求人"):
+        doc = Doc(text=normalize(bot), lang="ja")
+        assert matcher.match(bot) is None and not any(evaluate(n, doc) for n in nodes["filled"]), bot
+        assert any(evaluate(n, doc) for n in nodes["tight"]), bot  # the tight packing had no room for them

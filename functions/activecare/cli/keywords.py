@@ -52,7 +52,8 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
     settings = current_settings()
     catalogue = _load(args.file) if args.file else default_catalogue()
-    queries = pack_for(catalogue, settings.query_length, group_ambiguous=settings.x_group_ambiguous)
+    queries = pack_for(catalogue, settings.query_length, group_ambiguous=settings.x_group_ambiguous,
+                       max_queries=settings.query_slots)
     for q in queries:
         print(f"{q.key}\t{len(q.query)}\t{q.query}")
     print(f"{len(queries)} queries for {settings.access_level} ({settings.query_length} characters)")

@@ -24,10 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from activecare.keywords.catalogue import Catalogue
-from activecare.keywords.normalize import normalize
+from activecare.keywords.normalize import contains_term, normalize
 from activecare.keywords.packing import PackedQuery, PackingError, _Item, _render
 from activecare.keywords.query import (
     DEFAULT_BASE_OPERATORS,
+    exclusion_size,
     keyword_capacity,
     keyword_size,
     render_keyword,
@@ -59,13 +60,20 @@ def _chunks(terms: Sequence[str], limit: int) -> list[tuple[str, ...]]:
 
 def _groups(catalogue: Catalogue, context_chunk: int, only_noisy: bool = False) -> tuple[list[_Item], list[_Group]]:
     """Strong items and context groups; `only_noisy`: only the catalogue's noisy keywords get a context group,
-    the other ambiguous ones are searched alone (the matcher still asks for their support)."""
+    the other ambiguous ones are searched alone (the matcher still asks for their support). An ambiguous keyword
+    inside a noisy one (機種変 in 機種変更) is grouped too: searched alone it would fetch every look-alike of the
+    noisy one."""
     strong: list[_Item] = []
     by_context: dict[tuple[str, ...], list[tuple[int, int, str]]] = {}
     global_chunks = _chunks(catalogue.global_context, context_chunk)
+    noisy = [normalize(term) for topic in catalogue.topics for term in topic.noisy]
     index = 0
     for t, topic in enumerate(catalogue.topics):
-        weak = set(topic.noisy if only_noisy else topic.ambiguous)
+        if only_noisy:
+            weak = set(topic.noisy) | {a for a in topic.ambiguous
+                                       if any(contains_term(n, normalize(a)) for n in noisy)}
+        else:
+            weak = set(topic.ambiguous)
         own = _chunks([c for c in topic.context if c not in catalogue.global_context], context_chunk)
         for term in topic.keywords:
             if term in weak:
@@ -121,12 +129,17 @@ def _group_head(terms: Sequence[str], context: Sequence[str], *, pairs: bool = T
 
 
 def pack_grouped(catalogue: Catalogue, max_query_length: int, *, base_operators: str = DEFAULT_BASE_OPERATORS,
-                 context_chunk: int = 220, only_noisy: bool = False) -> list[PackedQuery]:
+                 context_chunk: int = 220, only_noisy: bool = False, exclusion_room: int = 0) -> list[PackedQuery]:
     """Every strong keyword once, every ambiguous keyword with each chunk of its context, in queries of at most
-    `max_query_length` characters (see the module docstring)."""
+    `max_query_length` characters (see the module docstring). `exclusion_room`: characters of each query kept
+    free of keywords for the global exclusions (more queries, fewer look-alikes read; `pack_for` picks it)."""
     base = base_operators.strip()
-    capacity = keyword_capacity(max_query_length, base)  # room inside the outer "( ... )"
-    strong, groups = _groups(catalogue, context_chunk, only_noisy)
+    capacity = keyword_capacity(max_query_length, base) - exclusion_room  # room inside the outer "( ... )"
+    strong, groups = _groups(catalogue, min(context_chunk, capacity // 2), only_noisy)
+    topics = catalogue.topics
+
+    def head(terms: list[tuple[int, int, str]], context: Sequence[str]) -> str:
+        return _group_head([term for _, _, term in terms], context)
     # Each query: list of parts (rendered text, items for _render's bookkeeping).
     bins: list[tuple[list[str], list[_Item]]] = []
     loads: list[int] = []
@@ -135,20 +148,19 @@ def pack_grouped(catalogue: Catalogue, max_query_length: int, *, base_operators:
         current: list[tuple[int, int, str]] = []
         for entry in group.terms:
             trial = [*current, entry]
-            size = len(_group_head([t for _, _, t in trial], group.context)) + len(JOIN)
-            if size > capacity:
+            if len(head(trial, group.context)) + len(JOIN) > capacity:
                 if not current:  # too long to go with this context chunk: searched alone, like a strong one
                     alone.append(entry)
                     continue
-                _place(bins, loads, current, group.context, capacity)
+                _place(bins, loads, head(current, group.context), current, capacity)
                 trial = [entry]
-                if len(_group_head([entry[2]], group.context)) + len(JOIN) > capacity:
+                if len(head(trial, group.context)) + len(JOIN) > capacity:
                     alone.append(entry)
                     current = []
                     continue
             current = trial
         if current:
-            _place(bins, loads, current, group.context, capacity)
+            _place(bins, loads, head(current, group.context), current, capacity)
     strong += [_Item(i, t, term, keyword_size(term)) for i, t, term in dict.fromkeys(alone)]
     too_long = [item.term for item in strong if item.size > capacity]
     if too_long:
@@ -166,16 +178,14 @@ def pack_grouped(catalogue: Catalogue, max_query_length: int, *, base_operators:
             loads.append(item.size)
     queries = []
     for parts, items in bins:
-        head = "(" + JOIN.join(parts) + ")"
         unique = list({item.index: item for item in items}.values())
-        queries.append(_render(unique, catalogue.topics, catalogue.global_exclusions, base, max_query_length,
-                               head=head))
+        queries.append(_render(unique, topics, catalogue.global_exclusions, base, max_query_length,
+                               head="(" + JOIN.join(parts) + ")"))
     return queries
 
 
-def _place(bins: list[tuple[list[str], list[_Item]]], loads: list[int], terms: list[tuple[int, int, str]],
-           context: Sequence[str], capacity: int) -> None:
-    text = _group_head([t for _, _, t in terms], context)
+def _place(bins: list[tuple[list[str], list[_Item]]], loads: list[int], text: str, terms: list[tuple[int, int, str]],
+           capacity: int) -> None:
     size = len(text) + len(JOIN)
     items = [_Item(i, t, term, 0) for i, t, term in terms]
     for b, load in enumerate(loads):
@@ -202,14 +212,33 @@ def grouped_optimum(catalogue: Catalogue, max_query_length: int, *, base_operato
     return math.ceil(total / capacity) if capacity > 0 else 0
 
 
-def pack_for(catalogue: Catalogue, max_query_length: int, *, group_ambiguous: str = "noisy") -> list[PackedQuery]:
+ROOM_STEP = 10  # characters: the steps in which pack_for widens the exclusion room
+
+
+def pack_for(catalogue: Catalogue, max_query_length: int, *, group_ambiguous: str = "noisy",
+             max_queries: int | None = None) -> list[PackedQuery]:
     """The queries the poller runs (settings.x_group_ambiguous): the noisy ambiguous keywords with their context
     ("noisy"), every ambiguous one ("all"), or every keyword alone ("off": `packing.pack_queries`). A catalogue
-    with no noisy rows packs the same under "noisy" as under "off"."""
+    with no noisy rows packs the same under "noisy" as under "off".
+
+    `max_queries` (the searches one poll may run): when the grouped packing needs fewer, each query keeps the
+    widest room for global exclusions (in catalogue order) that still packs into `max_queries`, so the spare
+    searches of the tier buy fewer look-alikes read instead of idling. Never more queries than that, so no query
+    waits for its turn (a rotation reads late)."""
     from activecare.keywords.packing import pack_queries
 
     if group_ambiguous == "all" or (group_ambiguous == "noisy" and any(t.noisy for t in catalogue.topics)):
-        return pack_grouped(catalogue, max_query_length, only_noisy=group_ambiguous == "noisy")
+        only = group_ambiguous == "noisy"
+        queries = pack_grouped(catalogue, max_query_length, only_noisy=only)
+        widest = sum(exclusion_size(term) for term in catalogue.global_exclusions)
+        if max_queries is None or len(queries) > max_queries:
+            return queries
+        for room in range(ROOM_STEP, widest + ROOM_STEP, ROOM_STEP):
+            wider = pack_grouped(catalogue, max_query_length, only_noisy=only, exclusion_room=room)
+            if len(wider) > max_queries:
+                break
+            queries = wider
+        return queries
     if group_ambiguous not in ("off", "noisy"):
         raise ValueError(f"group_ambiguous: {group_ambiguous!r} (expected off, noisy or all)")
     return pack_queries(catalogue, max_query_length)

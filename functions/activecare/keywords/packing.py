@@ -263,6 +263,8 @@ def _render(
         excluded = normalize(term)
         if any(contains_term(keyword, excluded) for keyword in keyword_norms):
             continue
+        if any(contains_term(excluded, normalize(other)) for other in placed):
+            continue  # -タイムセール drops 【タイムセール】 already (if X thought otherwise, it would only fetch more)
         size = exclusion_size(term)
         if length + size <= max_query_length:
             placed.append(term)

@@ -35,7 +35,9 @@ __all__ = [
 
 SELF_SERVE_QUERY_LIMIT = 512  # Basic, Pro, pay-per-use
 ENTERPRISE_QUERY_LIMIT = 4096
-DEFAULT_BASE_OPERATORS = "lang:ja -is:retweet"
+# No -is:retweet: since May 2026 keyword search returns no retweets (shared/reference), and the poller drops
+# any it is given (listening/poll.py), so the operator would spend 12 characters of every query on nothing.
+DEFAULT_BASE_OPERATORS = "lang:ja"
 
 _BREAKING = '"()“”„‟«»'
 _RESERVED_WORDS = frozenset({"OR", "AND"})
