@@ -35,8 +35,11 @@ def summary(stack: Any, inquiries: Iterable[Any], answered: int) -> dict[str, An
             by_endpoint[key] = by_endpoint.get(key, 0) + n
     # The campaign's reads (retweeters, followers: user objects) and DMs are not the desk's: apart.
     campaign = {k: n for k, n in by_endpoint.items() if k.split()[0] in CAMPAIGN_ENDPOINTS}
+    # Posts of their own (the publisher's schedule, outage status posts, the campaign's announcement) answer no
+    # inquiry: apart too. The desk's answers are the replies.
+    own_posts = {k: n for k, n in by_endpoint.items() if k.split()[0] == "post"}
     desk_counts = dict(counts)
-    for key, n in campaign.items():
+    for key, n in [*campaign.items(), *own_posts.items()]:
         desk_counts[key.split()[1]] -= n
     handled = [i for i in inquiries if i.status != "new"]
     total = cost_usd(counts)
@@ -50,7 +53,8 @@ def summary(stack: Any, inquiries: Iterable[Any], answered: int) -> dict[str, An
         "listening_desk_counts": desk_counts,
         "listening_desk_usd": breakdown_usd(desk_counts),
         "listening_desk_total_usd": desk_total,
-        "campaign_usd": round(total - desk_total, 4),
+        "own_posts_usd": round(cost_usd({k.split()[1]: n for k, n in own_posts.items()}), 4),
+        "campaign_usd": round(total - desk_total - cost_usd({k.split()[1]: n for k, n in own_posts.items()}), 4),
         "per_answered_usd": round(desk_total / answered, 4) if answered else None,
         "per_query": [{"key": k, "topics": t, "post_reads": n, "usd": round(n * PRICES["post_reads"], 3)}
                       for n, k, t in per_query],
@@ -68,6 +72,7 @@ def summary_rows(bill: dict[str, Any], top: int = 8) -> list[tuple[str, object]]
     for c in CATEGORIES:
         rows.append((f"  {LABELS[c]} ({PRICES[c]:g} each)", f'{bill["counts"][c]:,} = {bill["usd"][c]:.2f}'))
     rows.append(("  of which the campaign (retweeters, followers, DMs)", f'{bill["campaign_usd"]:.2f}'))
+    rows.append(("  of which posts of their own (scheduled, status, announcements)", f'{bill["own_posts_usd"]:.2f}'))
     rows.append(("  listening and the desk", f'{bill["listening_desk_total_usd"]:.2f}'))
     per = bill["per_answered_usd"]
     rows.append(("  listening and the desk per answered inquiry",

@@ -116,13 +116,14 @@ class Runtime:
             DynamoTally,
         )
         from activecare.desk.service import DeskService
+        from activecare.listening.dynamo import DynamoUsage
 
         return DeskService(settings=self.settings, inquiries=DynamoDeskInquiries(),
                            reservations=DynamoReservations(), tally=DynamoTally(), reader=self.twitter,
                            poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
                            form_links=self.mailform() if self.settings.mailform_key_id else None,
                            gone=DynamoGoneTweets(), on_reply=self._qa_hook(), on_sla_breach=on_sla_breach,
-                           context=self.author_context)
+                           context=self.author_context, usage=DynamoUsage())
 
     def mailform(self, bucket: str | None = None) -> MailformService:
         """The e-mail form (issue #19): its table, the customer-managed key (field-level), SES, the inbound bucket

@@ -11,11 +11,13 @@ fake serves no counts endpoint, so that category stays 0. Search reads are also 
     GET /_fake/billing   {"days": {day: {counts, usd, total_usd}}, "by_query": {...}, "by_endpoint": {...}}
 
 `by_endpoint` says which endpoint a resource was first billed through (a post read by search and then by a
-timeline the same day is billed once, to search).
+timeline the same day is billed once, to search); a post created is under ``reply`` when it answers a tweet,
+else ``post``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import Counter
@@ -28,6 +30,15 @@ OWNED_ENDPOINTS = frozenset({"mentions", "user_tweets", "followers", "me"})
 POST_ENDPOINTS = frozenset({"search", "mentions", "user_tweets", "tweets_lookup"})
 USER_ENDPOINTS = frozenset({"followers", "retweeted_by", "me", "users_lookup"})
 _URL_RE = re.compile(r"https?://\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|jp|net|org|co\.jp)\b", re.I)
+
+
+def _is_reply(body: bytes) -> bool:
+    try:
+        sent = json.loads(body or b"{}")
+    except ValueError:
+        return False
+    return isinstance(sent, dict) and isinstance(sent.get("reply"), dict) \
+        and bool(sent["reply"].get("in_reply_to_tweet_id"))
 
 
 class Billing:
@@ -44,7 +55,7 @@ class Billing:
             self.by_endpoint = {}
 
     def meter(self, endpoint: str, params: dict[str, str], path_id: str, status: int, payload: Any,
-              at: datetime, owned: bool) -> None:
+              at: datetime, owned: bool, body: bytes = b"") -> None:
         if status >= 300 or not isinstance(payload, dict):
             return
         data = payload.get("data")
@@ -56,7 +67,8 @@ class Billing:
                 text = str((data or {}).get("text", "")) if isinstance(data, dict) else ""
                 category = "posts_with_url" if _URL_RE.search(text) else "posts"
                 self.bill.add(category, 1, at)
-                ep[f"{endpoint} {category}"] += 1
+                # A reply (the desk's answers) apart from a post of its own (scheduled posts, status posts).
+                ep[f"{'reply' if _is_reply(body) else endpoint} {category}"] += 1
                 return
             if endpoint == "dm_send":
                 self.bill.add("dms", 1, at)

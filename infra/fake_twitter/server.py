@@ -180,7 +180,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             status, payload = err.status, err.body
         if fault is None or fault.kind == "slow":  # a broken body is not billed (the caller read nothing)
             owned = endpoint == "me" or state.owns(request.path_id)
-            state.billing.meter(endpoint, params, request.path_id, status, payload, state.now(), owned)
+            state.billing.meter(endpoint, params, request.path_id, status, payload, state.now(), owned,
+                                  body=body)
         if fault is not None and fault.kind in ("malformed", "truncated", "disconnect"):
             self._serve_broken(fault, status, payload, decision)
             return

@@ -209,6 +209,7 @@ def key_figures(r: DayResult, meter: DayMeter, level: str, minutes: int) -> dict
             out[f"X bill: {c}"] = f"{n:,} = ${bill['usd'][c]:.2f}"
         out["X bill of the day (USD)"] = bill["total_usd"]
         out["  of which the campaign (USD)"] = bill["campaign_usd"]
+        out["  of which posts of their own (USD)"] = bill.get("own_posts_usd", 0.0)
         out["  listening and the desk (USD)"] = bill["listening_desk_total_usd"]
         out["listening+desk bill per answered inquiry (USD)"] = bill["per_answered_usd"]
         for c, usd in bill["listening_desk_usd"].items():

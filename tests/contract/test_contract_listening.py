@@ -227,3 +227,8 @@ def test_usage_counters_add_per_day_and_per_source_and_read_back(usage: UsageSto
     assert got.days == {"25": {"post_reads": 120, "user_reads": 40, "owned_reads": 3}, "26": {"post_reads": 5}}
     assert got.reads == {key: 125} and got.matched == {key: 8}
     assert got.usd() == round(125 * 0.005 + 40 * 0.010 + 3 * 0.001, 4)
+    # the desk's verdicts on what the query found (DeskService.resolve), beside the poller's counts
+    usage.add_outcome(month, key, True)
+    usage.add_outcome(month, key, False)
+    got = usage.get(month)
+    assert got.resolved == {key: 2} and got.answered == {key: 1} and got.reads == {key: 125}

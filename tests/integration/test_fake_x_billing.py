@@ -52,10 +52,14 @@ def test_owned_reads_posts_and_urls_are_priced_apart(fx: FakeX) -> None:
     gw.user_tweets(CUSTOMER["id"])  # a customer's timeline: not owned (and the gateway expands no author)
     gw.post("ご不便をおかけしております。")
     gw.post("こちらをご覧ください https://example.jp/help")
+    mention = gw.mentions(HELP.user_id).tweets[0]
+    gw.post("ご連絡ありがとうございます。フォームはこちら https://example.jp/form", in_reply_to=mention.id)
     bill = _bill(fx)
     counts = bill["days"]["2026-11-25"]["counts"]
     assert counts["owned_reads"] == 2  # the post and its author
     assert counts["post_reads"] == 1 and counts["user_reads"] == 0  # the customer's timeline: one post
-    assert counts["posts"] == 1 and counts["posts_with_url"] == 1 and counts["dms"] == 0
+    assert counts["posts"] == 1 and counts["posts_with_url"] == 2 and counts["dms"] == 0
+    # a reply (the desk's answer) is told apart from a post of its own (scheduled, status)
     assert bill["by_endpoint"]["2026-11-25"] == {"mentions owned_reads": 2, "user_tweets post_reads": 1,
-                                                 "post posts": 1, "post posts_with_url": 1}
+                                                 "post posts": 1, "post posts_with_url": 1,
+                                                 "reply posts_with_url": 1}

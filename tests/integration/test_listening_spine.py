@@ -60,6 +60,9 @@ def test_every_matching_tweet_becomes_exactly_one_inquiry_across_polls(stack: Lo
     assert len(all_tweet_ids()) == len(set(all_tweet_ids()))
     topics = {stored[i].topic for i in expected}
     assert {"signal", "wifi", "billing"} <= topics
+    # each keeps the key of the query that found it: the desk's verdict goes back to that query's yield
+    keys = {q.key for q in stack.runtime.listening()[2]}
+    assert all(stored[i].source == "search" and stored[i].source_key in keys for i in expected)
 
 
 def test_pagination_reads_every_page(stack: LocalStack, clock: ManualClock) -> None:

@@ -40,6 +40,21 @@ def test_forecast_is_the_month_to_date_rate_over_the_utc_month() -> None:
     assert forecast_usd(usage, NOW) == round(60 * 30 / (15 + 1 / 24), 4)
 
 
+def test_a_querys_yield_is_the_matchers_keeps_scaled_by_what_the_desk_answered() -> None:
+    from activecare.listening.usage import MIN_RESOLVED_FOR_YIELD
+
+    month = MonthUsage("2026-11", reads={"a": 1_000, "b": 1_000, "c": 50}, matched={"a": 200, "b": 200, "c": 50})
+    assert month.yield_of("a") == month.yield_of("b") == 0.2 and month.yield_of("c") is None  # too few reads
+    month.resolved = {"a": MIN_RESOLVED_FOR_YIELD, "b": MIN_RESOLVED_FOR_YIELD - 1}
+    month.answered = {"a": 1, "b": 0}
+    assert month.yield_of("a") == 0.2 / MIN_RESOLVED_FOR_YIELD  # the desk answered one in ten of its finds
+    assert month.yield_of("b") == 0.2  # too few verdicts yet: the matcher's keeps alone
+    low = plan(MonthUsage("2026-11", days={"01": {"post_reads": 100_000}}, reads=month.reads,
+                          matched=month.matched, resolved=month.resolved, answered=month.answered),
+               ["a", "b"], NOW, budget_usd=100)
+    assert low.degraded == frozenset({"a"})  # what the desk rarely answers runs less often first
+
+
 def test_each_poll_adds_its_reads_and_yield_per_source() -> None:
     clock = ManualClock(NOW)
     twitter, usage = InMemoryTwitter(clock=clock, matcher=lambda q, t: q.split()[0] in t.text), MemoryUsage()

@@ -318,3 +318,29 @@ def test_one_automated_reply_per_customer_post_whoever_sends_it(w: World) -> Non
     w.repo.put(stored)
     w.clock.advance(timedelta(seconds=5))
     assert w.desk.reply(inq.inquiry_id, "suzuki", TEXT + "（再起動後も）", "token-once-4").in_reply_to == later
+
+
+def test_the_desks_verdict_reaches_the_query_that_found_the_tweet_once() -> None:
+    """Listening's yield learns from the desk (listening/usage.py): a search find resolved as answered or with the
+    e-mail form counts as answered, 返信不要 as resolved only; a reopened one resolved again is not counted again,
+    a mention never."""
+    from dataclasses import replace
+
+    from activecare.listening.memory import MemoryUsage
+
+    w = World()
+    w.desk.usage = usage = MemoryUsage()
+    found = [replace(w.inquiry(f"圏外です {n}", author=f"13000000000000002{n}"), source_key="q1") for n in range(3)]
+    for inq in found:
+        w.repo.put(inq)
+    mention = w.inquiry("@ac_signal 圏外", direct=True, author="1300000000000000039")
+    w.repo.put(replace(mention, source="mention", source_key="signal"))
+    w.desk.resolve(found[0].inquiry_id, "sato", "answered")
+    w.desk.resolve(found[1].inquiry_id, "sato", "email_form")
+    w.desk.resolve(found[2].inquiry_id, "sato", "no_reply_needed")
+    w.desk.resolve(mention.inquiry_id, "sato", "answered")
+    w.desk.reopen(found[2].inquiry_id, "sato", "もう一度")
+    w.desk.resolve(found[2].inquiry_id, "sato", "answered")
+    month = usage.get("2026-11")
+    assert month.resolved == {"q1": 3} and month.answered == {"q1": 2}
+

@@ -202,7 +202,8 @@ def test_the_key_policy_names_exactly_the_roles_of_the_personal_data_tables(tran
 STATE_PREFIXES = {  # from each function's adapters (functions/activecare/*/dynamo.py)
     "PollerFunctionRole": ["search#*", "mention#*", "ratelimit#*"],  # checkpoints, rate-limit marks
     "WorkerFunctionRole": ["dnc#*", "out#sig#*", "out#smp#*"],  # do-not-contact records, outage signals (written)
-    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*", "held#*", "qa#*", "out#*", "xpost#*"],  # + post window
+    "DeskFunctionRole": ["reply#*", "tally#*", "dnc#*", "held#*", "qa#*", "out#*", "xpost#*",  # + post window
+                         "search#usage#*"],  # its verdicts on what a search found: UpdateItem only
     "ReporterFunctionRole": ["report#*", "out#state", "out#inc#*"],  # the report ledger, outage incidents
     "PublisherFunctionRole": ["cal#*", "post#*", "cap#*", "xpost#*"],  # the calendar, post records, caps
     "ComplianceFunctionRole": ["compliance#*"],  # the sweep's progress record
@@ -217,8 +218,11 @@ def test_each_function_reaches_only_its_own_items_of_the_state_table(transformed
         for stmt in _statements(transformed, name):
             if "StateTable" in json.dumps(stmt["Resource"]):
                 assert stmt["Resource"] == {"Fn::GetAtt": ["StateTable", "Arn"]}, name  # no index, no stream
-                reaching[name] = stmt["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                prefixes = stmt["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                reaching.setdefault(name, []).extend(prefixes)
                 assert not {"dynamodb:Scan", "dynamodb:Query", "dynamodb:DeleteItem"} & set(stmt["Action"]), name
+                if "search#usage#*" in prefixes and name != "PollerFunctionRole":
+                    assert prefixes == ["search#usage#*"] and _list(stmt["Action"]) == ["dynamodb:UpdateItem"], name
     assert reaching == STATE_PREFIXES
 
 

@@ -119,7 +119,8 @@ def to_desk(i: Inquiry) -> DeskInquiry:
     return DeskInquiry(
         inquiry_id=i.inquiry_id, tweet_id=i.tweet_id, author_id=i.author_id, text=i.text, created_at=i.created_at,
         account=i.account, topic=i.topic, author_username=i.author_username, conversation_id=i.conversation_id,
-        source=i.source, direct=bool(i.direct), department=i.department, sentiment=i.sentiment,
+        source=i.source, source_key=i.source_key or "", direct=bool(i.direct), department=i.department,
+        sentiment=i.sentiment,
         keywords=[str(k) for k in i.keywords or []], pii_kinds=[str(k) for k in i.pii_kinds or []],
         status=cast(Status, i.status),
         outcome=cast(Outcome | None, i.outcome),

@@ -101,6 +101,7 @@ class DeskInquiry:
     author_username: str = ""
     conversation_id: str = ""
     source: str = "search"
+    source_key: str = ""  # the packed query's key (search): the desk's verdict feeds its yield
     direct: bool = False
     department: str = ""
     sentiment: str = "neutral"

@@ -26,6 +26,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import NoReturn, cast
 
+from aws_lambda_powertools import Logger
+
 from activecare.clock import Clock
 from activecare.desk.context import AuthorContext
 from activecare.desk.errors import BadRequest, Conflict, Forbidden, NotFound, Refused, Unavailable
@@ -90,6 +92,8 @@ from activecare.desk.ports import (
 )
 from activecare.desk.templates import ReplyTemplate, TemplateBook, default_templates
 from activecare.hours import in_service_hours, jst_date
+from activecare.listening.ports import UsageStore
+from activecare.listening.usage import ANSWERED_OUTCOMES, month_of
 from activecare.settings import Settings
 from activecare.sla import DEFAULT_TARGETS, SlaState, SlaTargets, sla_state
 from activecare.sla import kind as sla_kind
@@ -113,6 +117,8 @@ _AGENT_RE = re.compile(AGENT_PATTERN)
 _REPLY_RULE = "not allowed because you have not been mentioned"
 _BLOCKED = "blocked"  # X's 403 to a reply to someone who blocked the account ("You have been blocked from ...")
 LIFT_REASON_MAX = 200
+
+logger = Logger(child=True)
 
 
 def _text_hash(inquiry_id: str, text: str) -> str:
@@ -142,7 +148,7 @@ class DeskService:
                  do_not_contact: DoNotContactStore, form_links: FormLinks | None = None,
                  gone: GoneTweets | None = None, on_reply: ReplyHook | None = None,
                  on_sla_breach: BreachHook | None = None, sla_targets: SlaTargets = DEFAULT_TARGETS,
-                 context: AuthorContext | None = None) -> None:
+                 context: AuthorContext | None = None, usage: UsageStore | None = None) -> None:
         self.settings = settings
         self.inquiries = inquiries
         self.reservations = reservations
@@ -160,6 +166,7 @@ class DeskService:
         self.sla_targets = sla_targets
         # The author's tweets around an inquiry, read from X on its first open (cached per author and UTC day).
         self.context = context or AuthorContext(reader, clock)
+        self.usage = usage  # the listening counters: the desk's verdict on what each search found (its yield)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -765,8 +772,21 @@ class DeskService:
                                          outcome=chosen, expect=("new", "replied")):
             raise Conflict("the inquiry is already resolved", code="resolved")
         self.tally.add(jst_date(now), actor.name, {"resolved": 1})
+        self._count_outcome(inq, chosen, now)
         return Resolved(inquiry_id=inquiry_id, status="resolved", outcome=chosen,
                         resolved_by=actor.name)
+
+    def _count_outcome(self, inq: DeskInquiry, outcome: Outcome, now: datetime) -> None:
+        """The query that found it learns whether it was worth answering (listening/usage.py): once, at the first
+        resolve (a reopened inquiry resolved again is not counted again). A failure costs only the figure."""
+        if self.usage is None or inq.source != "search" or not inq.source_key:
+            return
+        if any(e.kind == "resolve" for e in inq.events):
+            return
+        try:
+            self.usage.add_outcome(month_of(now), inq.source_key, outcome in ANSWERED_OUTCOMES)
+        except Exception as exc:  # the inquiry is resolved already; the yield misses one verdict
+            logger.warning("query outcome not counted", extra={"error": type(exc).__name__})
 
     def reopen(self, inquiry_id: str, who: Actor | str, reason: str = "") -> Reopened:
         """Back to the queue: an agent may reopen what nobody else holds, a supervisor anything."""

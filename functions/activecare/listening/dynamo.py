@@ -92,6 +92,10 @@ class DynamoUsage:
                 usage.reads[name[2:]] = n
             elif name.startswith("m_"):
                 usage.matched[name[2:]] = n
+            elif name.startswith("o_"):
+                usage.resolved[name[2:]] = n
+            elif name.startswith("a_"):
+                usage.answered[name[2:]] = n
             elif name.startswith("d") and "_" in name and name[1:3].isdigit():
                 usage.days.setdefault(name[1:3], {})[name[4:]] = n
         return usage
@@ -103,6 +107,10 @@ class DynamoUsage:
         actions += [Path([f"m_{k}"]).add(n) for k, n in matched.items() if n]
         if actions:
             State._get_connection().update_item(usage_key(month), actions=actions)
+
+    def add_outcome(self, month: str, key: str, answered: bool) -> None:
+        actions = [Path([f"o_{key}"]).add(1)] + ([Path([f"a_{key}"]).add(1)] if answered else [])
+        State._get_connection().update_item(usage_key(month), actions=actions)
 
 
 def _message(tweet: Tweet, direction: str) -> Message:
@@ -171,6 +179,7 @@ class DynamoInquiryStore:
             updated_at=inquiry.received_at,
             conversation_id=t.conversation_id or t.id,
             source=inquiry.source,
+            source_key=inquiry.source_key or None,
             direct=inquiry.direct,
             account=inquiry.match.account,
             topic=inquiry.match.topic,

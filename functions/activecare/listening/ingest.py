@@ -59,6 +59,7 @@ class NewInquiry:
     context_ok: bool
     received_at: datetime
     context_pending: bool = False  # the author's tweets around it are read when the desk opens it
+    source_key: str = ""  # the packed query's key (a search) or the account's key (a mention)
 
 
 class InquiryStore(Protocol):
@@ -119,6 +120,7 @@ class Ingestor:
         created = self.store.create(NewInquiry(
             tweet=tweet,
             source=message.source,
+            source_key=message.source_key,
             direct=addressed is not None,
             match=match,
             sentiment=classify_sentiment(tweet.text),

@@ -162,7 +162,8 @@ class MemoryUsage:
 
     def get(self, month: str) -> MonthUsage:
         u = self.months.get(month) or MonthUsage(month)
-        return MonthUsage(month, {d: dict(c) for d, c in u.days.items()}, dict(u.reads), dict(u.matched))
+        return MonthUsage(month, {d: dict(c) for d, c in u.days.items()}, dict(u.reads), dict(u.matched),
+                          dict(u.resolved), dict(u.answered))
 
     def add(self, month: str, day: str, counts: Mapping[str, int], reads: Mapping[str, int],
             matched: Mapping[str, int]) -> None:
@@ -174,3 +175,8 @@ class MemoryUsage:
             u.reads[k] = u.reads.get(k, 0) + n
         for k, n in matched.items():
             u.matched[k] = u.matched.get(k, 0) + n
+
+    def add_outcome(self, month: str, key: str, answered: bool) -> None:
+        u = self.months.setdefault(month, MonthUsage(month))
+        u.resolved[key] = u.resolved.get(key, 0) + 1
+        u.answered[key] = u.answered.get(key, 0) + int(answered)

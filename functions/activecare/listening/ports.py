@@ -77,3 +77,7 @@ class UsageStore(Protocol):
             matched: Mapping[str, int]) -> None:
         """Add one run's counts (atomic counters: a retried run may count twice, never loses a count)."""
         ...
+
+    def add_outcome(self, month: str, key: str, answered: bool) -> None:
+        """The desk's verdict on one inquiry the search `key` found, counted once, at its first resolve."""
+        ...

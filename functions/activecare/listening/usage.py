@@ -4,7 +4,10 @@ plan that degrades before the budget runs out.
 Each run adds its counts to one state-table item per UTC month, ``search#usage#YYYY-MM`` (the poller's own
 ``search#`` prefix, one UpdateItem a run, never a write per tweet): posts read by search, users read (the
 authors expanded), owned reads (our mentions), each per UTC day (``dDD_<category>``), and per source key the
-posts read (``r_<key>``) and the tweets the matcher kept (``m_<key>``): the query's yield. The counts are what
+posts read (``r_<key>``) and the tweets the matcher kept (``m_<key>``): the query's yield. The desk adds its
+verdict when an agent first resolves an inquiry a search found: ``o_<key>`` resolved, ``a_<key>`` of them
+answered (a reply or the e-mail form, not 返信不要); once a query has `MIN_RESOLVED_FOR_YIELD` of them, its yield
+is the matcher's keeps scaled by the share the desk answered. The counts are what
 the responses held; X bills a post once per UTC day however often it is read, so they bound the bill from above
 (the fake X's /_fake/billing applies the dedup).
 
@@ -26,6 +29,8 @@ READ_CATEGORIES = ("post_reads", "user_reads", "owned_reads")
 ALERT_SHARE = 0.8  # the forecast share of the budget from which low-yield searches are degraded (and alarmed)
 LOW_YIELD_SHARE = 0.5  # the share of searches, lowest yield first, that are degraded
 MIN_READS_FOR_YIELD = 100  # a query's yield counts once it read this many posts this month
+MIN_RESOLVED_FOR_YIELD = 10  # the desk's verdict counts in a query's yield once it resolved this many of its finds
+ANSWERED_OUTCOMES = frozenset({"answered", "email_form"})
 
 
 def month_of(at: datetime) -> str:
@@ -42,6 +47,8 @@ class MonthUsage:
     days: dict[str, dict[str, int]] = field(default_factory=dict)  # "DD" -> category -> n
     reads: dict[str, int] = field(default_factory=dict)  # source key -> posts read
     matched: dict[str, int] = field(default_factory=dict)  # source key -> tweets the matcher kept
+    resolved: dict[str, int] = field(default_factory=dict)  # source key -> its inquiries the desk resolved
+    answered: dict[str, int] = field(default_factory=dict)  # source key -> of those, answered
 
     def totals(self) -> dict[str, int]:
         return {c: sum(d.get(c, 0) for d in self.days.values()) for c in READ_CATEGORIES}
@@ -50,8 +57,14 @@ class MonthUsage:
         return cost_usd(self.totals())
 
     def yield_of(self, key: str) -> float | None:
+        """Relevant tweets per post read: the matcher's keeps, times the share of them the desk answered once
+        it has resolved enough (a query whose finds the agents close as 返信不要 yields little)."""
         read = self.reads.get(key, 0)
-        return self.matched.get(key, 0) / read if read >= MIN_READS_FOR_YIELD else None
+        if read < MIN_READS_FOR_YIELD:
+            return None
+        kept = self.matched.get(key, 0) / read
+        resolved = self.resolved.get(key, 0)
+        return kept * self.answered.get(key, 0) / resolved if resolved >= MIN_RESOLVED_FOR_YIELD else kept
 
 
 def forecast_usd(usage: MonthUsage, now: datetime) -> float:

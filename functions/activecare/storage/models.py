@@ -114,6 +114,7 @@ class Inquiry(Model):
     updated_at = UTCDateTimeAttribute()
     conversation_id = UnicodeAttribute()
     source = UnicodeAttribute()  # "search" | "mention"
+    source_key = UnicodeAttribute(null=True)  # the packed query's key (search) or the account's (mention)
     direct = BooleanAttribute(default=False)  # the customer addressed one of our accounts
     account = UnicodeAttribute()  # owning support account key
     topic = UnicodeAttribute()
