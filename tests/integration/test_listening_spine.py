@@ -63,6 +63,13 @@ def test_every_matching_tweet_becomes_exactly_one_inquiry_across_polls(stack: Lo
     # each keeps the key of the query that found it: the desk's verdict goes back to that query's yield
     keys = {q.key for q in stack.runtime.listening()[2]}
     assert all(stored[i].source == "search" and stored[i].source_key in keys for i in expected)
+    from activecare.listening.dynamo import DynamoUsage
+    from activecare.listening.usage import month_of
+
+    stack.runtime.desk().resolve(expected[0], "sato", "answered")
+    usage = DynamoUsage().get(month_of(clock()))
+    source = f"search#{stored[expected[0]].source_key}"
+    assert usage.resolved == {source: 1} == usage.answered and usage.reads[source] > 0  # the same key as its reads
 
 
 def test_pagination_reads_every_page(stack: LocalStack, clock: ManualClock) -> None:

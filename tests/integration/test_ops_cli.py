@@ -225,7 +225,8 @@ def test_figures_count_the_day_in_jst_from_the_stacks_tables(ops: Deployed, tmp_
     bill = figures["x_bill"]
     assert bill["counts"]["post_reads"] == 200 and bill["usd"]["user_reads"] == 0.5
     assert bill["total_usd"] == 1.51 and bill["per_answered_usd"] is None  # no replies that day
-    assert bill["per_query_month"] == [{"source": "search#q1", "posts_read": 200, "matched": 20, "yield": 0.1}]
+    assert bill["per_query_month"] == [{"source": "search#q1", "posts_read": 200, "matched": 20, "yield": 0.1,
+                                        "desk_resolved": 0, "desk_answered": 0}]
     assert figures["day"] == "2026-11-25" and figures["inquiries"]["total"] == 12
     assert sum(figures["inquiries"]["by_status"].values()) == 12
     assert figures["queues"]["dead_letters"] == 2 and figures["queues"]["listen"] == 0

@@ -342,5 +342,5 @@ def test_the_desks_verdict_reaches_the_query_that_found_the_tweet_once() -> None
     w.desk.reopen(found[2].inquiry_id, "sato", "もう一度")
     w.desk.resolve(found[2].inquiry_id, "sato", "answered")
     month = usage.get("2026-11")
-    assert month.resolved == {"q1": 3} and month.answered == {"q1": 2}
+    assert month.resolved == {"search#q1": 3} and month.answered == {"search#q1": 2}  # beside its reads
 

@@ -105,8 +105,12 @@ def _x_bill(rt: Runtime, day: str, desk: dict[str, Any]) -> dict[str, Any]:
             "per_answered_usd": round(total / replies, 4) if replies else None,
             "month_reads_usd": usage.usd(), "month_forecast_usd": forecast_usd(usage, rt.clock()),
             "budget_usd": budget,
+            # yield: the matcher's keeps per post read; the desk's verdicts (resolved, of them answered) scale it
+            # in the plan that degrades low-yield searches (listening/usage.py yield_of)
             "per_query_month": [{"source": k, "posts_read": usage.reads[k], "matched": usage.matched.get(k, 0),
-                                 "yield": round(usage.matched.get(k, 0) / usage.reads[k], 3)} for k in queries]}
+                                 "yield": round(usage.matched.get(k, 0) / usage.reads[k], 3),
+                                 "desk_resolved": usage.resolved.get(k, 0), "desk_answered": usage.answered.get(k, 0)}
+                                for k in queries]}
 
 
 def _text(f: dict[str, Any]) -> str:
@@ -134,7 +138,7 @@ def _text(f: dict[str, Any]) -> str:
     lines.append(f"  今月の読み取り ${bill['month_reads_usd']:.2f}、月末予測 ${bill['month_forecast_usd']:.2f}{budget}")
     for row in bill["per_query_month"][:5]:
         lines.append(f"  {row['source']}: 読み取り {row['posts_read']:,}、一致 {row['matched']:,}"
-                     f"（{row['yield']:.1%}）")
+                     f"（{row['yield']:.1%}）、デスクで解決 {row['desk_resolved']:,} うち回答 {row['desk_answered']:,}")
     return "\n".join(lines)
 
 

@@ -784,7 +784,8 @@ class DeskService:
         if any(e.kind == "resolve" for e in inq.events):
             return
         try:
-            self.usage.add_outcome(month_of(now), inq.source_key, outcome in ANSWERED_OUTCOMES)
+            # the poller's source key of the query (listening/poll.py Source.key)
+            self.usage.add_outcome(month_of(now), f"search#{inq.source_key}", outcome in ANSWERED_OUTCOMES)
         except Exception as exc:  # the inquiry is resolved already; the yield misses one verdict
             logger.warning("query outcome not counted", extra={"error": type(exc).__name__})
 
