@@ -77,3 +77,23 @@ def test_only_tweets_within_three_hours_of_the_inquiry_are_read() -> None:
     view = w.desk.show(inq.inquiry_id)
     assert [p.id for p in view.context.before] == [near.id]
     assert old.id not in {p.id for p in [*view.context.before, *view.context.after]}
+
+
+def test_the_cache_counts_only_what_lies_within_the_window_of_the_new_inquiry() -> None:
+    """Reads around a morning and an evening inquiry leave five cached tweets on each side of a midday one, but
+    all more than three hours away: they cannot be shown, so the midday one reads its own."""
+    w = World()
+    for m in range(600, 560, -4):
+        _own(w, m, f"朝 {m}")
+    morning = _pending(w, "また圏外", 581)
+    lunch = _own(w, 360, "昼休み、電波弱い")
+    midday = _pending(w, "昼も圏外", 350)
+    for m in range(120, 76, -4):
+        _own(w, m, f"夕方 {m}")
+    evening = _pending(w, "夜も圏外", 101)
+    w.desk.show(morning.inquiry_id)
+    w.desk.show(evening.inquiry_id)
+    assert w.desk.context.requests == 4
+    view = w.desk.show(midday.inquiry_id)
+    assert w.desk.context.requests == 6 and w.desk.context.hits == 0  # read for itself, not a hit showing nothing
+    assert [p.id for p in view.context.before] == [lunch.id]

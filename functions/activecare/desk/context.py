@@ -90,10 +90,12 @@ class AuthorContext:
                 [t for t in ordered if int(t.id) > int(tweet_id)][: self.size], True)
 
     def _covers(self, read: _Read, tweet_id: str) -> bool:
-        """Read around this very tweet already, or it sits inside what was read with `size` tweets each side
-        (a read window holds fewer when the author tweeted less: then the next inquiry reads its own)."""
+        """Read around this very tweet already, or it sits inside what was read with `size` tweets each side within
+        the window of this tweet (a read window holds fewer when the author tweeted less: then the next inquiry
+        reads its own)."""
         if tweet_id in read.around:
             return True
-        ids = [int(t) for t in read.tweets]
+        at = snowflake_time(tweet_id)
+        ids = [int(t.id) for t in read.tweets.values() if abs(t.created_at - at) <= self.window]  # what is shown
         n = int(tweet_id)
         return sum(1 for i in ids if i < n) >= self.size and sum(1 for i in ids if i > n) >= self.size
