@@ -231,13 +231,20 @@ def pack_for(catalogue: Catalogue, max_query_length: int, *, group_ambiguous: st
         only = group_ambiguous == "noisy"
         queries = pack_grouped(catalogue, max_query_length, only_noisy=only)
         widest = sum(exclusion_size(term) for term in catalogue.global_exclusions)
-        if max_queries is None or len(queries) > max_queries:
+        if max_queries is None or len(queries) > max_queries or all(
+                max_query_length - len(q.query) + sum(exclusion_size(e) for e in q.exclusions) >= widest
+                for q in queries):  # no room to give, or every query holds every global exclusion already
             return queries
-        for room in range(ROOM_STEP, widest + ROOM_STEP, ROOM_STEP):
-            wider = pack_grouped(catalogue, max_query_length, only_noisy=only, exclusion_room=room)
-            if len(wider) > max_queries:
-                break
-            queries = wider
+        # Bisection over the room in ROOM_STEP steps: more room (almost) never packs into fewer queries, so the widest
+        # room that still fits max_queries is found in a few packings (a second each would slow a cold start).
+        low, high = 0, -(-widest // ROOM_STEP)
+        while low < high:
+            middle = (low + high + 1) // 2
+            wider = pack_grouped(catalogue, max_query_length, only_noisy=only, exclusion_room=middle * ROOM_STEP)
+            if len(wider) <= max_queries:
+                low, queries = middle, wider
+            else:
+                high = middle - 1
         return queries
     if group_ambiguous not in ("off", "noisy"):
         raise ValueError(f"group_ambiguous: {group_ambiguous!r} (expected off, noisy or all)")
