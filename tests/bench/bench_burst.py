@@ -27,11 +27,12 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).res
 
 from activecare.accounts import DEFAULT_ACCOUNTS  # noqa: E402
 from activecare.clock import ManualClock  # noqa: E402
-from activecare.keywords import default_catalogue, pack_queries  # noqa: E402
+from activecare.keywords import default_catalogue  # noqa: E402
+from activecare.keywords.grouped import pack_for  # noqa: E402
 from activecare.listening.memory import MemoryCheckpoints, MemoryQueue  # noqa: E402
 from activecare.listening.models import MatchInfo  # noqa: E402
 from activecare.listening.poll import Poller  # noqa: E402
-from activecare.settings import QUERY_LENGTH, SEARCHES_PER_15_MIN  # noqa: E402
+from activecare.settings import QUERY_LENGTH, SEARCHES_PER_15_MIN, Settings  # noqa: E402
 from activecare.twitter.memory import InMemoryTwitter  # noqa: E402
 from activecare.twitter.models import Page, Tweet, User  # noqa: E402
 from activecare.twitter.snowflake import snowflake  # noqa: E402
@@ -88,6 +89,9 @@ class SpyX:
     def me(self) -> User:
         return self.x.me()
 
+    def lookup_users(self, user_ids: list[str]) -> list[User]:  # the matched authors' names (the poller)
+        return self.x.lookup_users(user_ids)
+
     def post(self, text: str, *, in_reply_to: str | None = None) -> str:
         return self.x.post(text, in_reply_to=in_reply_to)
 
@@ -131,7 +135,8 @@ class Listening:
 
 
 def run(level: str, burst: int, hours: float) -> dict[str, object]:
-    queries = [_Q(f"q{i}", f"kw{i}x") for i in range(len(pack_queries(default_catalogue(), QUERY_LENGTH[level])))]
+    packed = pack_for(default_catalogue(), QUERY_LENGTH[level], max_queries=Settings(access_level=level).query_slots)
+    queries = [_Q(f"q{i}", f"kw{i}x") for i in range(len(packed))]  # as many as the poller runs
     clock = ManualClock(START)
     twitter = InMemoryTwitter(clock=clock)
     listening = Listening(twitter, clock, queries, level)

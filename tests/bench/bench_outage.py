@@ -126,7 +126,7 @@ def listening_burst(seed: int, level: str = "pro") -> None:
     from activecare.keywords import Matcher, default_catalogue
     from activecare.keywords.grouped import pack_for
     from activecare.listening.ingest import mention_topics
-    from activecare.settings import QUERY_LENGTH
+    from activecare.settings import QUERY_LENGTH, Settings
     from activecare.twitter.gateway import _tweet, _user
     from tests.bench.bench_burst import Listening
 
@@ -143,7 +143,8 @@ def listening_burst(seed: int, level: str = "pro") -> None:
     x.add_users(*users.values())
     catalogue = default_catalogue()
     matcher = Matcher(catalogue, support_usernames=[a.username for a in DEFAULT_ACCOUNTS])
-    queries = pack_for(catalogue, QUERY_LENGTH[level], group_ambiguous=False)
+    # the queries the poller runs at this level (the default grouping, the spare searches' exclusion room)
+    queries = pack_for(catalogue, QUERY_LENGTH[level], max_queries=Settings(access_level=level).query_slots)
     listening = Listening(x, clock, queries, level, matcher=matcher,
                           mention_topics=mention_topics(catalogue, DEFAULT_ACCOUNTS))
     began = time.perf_counter()

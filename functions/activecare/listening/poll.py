@@ -36,6 +36,9 @@ logger = Logger(child=True)
 
 USERS_PER_LOOKUP = 100  # GET /2/users?ids= takes at most 100
 PAGES_PER_SOURCE = 10  # one source's share of a run (1,000 tweets); a longer burst reads on over the next runs
+# A source read this recently may wait for the next run while another works through a burst; one read longer ago
+# (it waited last run) never waits again. 90 s, not 120: the scheduler's runs are about, not exactly, a minute apart.
+MAY_WAIT_WITHIN = timedelta(seconds=90)
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)
 SEARCH_HORIZON = timedelta(days=7) - timedelta(minutes=5)
 
@@ -195,9 +198,11 @@ class Poller:
                 continue
             if source.key in budget_plan.degraded and marks[source.key].backlog_until is None:
                 report.degraded.append(source.key)
-            # Fairness: a source may read up to PAGES_PER_SOURCE pages, but leaves one request for each
-            # source after it on the same endpoint; a burst reads on over the next runs.
-            later = sum(1 for s in order[i + 1:] if s.endpoint == source.endpoint)
+            # Fairness: a source may read up to PAGES_PER_SOURCE pages, but leaves one request for each source
+            # after it on the same endpoint that is due; a source read last run is not due and may wait for the
+            # next run, where it goes first (stalest first), so a burst drains without starving anyone: every
+            # source is read at least every other minute. A longer burst reads on over the next runs.
+            later = sum(1 for s in order[i + 1:] if s.endpoint == source.endpoint and self._due(marks[s.key], now))
             pages = min(PAGES_PER_SOURCE, max(1, budget[source.endpoint] - later))
             self._poll(source, marks[source.key], now, pages, budget, report, blocked, queued)
         self._record_usage(report, now)
@@ -206,6 +211,10 @@ class Poller:
                          extra={"rejected": report.rejected})
         logger.info("poll finished", extra=report.as_dict())
         return report
+
+    @staticmethod
+    def _due(mark: Checkpoint, now: datetime) -> bool:
+        return mark.polled_at is None or now - mark.polled_at >= MAY_WAIT_WITHIN
 
     def _record_usage(self, report: PollReport, now: datetime) -> None:
         """One atomic counter update a run (usage.py); a failure is logged, never fails the poll."""
