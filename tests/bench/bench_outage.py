@@ -120,7 +120,8 @@ def listening_burst(seed: int, level: str = "pro") -> None:
     ports, an in-memory X evaluating the real packed queries with the fake X's query language), a poll a minute
     from 10 minutes before the onset until every source's backlog is read: every tweet of the burst that a query
     finds and the local matcher keeps is queued (once), and no source - each packed query, each account's
-    mentions - goes unread longer than its rotation (the access level's searches a minute over the queries)."""
+    mentions - goes unread longer than its rotation (the access level's searches a minute over the queries; for a
+    search at least the two minutes a source may wait while another drains a burst)."""
     from activecare.accounts import DEFAULT_ACCOUNTS
     from activecare.clock import ManualClock
     from activecare.keywords import Matcher, default_catalogue
@@ -180,7 +181,10 @@ def listening_burst(seed: int, level: str = "pro") -> None:
     names = {a.user_id: f"@{a.username}" for a in DEFAULT_ACCOUNTS}
     mention_gaps = ", ".join(f"{names[k.split(':')[1]]} {v.total_seconds() / 60:.0f}"
                              for k, v in gaps.items() if k.startswith("mentions:"))
-    starved = [k for k, v in gaps.items() if v > (rotation if k.startswith("search:") else timedelta(minutes=1))]
+    # A search may wait one run while another drains a burst (listening/poll.py MAY_WAIT_WITHIN): starved is a
+    # longer gap than its rotation and that one run.
+    starved = [k for k, v in gaps.items()
+               if v > (max(rotation, timedelta(minutes=2)) if k.startswith("search:") else timedelta(minutes=1))]
     print(f"listening under the {label} ({level}: {len(queries)} packed queries, {listening.budget} searches/min; "
           f"{minutes} polls from {_hm(start)}, {time.perf_counter() - began:.0f} s):")
     print(f"  burst: {len(burst):,} tweets, {len(found_burst):,} found by a query and kept by the matcher, "
