@@ -119,8 +119,15 @@ class DayMeter:
 
         self._undo.append((SqsQueue, "send", original_send))
         SqsQueue.send = send  # type: ignore[method-assign]
+        own = {a.user_id for a in DEFAULT_ACCOUNTS}
+
+        def read(name: str, page: Any) -> None:
+            # our own timeline (a hand-sent reply confirmed, a post reconciled) apart from customers' timelines
+            mine = name == "user_tweets" and bool(page.tweets) and page.tweets[0].author_id in own
+            self.posts_read.update({f"{name} (our accounts)" if mine else name: len(page.tweets)})
+
         for ep in ("search_recent", "mentions", "user_tweets"):
-            self._wrap(TweepyGateway, ep, lambda name, page: self.posts_read.update({name: len(page.tweets)}))
+            self._wrap(TweepyGateway, ep, read)
 
     def before_minute(self, stack: LocalStack, minute: int) -> None:
         pass
@@ -186,6 +193,8 @@ def key_figures(r: DayResult, meter: DayMeter, level: str, minutes: int) -> dict
     searches = r.api_requests.get("search", 0)
     out: dict[str, Any] = {
         "tweets read per relevant tweet": round(read / max(1, r.relevant_truth), 2),
+        "  of them to find and show tweets (our own timeline aside)": round(
+            (read - meter.posts_read.get("user_tweets (our accounts)", 0)) / max(1, r.relevant_truth), 2),
         "posts read (search, mentions, timelines)": read,
         **{f"  {ep}": n for ep, n in sorted(meter.posts_read.items())},
         "relevant tweets missed": r.missed_relevant,
@@ -197,7 +206,9 @@ def key_figures(r: DayResult, meter: DayMeter, level: str, minutes: int) -> dict
         from activecare.settings import Settings
 
         grouped = Settings().x_group_ambiguous
-        queries = pack_for(default_catalogue(), QUERY_LENGTH[level], group_ambiguous=grouped)  # type: ignore[index]
+        slots = getattr(Settings(access_level=level), "query_slots", None)  # the queries the poller runs
+        queries = pack_for(default_catalogue(), QUERY_LENGTH[level], group_ambiguous=grouped,  # type: ignore[index]
+                           **({"max_queries": slots} if slots else {}))
         bound = grouped_optimum(default_catalogue(), QUERY_LENGTH[level],  # type: ignore[index]
                                 only_noisy=grouped == "noisy")
         out["packed queries (packing lower bound)"] = f"{len(queries)} ({bound})"
