@@ -123,7 +123,7 @@ class Runtime:
                            poster_for=self.poster, clock=self.clock, do_not_contact=DynamoDoNotContact(),
                            form_links=self.mailform() if self.settings.mailform_key_id else None,
                            gone=DynamoGoneTweets(), on_reply=self._qa_hook(), on_sla_breach=on_sla_breach,
-                           context=self.author_context, usage=DynamoUsage())
+                           context=self.author_context, verdicts=DynamoUsage())
 
     def mailform(self, bucket: str | None = None) -> MailformService:
         """The e-mail form (issue #19): its table, the customer-managed key (field-level), SES, the inbound bucket

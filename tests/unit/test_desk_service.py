@@ -329,7 +329,7 @@ def test_the_desks_verdict_reaches_the_query_that_found_the_tweet_once() -> None
     from activecare.listening.memory import MemoryUsage
 
     w = World()
-    w.desk.usage = usage = MemoryUsage()
+    w.desk.verdicts = usage = MemoryUsage()
     found = [replace(w.inquiry(f"圏外です {n}", author=f"13000000000000002{n}"), source_key="q1") for n in range(3)]
     for inq in found:
         w.repo.put(inq)

@@ -17,6 +17,7 @@ Status = Literal["new", "replied", "resolved"]
 STATUSES: tuple[str, ...] = get_args(Status)
 Outcome = Literal["answered", "email_form", "no_reply_needed"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
+ANSWERED_OUTCOMES = frozenset({"answered", "email_form"})  # the desk replied (返信不要 did not): a query's yield
 Order = Literal["age", "priority"]
 ORDERS: tuple[str, ...] = get_args(Order)
 ReplyMode = Literal["api", "manual"]  # the API posts it, or an agent sends it by hand through an intent link

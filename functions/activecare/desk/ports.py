@@ -124,6 +124,14 @@ class ReservationStore(Protocol):
         ...
 
 
+class QueryVerdicts(Protocol):
+    """The listening counters (listening/usage.py, the same item the poller adds its reads to)."""
+
+    def add_outcome(self, month: str, key: str, answered: bool) -> None:
+        """One resolved inquiry that the search `key` found; `answered`: a reply or the e-mail form."""
+        ...
+
+
 class Tally(Protocol):
     def add(self, day: str, agent: str, counts: dict[str, int], first_response_s: float | None = None) -> None:
         """Add to the day's counters, for the agent and for the whole desk."""

@@ -23,7 +23,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NoReturn, cast
 
 from aws_lambda_powertools import Logger
@@ -34,6 +34,7 @@ from activecare.desk.errors import BadRequest, Conflict, Forbidden, NotFound, Re
 from activecare.desk.figures import day_figures
 from activecare.desk.models import (
     AGENT_PATTERN,
+    ANSWERED_OUTCOMES,
     CLIENT_TOKEN_PATTERN,
     ORDERS,
     OUTCOMES,
@@ -86,14 +87,13 @@ from activecare.desk.ports import (
     GoneTweets,
     InquiryRepo,
     PosterFor,
+    QueryVerdicts,
     ReplyHook,
     ReservationStore,
     Tally,
 )
 from activecare.desk.templates import ReplyTemplate, TemplateBook, default_templates
 from activecare.hours import in_service_hours, jst_date
-from activecare.listening.ports import UsageStore
-from activecare.listening.usage import ANSWERED_OUTCOMES, month_of
 from activecare.settings import Settings
 from activecare.sla import DEFAULT_TARGETS, SlaState, SlaTargets, sla_state
 from activecare.sla import kind as sla_kind
@@ -148,7 +148,7 @@ class DeskService:
                  do_not_contact: DoNotContactStore, form_links: FormLinks | None = None,
                  gone: GoneTweets | None = None, on_reply: ReplyHook | None = None,
                  on_sla_breach: BreachHook | None = None, sla_targets: SlaTargets = DEFAULT_TARGETS,
-                 context: AuthorContext | None = None, usage: UsageStore | None = None) -> None:
+                 context: AuthorContext | None = None, verdicts: QueryVerdicts | None = None) -> None:
         self.settings = settings
         self.inquiries = inquiries
         self.reservations = reservations
@@ -166,7 +166,7 @@ class DeskService:
         self.sla_targets = sla_targets
         # The author's tweets around an inquiry, read from X on its first open (cached per author and UTC day).
         self.context = context or AuthorContext(reader, clock)
-        self.usage = usage  # the listening counters: the desk's verdict on what each search found (its yield)
+        self.verdicts = verdicts  # the listening counters: the desk's verdict on what each search found (its yield)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -779,13 +779,14 @@ class DeskService:
     def _count_outcome(self, inq: DeskInquiry, outcome: Outcome, now: datetime) -> None:
         """The query that found it learns whether it was worth answering (listening/usage.py): once, at the first
         resolve (a reopened inquiry resolved again is not counted again). A failure costs only the figure."""
-        if self.usage is None or inq.source != "search" or not inq.source_key:
+        if self.verdicts is None or inq.source != "search" or not inq.source_key:
             return
         if any(e.kind == "resolve" for e in inq.events):
             return
         try:
-            # the poller's source key of the query (listening/poll.py Source.key)
-            self.usage.add_outcome(month_of(now), f"search#{inq.source_key}", outcome in ANSWERED_OUTCOMES)
+            # the UTC month X bills by, and the poller's source key of the query (listening/poll.py Source.key)
+            self.verdicts.add_outcome(now.astimezone(UTC).strftime("%Y-%m"), f"search#{inq.source_key}",
+                                      outcome in ANSWERED_OUTCOMES)
         except Exception as exc:  # the inquiry is resolved already; the yield misses one verdict
             logger.warning("query outcome not counted", extra={"error": type(exc).__name__})
 

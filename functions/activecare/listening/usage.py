@@ -30,7 +30,6 @@ ALERT_SHARE = 0.8  # the forecast share of the budget from which low-yield searc
 LOW_YIELD_SHARE = 0.5  # the share of searches, lowest yield first, that are degraded
 MIN_READS_FOR_YIELD = 100  # a query's yield counts once it read this many posts this month
 MIN_RESOLVED_FOR_YIELD = 10  # the desk's verdict counts in a query's yield once it resolved this many of its finds
-ANSWERED_OUTCOMES = frozenset({"answered", "email_form"})
 
 
 def month_of(at: datetime) -> str:
