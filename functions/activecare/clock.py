@@ -37,6 +37,11 @@ class ManualClock:
         return self._now
 
 
+def month_of(at: datetime) -> str:
+    """The UTC month `at` falls in (YYYY-MM), as X bills: the listening counters' item, the desk's verdicts."""
+    return at.astimezone(UTC).strftime("%Y-%m")
+
+
 def minute_key(at: datetime) -> str:
     """The UTC minute `at` falls in, as stores key it (YYYYmmddHHMM): the outage radar's signals, the post window."""
     return at.astimezone(UTC).strftime("%Y%m%d%H%M")

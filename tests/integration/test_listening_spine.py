@@ -63,8 +63,8 @@ def test_every_matching_tweet_becomes_exactly_one_inquiry_across_polls(stack: Lo
     # each keeps the key of the query that found it: the desk's verdict goes back to that query's yield
     keys = {q.key for q in stack.runtime.listening()[2]}
     assert all(stored[i].source == "search" and stored[i].source_key in keys for i in expected)
+    from activecare.clock import month_of
     from activecare.listening.dynamo import DynamoUsage
-    from activecare.listening.usage import month_of
 
     stack.runtime.desk().resolve(expected[0], "sato", "answered")
     usage = DynamoUsage().get(month_of(clock()))

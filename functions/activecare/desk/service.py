@@ -23,12 +23,12 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NoReturn, cast
 
 from aws_lambda_powertools import Logger
 
-from activecare.clock import Clock
+from activecare.clock import Clock, month_of
 from activecare.desk.context import AuthorContext
 from activecare.desk.errors import BadRequest, Conflict, Forbidden, NotFound, Refused, Unavailable
 from activecare.desk.figures import day_figures
@@ -784,9 +784,8 @@ class DeskService:
         if any(e.kind == "resolve" for e in inq.events):
             return
         try:
-            # the UTC month X bills by, and the poller's source key of the query (listening/poll.py Source.key)
-            self.verdicts.add_outcome(now.astimezone(UTC).strftime("%Y-%m"), f"search#{inq.source_key}",
-                                      outcome in ANSWERED_OUTCOMES)
+            # the poller's source key of the query (listening/poll.py Source.key)
+            self.verdicts.add_outcome(month_of(now), f"search#{inq.source_key}", outcome in ANSWERED_OUTCOMES)
         except Exception as exc:  # the inquiry is resolved already; the yield misses one verdict
             logger.warning("query outcome not counted", extra={"error": type(exc).__name__})
 

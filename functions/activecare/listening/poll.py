@@ -24,10 +24,10 @@ from typing import Literal, Protocol
 from aws_lambda_powertools import Logger
 
 from activecare.accounts import SupportAccount
-from activecare.clock import Clock
+from activecare.clock import Clock, month_of
 from activecare.listening.models import ListenedTweet, MatchInfo
 from activecare.listening.ports import Checkpoint, CheckpointStore, EnqueueFailed, MessageQueue, UsageStore
-from activecare.listening.usage import Plan, month_of, plan
+from activecare.listening.usage import Plan, plan
 from activecare.twitter.models import Page, Tweet, User
 from activecare.twitter.port import RateLimited, TwitterError, TwitterPort, TwitterRejected, TwitterUnavailable
 from activecare.twitter.snowflake import snowflake, snowflake_time

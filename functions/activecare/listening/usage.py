@@ -32,10 +32,6 @@ MIN_READS_FOR_YIELD = 100  # a query's yield counts once it read this many posts
 MIN_RESOLVED_FOR_YIELD = 10  # the desk's verdict counts in a query's yield once it resolved this many of its finds
 
 
-def month_of(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m")
-
-
 def usage_key(month: str) -> str:
     return f"search#usage#{month}"
 
