@@ -44,6 +44,7 @@ def summary(stack: Any, inquiries: Iterable[Any], answered: int) -> dict[str, An
     handled = [i for i in inquiries if i.status != "new"]
     total = cost_usd(counts)
     desk_total = cost_usd(desk_counts)
+    own_total = cost_usd({k.split()[1]: n for k, n in own_posts.items()})
     return {
         "counts": counts,
         "usd": breakdown_usd(counts),
@@ -53,8 +54,8 @@ def summary(stack: Any, inquiries: Iterable[Any], answered: int) -> dict[str, An
         "listening_desk_counts": desk_counts,
         "listening_desk_usd": breakdown_usd(desk_counts),
         "listening_desk_total_usd": desk_total,
-        "own_posts_usd": round(cost_usd({k.split()[1]: n for k, n in own_posts.items()}), 4),
-        "campaign_usd": round(total - desk_total - cost_usd({k.split()[1]: n for k, n in own_posts.items()}), 4),
+        "own_posts_usd": own_total,
+        "campaign_usd": round(total - desk_total - own_total, 4),
         "per_answered_usd": round(desk_total / answered, 4) if answered else None,
         "per_query": [{"key": k, "topics": t, "post_reads": n, "usd": round(n * PRICES["post_reads"], 3)}
                       for n, k, t in per_query],

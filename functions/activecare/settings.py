@@ -111,9 +111,9 @@ class Settings(BaseModel):
     outage_topic_arn: str = ""
     # The X bill (activecare/twitter/pricing.py): which ambiguous keywords X is asked for only together with their
     # context terms (keywords/grouped.py): "noisy" (the catalogue's `noisy` rows: at 512 characters a query the
-    # default catalogue takes 24 queries, within Pro's 30 searches a minute), "all" (every ambiguous keyword: 83
-    # queries, which Pro can only rotate, a query every few minutes) or "off"; and the month's budget in USD (0:
-    # none) the poller forecasts against.
+    # default catalogue takes 25 queries, widened to Pro's 29 query slots with room for exclusions), "all" (every
+    # ambiguous keyword: 104 queries, which Pro can only rotate, a query every few minutes) or "off"; and the
+    # month's budget in USD (0: none) the poller forecasts against.
     x_group_ambiguous: Literal["off", "noisy", "all"] = "noisy"
     x_monthly_budget_usd: float = Field(default=0.0, ge=0, le=1_000_000)
 

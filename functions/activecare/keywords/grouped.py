@@ -137,7 +137,6 @@ def pack_grouped(catalogue: Catalogue, max_query_length: int, *, base_operators:
     base = base_operators.strip()
     capacity = keyword_capacity(max_query_length, base) - exclusion_room  # room inside the outer "( ... )"
     strong, groups = _groups(catalogue, min(context_chunk, capacity // 2), only_noisy)
-    topics = catalogue.topics
 
     def head(terms: list[tuple[int, int, str]], context: Sequence[str]) -> str:
         return _group_head([term for _, _, term in terms], context)
@@ -180,7 +179,7 @@ def pack_grouped(catalogue: Catalogue, max_query_length: int, *, base_operators:
     queries = []
     for parts, items in bins:
         unique = list({item.index: item for item in items}.values())
-        queries.append(_render(unique, topics, catalogue.global_exclusions, base, max_query_length,
+        queries.append(_render(unique, catalogue.topics, catalogue.global_exclusions, base, max_query_length,
                                head="(" + JOIN.join(parts) + ")"))
     return queries
 
